@@ -1,0 +1,320 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet definition as a model: load, validate, cross-reference.
+
+``load_fleet(path)`` reads ``fleet.yml``, every ``groups/*.yml`` and every
+``gateways/*.yml`` of a fleet directory, validates each against the JSON Schema in
+``_schema`` and resolves references between them (groups, compose hosts, clusters,
+agents of bindings). All problems found in one pass are raised together as
+``FleetErrors``; each names its file, key path and fix.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ._errors import FleetError, FleetErrors, ReferenceProblem, SchemaProblem
+from ._loader import FleetFiles, missing_libraries
+from ._schema import HAS_JSONSCHEMA, validate
+
+FLEET_FILE = "fleet.yml"
+DEFAULT_IMAGE_REPOSITORY = "localhost/clawops/openclaw"
+DEFAULT_COMPOSE_ROOT = "/srv/clawops"
+DEFAULT_RESOURCES = {"memory": "2g", "cpus": 2, "pids": 512}
+DEFAULT_WAVE = 1
+
+
+@dataclass
+class Org:
+    org_id: str
+    org_slug: str
+    display_name: str
+
+
+@dataclass
+class Group:
+    id: str
+    file: str
+    data: dict
+
+    @property
+    def profile(self):
+        return self.data.get("profile")
+
+    @property
+    def trust_level(self):
+        return self.data.get("trust_level")
+
+    @property
+    def wave(self):
+        return self.data.get("wave")
+
+
+@dataclass
+class Agent:
+    id: str
+    kind: str
+    index: int
+    data: dict
+
+    @property
+    def owner(self):
+        return self.data.get("owner")
+
+    @property
+    def key_path(self):
+        return ("agents", self.index)
+
+
+@dataclass
+class Gateway:
+    id: str
+    file: str
+    data: dict
+    groups: list
+    profile: str
+    trust_level: str
+    wave: object
+    settings: dict = field(default_factory=dict)
+    variables: dict = field(default_factory=dict)
+    agents: list = field(default_factory=list)
+
+    @property
+    def provider(self):
+        return self.data["provider"]["type"]
+
+    @property
+    def port(self):
+        return self.data["port"]
+
+    def setting_source(self, name):
+        """File and key path that decided a defaulted setting (image, exposure, ...)."""
+        return self.settings.get("_sources", {}).get(name, ("(clawops)", ()))
+
+
+@dataclass
+class Fleet:
+    root: str
+    files: FleetFiles
+    org: Org
+    data: dict
+    groups: dict
+    gateways: dict
+
+    def gateway(self, gateway_id):
+        try:
+            return self.gateways[gateway_id]
+        except KeyError:
+            raise ReferenceProblem("unknown gateway %r" % gateway_id, None, (),
+                                   "use one of: %s" % ", ".join(sorted(self.gateways)))
+
+    def find_agent(self, agent_id):
+        """(gateway, agent) pairs for an agent id (ids are unique per gateway only)."""
+        return [(gw, agent) for gw in self.gateways.values() for agent in gw.agents
+                if agent.id == agent_id]
+
+
+def _check_libraries():
+    missing = missing_libraries()
+    if not HAS_JSONSCHEMA:
+        missing.append("jsonschema")
+    if missing:
+        raise FleetError("missing Python libraries on the controller: %s" % ", ".join(missing),
+                         None, (), "pip install -r requirements.txt into the Python that runs "
+                         "Ansible (ansible_python_interpreter for localhost)")
+
+
+def _list_yaml(files, subdir, rel_from):
+    base = os.path.normpath(os.path.join(os.path.dirname(files.abspath(rel_from)), subdir))
+    if not files.inside(base):
+        raise ReferenceProblem("directory %r is outside the fleet directory" % subdir, rel_from,
+                               ("paths",), "use a directory inside the fleet directory")
+    if not os.path.isdir(base):
+        return []
+    names = sorted(n for n in os.listdir(base)
+                   if n.endswith((".yml", ".yaml")) and not n.startswith("."))
+    return [files.rel(os.path.join(base, n)) for n in names]
+
+
+def _stem(rel):
+    name = rel.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0]
+
+
+def _merge_dicts(*dicts):
+    out = {}
+    for item in dicts:
+        for key, value in (item or {}).items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = _merge_dicts(out[key], value)
+            else:
+                out[key] = value
+    return out
+
+
+def load_fleet(path):
+    """Load and check the fleet definition in directory ``path`` (or its fleet.yml)."""
+    _check_libraries()
+    if os.path.isfile(path):
+        path = os.path.dirname(os.path.abspath(path))
+    if not os.path.isfile(os.path.join(path, FLEET_FILE)):
+        raise FleetError("no %s found in %s" % (FLEET_FILE, path), None, (),
+                         "point fleet_dir at the directory that holds fleet.yml")
+    files = FleetFiles(path)
+    errors = []
+
+    def checked(kind, rel):
+        try:
+            data = files.read_yaml(rel)
+            if not isinstance(data, dict):
+                raise SchemaProblem("the file must hold a YAML mapping, got %s"
+                                    % type(data).__name__, rel, (), "write key: value pairs")
+            validate(kind, data, rel)
+            return data
+        except FleetErrors as exc:
+            errors.extend(exc.errors)
+        except FleetError as exc:
+            errors.append(exc)
+        return None
+
+    fleet_data = checked("fleet", FLEET_FILE)
+    if fleet_data is None:
+        raise FleetErrors(errors)
+    org = Org(**fleet_data["org"])
+    paths = fleet_data.get("paths", {})
+
+    groups = {}
+    for rel in _list_yaml(files, paths.get("groups", "groups"), FLEET_FILE):
+        data = checked("group", rel)
+        if data is None:
+            continue
+        if data["id"] != _stem(rel):
+            errors.append(ReferenceProblem("id %r does not match the file name" % data["id"], rel,
+                                           ("id",), "rename the file to %s.yml or set id: %s"
+                                           % (data["id"], _stem(rel))))
+            continue
+        groups[data["id"]] = Group(data["id"], rel, data)
+
+    gateways = {}
+    for rel in _list_yaml(files, paths.get("gateways", "gateways"), FLEET_FILE):
+        data = checked("gateway", rel)
+        if data is None:
+            continue
+        try:
+            gateways_entry = _build_gateway(rel, data, fleet_data, groups)
+        except FleetErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if gateways_entry.id in gateways:
+            errors.append(ReferenceProblem("gateway id %r already defined in %s" % (
+                gateways_entry.id, gateways[gateways_entry.id].file), rel, ("id",),
+                "give every gateway a unique id"))
+            continue
+        gateways[gateways_entry.id] = gateways_entry
+    if errors:
+        raise FleetErrors(errors)
+    if not gateways:
+        raise FleetError("the fleet defines no gateways", FLEET_FILE, ("paths", "gateways"),
+                         "add gateways/<id>.yml files")
+    return Fleet(files.root, files, org, fleet_data, groups, gateways)
+
+
+def _first_set(candidates, name):
+    """Last (innermost) defined value of ``name`` and where it came from."""
+    found = None
+    for rel, data in candidates:
+        if data.get(name) is not None:
+            found = (data[name], rel)
+    return found
+
+
+def _build_gateway(rel, data, fleet_data, groups):
+    errors = []
+    if data["id"] != _stem(rel):
+        errors.append(ReferenceProblem("id %r does not match the file name" % data["id"], rel,
+                                       ("id",), "rename the file to %s.yml or set id: %s"
+                                       % (data["id"], _stem(rel))))
+    member_of = []
+    for index, name in enumerate(data.get("groups", [])):
+        if name not in groups:
+            errors.append(ReferenceProblem("unknown group %r" % name, rel, ("groups", index),
+                                           "create groups/%s.yml or use one of: %s"
+                                           % (name, ", ".join(sorted(groups)) or "(none)")))
+        else:
+            member_of.append(groups[name])
+
+    provider = data["provider"]
+    targets = fleet_data.get("targets", {})
+    if provider["type"] == "compose" and provider["host"] not in targets.get("compose_hosts", {}):
+        errors.append(ReferenceProblem(
+            "unknown compose host %r" % provider["host"], rel, ("provider", "host"),
+            "declare it under targets.compose_hosts in fleet.yml (known: %s)"
+            % (", ".join(sorted(targets.get("compose_hosts", {}))) or "none")))
+    if provider["type"] == "k8s" and provider["cluster"] not in targets.get("k8s_clusters", {}):
+        errors.append(ReferenceProblem(
+            "unknown cluster %r" % provider["cluster"], rel, ("provider", "cluster"),
+            "declare it under targets.k8s_clusters in fleet.yml (known: %s)"
+            % (", ".join(sorted(targets.get("k8s_clusters", {}))) or "none")))
+
+    scopes = [(g.file, g.data) for g in member_of] + [(rel, data)]
+    profiles = {g.profile for g in member_of if g.profile}
+    profile = data.get("profile")
+    if profile is None and len(profiles) > 1:
+        errors.append(ReferenceProblem(
+            "groups disagree on the profile (%s)" % ", ".join(sorted(profiles)), rel,
+            ("groups",), "put the gateway in groups of one profile or set 'profile:'"))
+    elif profile is None and profiles:
+        profile = profiles.pop()
+    elif profile is not None and profiles and profiles != {profile}:
+        errors.append(ReferenceProblem(
+            "profile %r contradicts its groups (%s)" % (profile, ", ".join(sorted(profiles))),
+            rel, ("profile",), "align the gateway's profile with its groups"))
+    if profile is None and not errors:
+        errors.append(ReferenceProblem("no profile: neither the gateway nor its groups set one",
+                                       rel, (), "set 'profile: human|usecase|rescue' on the "
+                                       "gateway or one of its groups"))
+    trust = _first_set(scopes, "trust_level")
+    if trust is None:
+        errors.append(ReferenceProblem("no trust_level: neither the gateway nor its groups set "
+                                       "one", rel, (), "set 'trust_level: low|medium|high'"))
+    wave = _first_set(scopes, "wave")
+
+    agents, seen = [], {}
+    for index, agent in enumerate(data["agents"]):
+        if agent["id"] in seen:
+            errors.append(ReferenceProblem(
+                "agent id %r is already used by agents[%d]" % (agent["id"], seen[agent["id"]]),
+                rel, ("agents", index, "id"), "give every agent of a gateway a unique id"))
+            continue
+        seen[agent["id"]] = index
+        agents.append(Agent(agent["id"], agent["kind"], index, agent))
+    for index, binding in enumerate(data.get("bindings", [])):
+        if binding["agentId"] not in seen:
+            errors.append(ReferenceProblem(
+                "binding routes to unknown agent %r" % binding["agentId"], rel,
+                ("bindings", index, "agentId"),
+                "use an agent id of this gateway: %s" % ", ".join(sorted(seen))))
+    if errors:
+        raise FleetErrors(errors)
+
+    settings, sources = {}, {}
+    layered = [(FLEET_FILE, ("defaults",), fleet_data.get("defaults", {}))]
+    layered += [(g.file, ("defaults",), g.data.get("defaults", {})) for g in member_of]
+    layered += [(rel, (), data)]
+    for name in ("image", "exposure", "resources", "auth", "env"):
+        for src_rel, prefix, scope in layered:
+            if name in scope:
+                value = scope[name]
+                if isinstance(value, dict) and name != "auth":
+                    settings[name] = _merge_dicts(settings.get(name), value)
+                else:
+                    settings[name] = value
+                sources[name] = (src_rel, prefix + (name,))
+    settings["_sources"] = sources
+    variables = {}
+    for scope in [fleet_data] + [g.data for g in member_of] + [data]:
+        variables.update(scope.get("variables", {}))
+    return Gateway(data["id"], rel, data, member_of, profile, trust[0], wave[0] if wave else
+                   DEFAULT_WAVE, settings, variables, agents)

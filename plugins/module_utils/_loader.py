@@ -1,0 +1,241 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read fleet files: YAML documents and JSON5 templates with ``$include``.
+
+Every value read here comes with a provenance tree (see ``_layering``): which file
+and which key path inside that file set it. ``$include`` follows OpenClaw's own
+semantics so that a template means the same thing to us and to the gateway:
+
+* ``"$include": "a.json5"`` - the object is the content of ``a.json5``;
+* ``"$include": ["a.json5", "b.json5"]`` - the files deep-merge in order (later wins);
+* sibling keys of ``$include`` deep-merge over the included content;
+* paths are relative to the including file and must stay inside the fleet directory;
+* a cycle, or a chain deeper than ``MAX_INCLUDE_DEPTH``, is an error that shows the chain.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+from ._errors import FleetError, IncludeError, SyntaxProblem
+from ._layering import Source, merge_into
+
+try:
+    import json5
+    HAS_JSON5 = True
+    JSON5_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - reported by callers
+    HAS_JSON5 = False
+    JSON5_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    import yaml
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
+    _YAML_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+except ImportError:  # pragma: no cover - reported by callers
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = traceback.format_exc()
+    _YAML_BASE = object
+
+MAX_INCLUDE_DEPTH = 10
+INCLUDE_KEY = "$include"
+
+
+def missing_libraries():
+    """Names of the Python libraries the core needs and cannot import."""
+    missing = []
+    if not HAS_JSON5:
+        missing.append("json5")
+    if not HAS_YAML:
+        missing.append("PyYAML")
+    return missing
+
+
+if HAS_YAML:
+    class _UniqueKeyLoader(_YAML_BASE):  # pylint: disable=too-many-ancestors
+        """A safe YAML loader that refuses duplicate mapping keys (YAML silently keeps the last)."""
+
+        def construct_mapping(self, node, deep=False):
+            seen = {}
+            for key_node, dummy in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        "found duplicate key %r (first at line %d)" % (key, seen[key] + 1),
+                        key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
+
+    _UniqueKeyLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping)
+
+
+def _plain(prov, rel, path):
+    """True when ``prov`` is exactly what a Source for (rel, path) would derive."""
+    return isinstance(prov, Source) and prov.file == rel and prov.path == path
+
+
+class FleetFiles:
+    """Reads files of one fleet directory, confined to it, with a per-file cache.
+
+    ``root`` is the fleet directory; every file name handed out (errors, provenance)
+    is relative to it, so results do not depend on where the fleet is checked out.
+    """
+
+    def __init__(self, root):
+        self.root = os.path.realpath(root)
+        self._templates = {}
+
+    # -- paths ---------------------------------------------------------------
+    def rel(self, abspath):
+        rel = os.path.relpath(abspath, self.root)
+        return rel.replace(os.sep, "/")
+
+    def abspath(self, rel):
+        return os.path.join(self.root, rel)
+
+    def inside(self, abspath):
+        real = os.path.realpath(abspath)
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def resolve_ref(self, ref, from_file, key_path, what="file", chain=None):
+        """Resolve ``ref`` (relative to ``from_file``'s directory) inside the fleet directory."""
+        if not isinstance(ref, str) or not ref.strip():
+            raise IncludeError("%s reference must be a non-empty string, got %r" % (what, ref),
+                               from_file, key_path, "give a path relative to %s" % from_file, chain)
+        base = os.path.dirname(self.abspath(from_file))
+        target = os.path.normpath(os.path.join(base, ref))
+        if not self.inside(target):
+            raise IncludeError(
+                "%s %r resolves outside the fleet directory" % (what, ref), from_file, key_path,
+                "keep templates inside the fleet directory and use a relative path without '..' "
+                "that leaves it", chain)
+        if not os.path.isfile(target):
+            raise IncludeError("%s %r not found (looked for %s)" % (what, ref, self.rel(target)),
+                               from_file, key_path,
+                               "create the file or correct the path; it is relative to the "
+                               "directory of %s" % from_file, chain)
+        return self.rel(os.path.realpath(target))
+
+    # -- raw reads -----------------------------------------------------------
+    def _read_text(self, rel):
+        try:
+            with open(self.abspath(rel), "r", encoding="utf-8") as handle:
+                return handle.read()
+        except UnicodeDecodeError as exc:
+            raise SyntaxProblem("not valid UTF-8 (%s)" % exc.reason, rel, (),
+                                "save the file as UTF-8 text")
+        except OSError as exc:
+            raise FleetError("cannot read file: %s" % exc.strerror, rel, (),
+                             "check that the file exists and is readable")
+
+    def read_yaml(self, rel):
+        """Parse one YAML file of the fleet definition (duplicate keys are errors)."""
+        text = self._read_text(rel)
+        try:
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # nosec B506 - safe loader subclass
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise SyntaxProblem("YAML does not parse%s: %s" % (where, problem), rel, (),
+                                "correct the YAML syntax (indentation, quoting, duplicate keys)")
+        return {} if data is None else data
+
+    def read_json5(self, rel, chain=None):
+        text = self._read_text(rel)
+        try:
+            return json5.loads(text, allow_duplicate_keys=False)
+        except ValueError as exc:
+            message = str(exc).replace("<string>:", "line ")
+            raise SyntaxProblem("JSON5 does not parse: %s" % message, rel, (),
+                                "correct the JSON5 syntax at that line", chain)
+
+    # -- templates with $include ------------------------------------------------
+    def load_template(self, rel, chain=()):
+        """Load a JSON5 template with its includes resolved.
+
+        Returns ``(value, prov, depth)``; ``value`` is an object, ``prov`` its provenance
+        tree, ``depth`` the length of the deepest include chain below it. Cached per file.
+        """
+        cached = self._templates.get(rel)
+        if cached is not None:
+            if len(chain) + cached[2] > MAX_INCLUDE_DEPTH:
+                self._depth_error(list(chain) + [rel], rel)
+            return cached
+        chain = tuple(chain) + (rel,)
+        raw = self.read_json5(rel, list(chain[:-1]))
+        if not isinstance(raw, dict):
+            raise SyntaxProblem("a config template must be a JSON5 object, got %s"
+                                % type(raw).__name__, rel, (),
+                                "wrap the content in { ... }", list(chain[:-1]))
+        value, prov, depth = self.resolve(raw, rel, (), chain)
+        entry = (value, prov, depth)
+        self._templates[rel] = entry
+        return entry
+
+    def resolve(self, raw, rel, base_path, chain):
+        """Resolve ``$include`` everywhere inside ``raw`` read from file ``rel``.
+
+        ``base_path`` is where ``raw`` sits inside ``rel`` (for inline overrides in YAML).
+        """
+        depth = [0]
+
+        def walk(node, path):
+            """Return (value, prov); prov is one Source when nothing below was included."""
+            if isinstance(node, dict):
+                if INCLUDE_KEY in node:
+                    return include(node, path)
+                pairs = {key: walk(item, path + (key,)) for key, item in node.items()}
+                value = {key: pair[0] for key, pair in pairs.items()}
+                if all(_plain(pair[1], rel, path + (key,)) for key, pair in pairs.items()):
+                    return value, Source(None, rel, path)
+                return value, {key: pair[1] for key, pair in pairs.items()}
+            if isinstance(node, list):
+                pairs = [walk(item, path + (index,)) for index, item in enumerate(node)]
+                value = [pair[0] for pair in pairs]
+                if all(_plain(pair[1], rel, path + (i,)) for i, pair in enumerate(pairs)):
+                    return value, Source(None, rel, path)
+                return value, [pair[1] for pair in pairs]
+            return node, Source(None, rel, path)
+
+        def include(node, path):
+            refs = node[INCLUDE_KEY]
+            key_path = path + (INCLUDE_KEY,)
+            if isinstance(refs, str):
+                refs = [refs]
+            if not isinstance(refs, list) or not refs:
+                raise IncludeError("$include must be a file name or a non-empty list of file "
+                                   "names, got %r" % (node[INCLUDE_KEY],), rel, key_path,
+                                   'write "$include": "part.json5" or ["a.json5", "b.json5"]',
+                                   list(chain))
+            value, prov = {}, {}  # prov stays a full dict tree below an include
+            for index, ref in enumerate(refs):
+                ref_path = key_path + ((index,) if len(refs) > 1 else ())
+                target = self.resolve_ref(ref, rel, ref_path, "$include", list(chain))
+                if target in chain:
+                    raise IncludeError("$include cycle: %s includes %s again" % (rel, target),
+                                       rel, ref_path, "remove one of the includes that form the "
+                                       "cycle", list(chain) + [target])
+                if len(chain) > MAX_INCLUDE_DEPTH:
+                    self._depth_error(list(chain) + [target], rel, ref_path)
+                sub_value, sub_prov, sub_depth = self.load_template(target, chain)
+                depth[0] = max(depth[0], sub_depth + 1)
+                merge_into(value, prov, sub_value, sub_prov)
+            siblings = {k: v for k, v in node.items() if k != INCLUDE_KEY}
+            if siblings:
+                sib_value, sib_prov = walk(siblings, path)
+                merge_into(value, prov, sib_value, sib_prov)
+            return value, prov
+
+        value, prov = walk(raw, tuple(base_path))
+        return value, prov, depth[0]
+
+    def _depth_error(self, chain, rel, key_path=()):
+        raise IncludeError("$include nesting deeper than %d levels" % MAX_INCLUDE_DEPTH,
+                           rel, key_path, "flatten the templates: at most %d nested includes"
+                           % MAX_INCLUDE_DEPTH, chain)

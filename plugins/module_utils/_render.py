@@ -1,0 +1,459 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Render one gateway: effective openclaw.json with provenance, plus its runtime spec.
+
+Precedence, lowest first (docs/fleet-reference.md#precedence):
+
+1. ``builtin``   clawops defaults for quiet, deterministic gateways;
+2. ``org``       fleet.yml ``config.templates`` in order, then ``config.overrides``;
+3. ``group:<id>`` each group in the gateway's ``groups`` order, templates then overrides;
+4. ``gateway``   the gateway's ``config.templates`` then ``config.overrides``, then the
+                 structured parts of the gateway file: channel accounts and bindings;
+5. ``agent:<id>`` per agent: its structured fields (name, model, skills, tools, sandbox,
+                 identity), then its ``config.templates`` and ``config.overrides``, all
+                 inside ``agents.entries.<id>``;
+6. ``managed``   keys clawops derives (port, bind, mode, auth, log file, workspaces,
+                 agentDirs). No layer may set them; trying is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+
+from ._errors import FleetError, FleetErrors, ReferenceProblem
+from ._fleet import (DEFAULT_COMPOSE_ROOT, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
+                     FLEET_FILE)
+from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, merge_into,
+                        provenance_rows, same_source, set_leaf)
+
+# Paths as the gateway process sees them (inside its container / pod).
+GATEWAY_HOME = "/home/node"
+GATEWAY_PATHS = {
+    "home": GATEWAY_HOME,
+    "state_dir": GATEWAY_HOME + "/.openclaw",
+    "config_dir": "/etc/openclaw",
+    "config_path": "/etc/openclaw/openclaw.json",
+    "workspace_root": GATEWAY_HOME + "/workspaces",
+    "logs_dir": GATEWAY_HOME + "/logs",
+    "log_file": GATEWAY_HOME + "/logs/openclaw.log",
+    "cache_dir": GATEWAY_HOME + "/.cache",
+}
+DERIVED_PORT_SPAN = 110  # OpenClaw uses base+1 .. base+110 (mcp, browser control, CDP)
+BUILTIN = Source("builtin", "(clawops)", ())
+BUILTIN_CONFIG = {
+    "update": {"checkOnStart": False},
+    "telemetry": {"enabled": False},
+}
+BASE_ENV = {
+    "OPENCLAW_CONFIG_READONLY": "1",
+    "OPENCLAW_NO_AUTO_UPDATE": "1",
+    "OPENCLAW_DISABLE_BONJOUR": "1",
+    "NODE_OPTIONS": "--max-old-space-size=1536",
+}
+RESERVED_ENV_PREFIXES = ("OPENCLAW_", "CLAWOPS_")
+AGENT_FIELDS = ("name", "description", "model", "skills", "tools", "sandbox", "identity")
+
+
+def env_name(*parts):
+    """Environment variable name for a secret: CLAWOPS_<PARTS> in upper snake case."""
+    words = []
+    for part in parts:
+        text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(part))
+        words.append(re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper())
+    return "CLAWOPS_" + "_".join(w for w in words if w)
+
+
+def env_secret_ref(name):
+    """The only shape a secret takes in a rendered openclaw.json."""
+    return {"source": "env", "provider": "default", "id": name}
+
+
+def dump_config(config):
+    """Canonical text of a rendered config (sorted keys, 2-space indent, final newline)."""
+    return json.dumps(config, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class GatewayPlan:
+    """Everything a deploy needs about one gateway, computed once."""
+
+    def __init__(self, gateway, summary, config, prov, runtime):
+        self.gateway = gateway
+        self.summary = summary
+        self.config = config
+        self.prov = prov
+        self.runtime = runtime
+        self.config_text = dump_config(config)
+        self.config_sha256 = hashlib.sha256(self.config_text.encode("utf-8")).hexdigest()
+
+    def provenance(self, prefix=()):
+        """Rows ``{path, value, layer, file, file_path}`` for every leaf under ``prefix``."""
+        rows = []
+        for path, value, src in provenance_rows(self.config, self.prov):
+            if tuple(path[:len(prefix)]) != tuple(prefix):
+                continue
+            rows.append({
+                "path": _dotted(path),
+                "value": value,
+                "layer": src.layer if src else "unknown",
+                "file": src.file if src else "",
+                "file_path": _dotted(src.path) if src else "",
+            })
+        return rows
+
+    def as_dict(self, provenance=False):
+        out = {
+            "gateway": self.summary,
+            "config": self.config,
+            "config_sha256": self.config_sha256,
+            "runtime": self.runtime,
+        }
+        if provenance:
+            out["provenance"] = self.provenance()
+        return out
+
+
+def _dotted(path):
+    out = ""
+    for part in path:
+        out += "[%d]" % part if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
+class Renderer:
+    """Renders gateways of one loaded fleet; caches per-scope work across gateways."""
+
+    def __init__(self, fleet):
+        self.fleet = fleet
+        self.files = fleet.files
+        self._layer_cache = {}
+
+    # -- layers ----------------------------------------------------------------
+    def _scope_layers(self, rel, layer_data, cache_key):
+        """Resolved (value, prov) pairs of a scope's config layer, in order."""
+        if cache_key in self._layer_cache:
+            return self._layer_cache[cache_key]
+        parts = []
+        for index, template in enumerate(layer_data.get("templates", [])):
+            target = self.files.resolve_ref(template, rel, ("config", "templates", index),
+                                            "template")
+            value, prov, dummy = self.files.load_template(target)
+            parts.append((value, prov))
+        if layer_data.get("overrides"):
+            value, prov, dummy = self.files.resolve(layer_data["overrides"], rel,
+                                                    ("config", "overrides"), (rel,))
+            parts.append((value, prov))
+        self._layer_cache[cache_key] = parts
+        return parts
+
+    def _apply_scope(self, config, prov, rel, data, layer, variables, guard, cache_key):
+        for value, vprov in self._scope_layers(rel, data.get("config", {}), cache_key):
+            merge_into(config, prov, value, vprov, layer, variables, guard)
+
+    # -- variables -------------------------------------------------------------
+    def _variables(self, gw, runtime):
+        org = self.fleet.org
+        values = {
+            "org.org_id": org.org_id, "org.org_slug": org.org_slug,
+            "org.display_name": org.display_name,
+            "gateway.id": gw.id, "gateway.instance": runtime["instance"],
+            "gateway.port": gw.port, "gateway.profile": gw.profile,
+            "gateway.trust_level": gw.trust_level, "gateway.wave": gw.wave,
+            "gateway.provider": gw.provider,
+        }
+        for name, value in runtime["paths"].items():
+            values["paths." + name] = value
+        for name, value in gw.variables.items():
+            values["vars." + name] = value
+        return Variables(values, "gateway")
+
+    # -- runtime spec ----------------------------------------------------------
+    def runtime(self, gw):
+        org = self.fleet.org
+        settings = gw.settings
+        instance = "%s-%s" % (org.org_slug, gw.id)
+        image = dict(settings.get("image", {}))
+        version = image.get("version")
+        repository = image.get("repository", DEFAULT_IMAGE_REPOSITORY)
+        tag = image.get("tag", version)
+        resources = dict(DEFAULT_RESOURCES)
+        resources.update(settings.get("resources", {}))
+        exposure = settings.get("exposure", "loopback")
+        target = dict(gw.data["provider"])
+        ptype = target.pop("type")
+        if ptype == "k8s":
+            cluster = self.fleet.data["targets"]["k8s_clusters"][target["cluster"]]
+            if "namespace" not in target:
+                if cluster.get("namespace_mode", "per_org") == "per_gateway":
+                    target["namespace"] = instance
+                else:
+                    target["namespace"] = cluster.get("namespace",
+                                                      "%s-gateways" % org.org_slug)
+        runtime = {
+            "instance": instance,
+            "provider": ptype,
+            "target": target,
+            "port": gw.port,
+            "port_range": [gw.port, gw.port + DERIVED_PORT_SPAN],
+            "exposure": exposure,
+            "publish_address": "0.0.0.0" if exposure == "lan" else "127.0.0.1",  # nosec B104
+            "image": {
+                "repository": repository, "version": version, "tag": tag,
+                "ref": "%s:%s" % (repository, tag) if tag else None,
+                "digest": image.get("digest"),
+            },
+            "paths": dict(GATEWAY_PATHS),
+            "resources": resources,
+            "labels": {
+                "clawops.org": org.org_id, "clawops.org-slug": org.org_slug,
+                "clawops.gateway": gw.id, "clawops.profile": gw.profile,
+                "clawops.trust-level": gw.trust_level, "clawops.wave": str(gw.wave),
+            },
+        }
+        if ptype == "compose":
+            host = self.fleet.data["targets"]["compose_hosts"][target["host"]]
+            root = posixpath.join(host.get("root", DEFAULT_COMPOSE_ROOT), org.org_slug, gw.id)
+            runtime["host_paths"] = {
+                "root": root,
+                "config_dir": root + "/config",
+                "config_path": root + "/config/openclaw.json",
+                "env_file": root + "/gateway.env",
+                "state_dir": root + "/state",
+                "workspace_root": root + "/workspaces",
+                "home": root + "/home",
+                "logs_dir": root + "/logs",
+                "revisions_dir": root + "/revisions",
+                "backups_dir": root + "/backups",
+            }
+        paths = runtime["paths"]
+        runtime["env"] = dict(BASE_ENV, HOME=paths["home"], XDG_CACHE_HOME=paths["cache_dir"],
+                              OPENCLAW_STATE_DIR=paths["state_dir"],
+                              OPENCLAW_CONFIG_PATH=paths["config_path"])
+        return runtime
+
+    # -- render ----------------------------------------------------------------
+    def render(self, gw):
+        runtime = self.runtime(gw)
+        variables = self._variables(gw, runtime)
+        errors = []
+        config, prov = {}, {}
+        merge_into(config, prov, BUILTIN_CONFIG, BUILTIN)
+
+        fleet_data = self.fleet.data
+        self._apply_scope(config, prov, FLEET_FILE, fleet_data, "org", variables,
+                          MANAGED_CONFIG, ("org",))
+        for group in gw.groups:
+            self._apply_scope(config, prov, group.file, group.data, "group:" + group.id,
+                              variables, MANAGED_CONFIG, ("group", group.id))
+        self._apply_scope(config, prov, gw.file, gw.data, "gateway", variables,
+                          MANAGED_CONFIG, ("gateway", gw.id))
+
+        secret_env = self._secret_env(gw, variables, errors)
+        self._channels(gw, config, prov, secret_env, errors)
+        self._bindings(gw, config, prov)
+        agents_rt = self._agents(gw, config, prov, variables, runtime)
+        self._managed(gw, config, prov, runtime)
+        if errors:
+            raise FleetErrors(errors)
+        runtime["secret_env"] = secret_env
+        runtime["agents"] = agents_rt
+        summary = {
+            "id": gw.id, "instance": runtime["instance"], "file": gw.file,
+            "org_id": self.fleet.org.org_id, "org_slug": self.fleet.org.org_slug,
+            "groups": [g.id for g in gw.groups], "profile": gw.profile,
+            "trust_level": gw.trust_level, "wave": gw.wave, "provider": gw.provider,
+            "port": gw.port, "exposure": runtime["exposure"],
+            "agents": [a["id"] for a in agents_rt],
+        }
+        return GatewayPlan(gw, summary, config, prov, runtime)
+
+    def _resolve_ref(self, ref, variables, rel, key_path):
+        out = {}
+        for key, value in ref.items():
+            src = Source("gateway", rel, key_path + (key,))
+            out[key] = variables.apply(value, src) if isinstance(value, str) else value
+        return out
+
+    def _secret_env(self, gw, variables, errors):
+        """Secret references of the gateway, keyed by the env var that delivers them."""
+        settings = gw.settings
+        auth = settings.get("auth", {})
+        mode = auth.get("mode", "token")
+        secret_env = {}
+        auth_file, auth_path = gw.setting_source("auth")
+        if auth.get(mode):
+            secret_env["OPENCLAW_GATEWAY_" + mode.upper()] = self._resolve_ref(
+                auth[mode], variables, auth_file, auth_path + (mode,))
+        else:
+            errors.append(ReferenceProblem(
+                "no %s reference for gateway auth (mode %s)" % (mode, mode), gw.file, ("auth",),
+                "set auth.%s: {source: env|file|vault, ...} on the gateway, a group's defaults "
+                "or fleet.yml defaults (a generated token is never written to git)" % mode))
+        env_file, env_path = gw.setting_source("env")
+        for name, ref in sorted(settings.get("env", {}).items()):
+            if name.startswith(RESERVED_ENV_PREFIXES):
+                errors.append(ReferenceProblem(
+                    "env name %r is reserved for clawops/OpenClaw" % name, env_file,
+                    env_path + (name,), "pick a name without the prefixes %s"
+                    % ", ".join(RESERVED_ENV_PREFIXES)))
+                continue
+            secret_env[name] = self._resolve_ref(ref, variables, env_file, env_path + (name,))
+        return secret_env
+
+    def _channels(self, gw, config, prov, secret_env, errors):
+        for channel, spec in gw.data.get("channels", {}).items():
+            for account_id, account in spec["accounts"].items():
+                base = ("channels", channel, "accounts", account_id)
+                src = Source("gateway", gw.file, base)
+                entry, eprov = {}, {}
+                if account.get("settings"):
+                    merge_into(entry, eprov, account["settings"], child_source_of(src, "settings"),
+                               "gateway", None, None, base)
+                for field_name, ref in account.get("secrets", {}).items():
+                    name = env_name(channel, account_id, field_name)
+                    if name in secret_env:
+                        errors.append(ReferenceProblem(
+                            "secret env name %s is produced twice" % name, gw.file,
+                            base + ("secrets", field_name),
+                            "rename one of the accounts so their ids differ by more than "
+                            "punctuation or case"))
+                        continue
+                    secret_env[name] = dict(ref)
+                    entry[field_name] = env_secret_ref(name)
+                    eprov[field_name] = same_source(entry[field_name], Source(
+                        "gateway", gw.file, base + ("secrets", field_name)))
+                set_leaf(config, prov, base, entry, eprov)
+
+    def _bindings(self, gw, config, prov):
+        bindings = gw.data.get("bindings", [])
+        if not bindings:
+            return
+        rendered, bprov = [], []
+        for index, binding in enumerate(bindings):
+            item = {"type": "route", "agentId": binding["agentId"],
+                    "match": dict(binding["match"])}
+            if binding.get("comment"):
+                item["comment"] = binding["comment"]
+            rendered.append(item)
+            src = Source("gateway", gw.file, ("bindings", index))
+            bprov.append({"type": src, "agentId": Source("gateway", gw.file, src.path + ("agentId",)),
+                          "match": Source("gateway", gw.file, src.path + ("match",)),
+                          "comment": Source("gateway", gw.file, src.path + ("comment",))})
+        config["bindings"] = rendered
+        prov["bindings"] = bprov
+
+    def _agents(self, gw, config, prov, variables, runtime):
+        paths = runtime["paths"]
+        host_paths = runtime.get("host_paths")
+        entries, eprov = {}, {}
+        agents_rt = []
+        for agent in gw.agents:
+            layer = "agent:" + agent.id
+            base = ("agents", "entries", agent.id)
+            src = Source(layer, gw.file, agent.key_path)
+            entry, aprov = {}, {}
+            fields = {k: agent.data[k] for k in AGENT_FIELDS if k in agent.data}
+            scope_vars = variables.child({
+                "agent.id": agent.id, "agent.kind": agent.kind,
+                "agent.owner": agent.data.get("owner", ""),
+                "agent.name": agent.data.get("name", agent.id)}, "agent")
+            merge_into(entry, aprov, fields, src, layer, scope_vars, MANAGED_AGENT, base)
+            for value, vprov in self._scope_layers(gw.file, agent.data.get("config", {}),
+                                                   ("agent", gw.id, agent.id)):
+                merge_into(entry, aprov, value, vprov, layer, scope_vars, MANAGED_AGENT, base)
+            workspace = posixpath.join(paths["workspace_root"],
+                                       agent.data.get("workspace", agent.id))
+            agent_dir = posixpath.join(paths["state_dir"], "agents",
+                                       agent.data.get("agent_dir", agent.id), "agent")
+            entry["workspace"] = workspace
+            aprov["workspace"] = Source("managed", gw.file, agent.key_path + ("workspace",))
+            entry["agentDir"] = agent_dir
+            aprov["agentDir"] = Source("managed", gw.file, agent.key_path + ("agent_dir",))
+            entries[agent.id] = entry
+            eprov[agent.id] = aprov
+            item = {"id": agent.id, "kind": agent.kind, "owner": agent.data.get("owner"),
+                    "workspace": workspace, "agent_dir": agent_dir,
+                    "workspace_seed": None}
+            if agent.data.get("workspace_seed"):
+                item["workspace_seed"] = self._seed(gw, agent)
+            if host_paths:
+                item["host_workspace"] = posixpath.join(
+                    host_paths["workspace_root"], agent.data.get("workspace", agent.id))
+                item["host_agent_dir"] = posixpath.join(
+                    host_paths["state_dir"], "agents", agent.data.get("agent_dir", agent.id),
+                    "agent")
+            agents_rt.append(item)
+        set_leaf(config, prov, ("agents", "entries"), entries, eprov)
+        return agents_rt
+
+    def _seed(self, gw, agent):
+        ref = agent.data["workspace_seed"]
+        key_path = agent.key_path + ("workspace_seed",)
+        base = os.path.dirname(self.files.abspath(gw.file))
+        target = os.path.normpath(os.path.join(base, ref))
+        if not self.files.inside(target) or not os.path.isdir(target):
+            raise FleetErrors([ReferenceProblem(
+                "workspace seed %r is not a directory inside the fleet directory" % ref,
+                gw.file, key_path, "create the directory (relative to %s) or remove "
+                "workspace_seed" % gw.file)])
+        return self.files.rel(target)
+
+    def _managed(self, gw, config, prov, runtime):
+        auth_mode = gw.settings.get("auth", {}).get("mode", "token")
+        auth_file, auth_path = gw.setting_source("auth")
+        exp_file, exp_path = gw.setting_source("exposure")
+        set_leaf(config, prov, ("gateway", "mode"), "local", Source("managed", "(clawops)", ()))
+        set_leaf(config, prov, ("gateway", "port"), gw.port,
+                 Source("managed", gw.file, ("port",)))
+        # Inside a container the gateway must listen on all interfaces of its own network
+        # namespace; 'exposure' decides what the host publishes (127.0.0.1 or all).
+        set_leaf(config, prov, ("gateway", "bind"), "lan",
+                 Source("managed", exp_file, exp_path))
+        auth = {"mode": auth_mode,
+                auth_mode: env_secret_ref("OPENCLAW_GATEWAY_" + auth_mode.upper())}
+        set_leaf(config, prov, ("gateway", "auth"), auth,
+                 same_source(auth, Source("managed", auth_file, auth_path)))
+        set_leaf(config, prov, ("logging", "file"), runtime["paths"]["log_file"],
+                 Source("managed", "(clawops)", ()))
+        if len(gw.agents) > 1:
+            # OpenClaw requires the explicit ownership marker for multi-agent rosters.
+            set_leaf(config, prov, ("agents", "ownership"), "explicit",
+                     Source("managed", gw.file, ("agents",)))
+        set_leaf(config, prov, ("agents", "defaults", "workspace"),
+                 runtime["paths"]["workspace_root"] + "/_default",
+                 Source("managed", "(clawops)", ()))
+
+
+def child_source_of(src, key):
+    return Source(src.layer, src.file, src.path + (key,))
+
+
+def render_fleet(fleet, gateway_ids=None):
+    """Render every gateway (or the given ids); all errors are raised together."""
+    renderer = Renderer(fleet)
+    plans, errors = {}, []
+    for gw_id in gateway_ids or sorted(fleet.gateways):
+        gw = fleet.gateway(gw_id)
+        try:
+            plans[gw_id] = renderer.render(gw)
+        except FleetErrors as exc:
+            errors.extend(exc.errors)
+        except FleetError as exc:
+            errors.append(exc)
+    if errors:
+        raise FleetErrors(_dedupe(errors))
+    return plans
+
+
+def _dedupe(errors):
+    seen, out = set(), []
+    for err in errors:
+        key = err.render()
+        if key not in seen:
+            seen.add(key)
+            out.append(err)
+    return out

@@ -1,0 +1,593 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet definition's JSON Schema and the validator that explains violations.
+
+The schema lives here (as Python data, so Ansible ships it with modules) and is
+exported verbatim to ``schemas/fleet.schema.json`` by ``scripts/export_schema.py``;
+a unit test keeps the two identical. Descriptions double as the field reference in
+docs/fleet-reference.md. ``x-secret`` marks values that are never echoed in errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import traceback
+
+from ._errors import FleetErrors, SchemaProblem
+
+try:
+    import jsonschema
+    HAS_JSONSCHEMA = True
+    JSONSCHEMA_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - reported by callers
+    HAS_JSONSCHEMA = False
+    JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
+
+SCHEMA_VERSION = 1
+SCHEMA_ID = "https://clawops.dev/schemas/fleet/v1"
+
+_ID_PATTERN = "^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
+_AGENT_ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$"
+_ACCOUNT_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
+_CHANNEL_PATTERN = "^[a-z][a-z0-9-]{0,40}$"
+_VAR_NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
+_ENV_NAME_PATTERN = "^[A-Z][A-Z0-9_]{0,127}$"
+
+DEFS = {
+    "id": {
+        "type": "string", "pattern": _ID_PATTERN,
+        "description": "Lower-case DNS-label name: letters, digits and '-', 2-40 characters, "
+                       "starting with a letter.",
+    },
+    "secretRef": {
+        "type": "object", "x-secret": True,
+        "description": "A reference to a secret, never its value. Resolved on the controller "
+                       "at apply time and delivered to the gateway as an environment variable. "
+                       "'@{...}' variables may be used in its strings.",
+        "properties": {
+            "source": {"enum": ["env", "file", "vault"],
+                       "description": "Where the value lives: 'env' (environment variable on "
+                                      "the controller), 'file' (a file on the controller, "
+                                      "outside the fleet repo), 'vault' (KV v2 secret in a "
+                                      "Vault-compatible server)."},
+            "var": {"type": "string", "description": "source env: the variable name."},
+            "path": {"type": "string", "minLength": 1,
+                     "description": "source file: absolute path or '~/...'; source vault: "
+                                    "the secret path inside the mount."},
+            "key": {"type": "string", "minLength": 1,
+                    "description": "source vault: the field inside the secret."},
+            "mount": {"type": "string", "minLength": 1,
+                      "description": "source vault: KV v2 mount point (default 'secret')."},
+        },
+        "required": ["source"],
+        "additionalProperties": False,
+        "allOf": [
+            {"if": {"properties": {"source": {"const": "env"}}},
+             "then": {"required": ["var"], "not": {"anyOf": [{"required": ["path"]},
+                                                             {"required": ["key"]}]}}},
+            {"if": {"properties": {"source": {"const": "file"}}},
+             "then": {"required": ["path"]}},
+            {"if": {"properties": {"source": {"const": "vault"}}},
+             "then": {"required": ["path", "key"]}},
+        ],
+    },
+    "configLayer": {
+        "type": "object",
+        "description": "A config layer of this scope: JSON5 templates merged in order, then "
+                       "inline overrides. Both may use '@{variable}' and {\"$append\": [...]}.",
+        "properties": {
+            "templates": {"type": "array", "items": {"type": "string", "minLength": 1},
+                          "description": "JSON5 files (relative to this YAML file) merged in "
+                                         "order; each may use $include."},
+            "overrides": {"type": "object",
+                          "description": "openclaw.json keys set inline, merged after the "
+                                         "templates of the same scope; may use $include."},
+        },
+        "additionalProperties": False,
+    },
+    "variables": {
+        "type": "object",
+        "description": "User variables, available as '@{vars.<name>}' in templates, overrides "
+                       "and secret references of this scope and the scopes inside it.",
+        "propertyNames": {"pattern": _VAR_NAME_PATTERN},
+        "additionalProperties": {"type": ["string", "integer", "number", "boolean"]},
+    },
+    "image": {
+        "type": "object",
+        "description": "The gateway image pin. The image is built locally from npm "
+                       "(node + openclaw@version).",
+        "properties": {
+            "repository": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._/:-]*$",
+                           "description": "Image repository (default "
+                                          "'localhost/clawops/openclaw')."},
+            "version": {"type": "string", "pattern": r"^\d{4}\.\d{1,2}\.\d{1,3}(-[0-9A-Za-z.]+)?$",
+                        "description": "The openclaw npm version, e.g. '2026.9.6'."},
+            "tag": {"type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                    "description": "Image tag (default: the version)."},
+            "digest": {"type": "string", "pattern": "^sha256:[a-f0-9]{64}$",
+                       "description": "Optional content digest the deploy must match."},
+        },
+        "additionalProperties": False,
+    },
+    "resources": {
+        "type": "object",
+        "description": "Limits per gateway container. A gateway idles at ~0.85 GiB; below 2 GiB "
+                       "it may crash at boot.",
+        "properties": {
+            "memory": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?[kmgKMG]?i?$",
+                       "description": "Memory limit, e.g. '2g' (default '2g')."},
+            "cpus": {"type": "number", "exclusiveMinimum": 0,
+                     "description": "CPU limit (default 2)."},
+            "pids": {"type": "integer", "minimum": 64,
+                     "description": "Process limit (default 512)."},
+        },
+        "additionalProperties": False,
+    },
+    "auth": {
+        "type": "object",
+        "description": "Gateway authentication. The rendered config only ever holds an env "
+                       "SecretRef to OPENCLAW_GATEWAY_TOKEN / OPENCLAW_GATEWAY_PASSWORD.",
+        "properties": {
+            "mode": {"enum": ["token", "password"], "description": "Auth mode (default token)."},
+            "token": {"$ref": "#/$defs/secretRef"},
+            "password": {"$ref": "#/$defs/secretRef"},
+        },
+        "additionalProperties": False,
+    },
+    "env": {
+        "type": "object",
+        "description": "Extra environment for the gateway (provider API keys, ...): name -> "
+                       "secret reference.",
+        "propertyNames": {"pattern": _ENV_NAME_PATTERN},
+        "additionalProperties": {"$ref": "#/$defs/secretRef"},
+    },
+    "gatewayDefaults": {
+        "type": "object",
+        "description": "Defaults for gateways (fleet-wide in fleet.yml, per group in a group "
+                       "file); a gateway's own value wins.",
+        "properties": {
+            "image": {"$ref": "#/$defs/image"},
+            "exposure": {"$ref": "#/$defs/exposure"},
+            "resources": {"$ref": "#/$defs/resources"},
+            "auth": {"$ref": "#/$defs/auth"},
+            "env": {"$ref": "#/$defs/env"},
+        },
+        "additionalProperties": False,
+    },
+    "exposure": {
+        "enum": ["loopback", "lan"],
+        "description": "'loopback' (default): published on 127.0.0.1 only. 'lan': published on "
+                       "all interfaces; requires auth.",
+    },
+    "profile": {"enum": ["human", "usecase", "rescue"],
+                "description": "Operational profile: 'human' (human-coupled agents, strict "
+                               "isolation), 'usecase' (task agents), 'rescue' (break-glass)."},
+    "trustLevel": {"enum": ["low", "medium", "high"],
+                   "description": "How much the gateway is trusted with (data, tools, models)."},
+    "wave": {"oneOf": [{"const": "canary"}, {"type": "integer", "minimum": 1}],
+             "description": "Rollout wave: 'canary' first, then 1, 2, ..."},
+    "agent": {
+        "type": "object",
+        "description": "One agent on this gateway (agents.entries.<id> in openclaw.json).",
+        "properties": {
+            "id": {"type": "string", "pattern": _AGENT_ID_PATTERN,
+                   "description": "Agent id, unique in the gateway (lower case, digits, '_', "
+                                  "'-')."},
+            "kind": {"enum": ["human", "usecase"],
+                     "description": "'human': coupled to one person (owner required, unique "
+                                    "across the fleet); 'usecase': a task or domain agent."},
+            "owner": {"type": "string", "minLength": 3,
+                      "description": "The person this agent belongs to (e.g. an email). "
+                                     "Required for kind human."},
+            "name": {"type": "string", "description": "Display name."},
+            "description": {"type": "string"},
+            "workspace": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                          "description": "Directory name under the gateway's workspace root "
+                                         "(default: the agent id)."},
+            "workspace_seed": {"type": "string", "minLength": 1,
+                               "description": "Directory in the fleet repo copied into a new "
+                                              "workspace (only files that are missing)."},
+            "agent_dir": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                          "description": "Directory name under <state>/agents/ (default: the "
+                                         "agent id); the agentDir is <state>/agents/<name>/agent."},
+            "model": {"oneOf": [
+                {"type": "string", "pattern": "^[^/\\s]+/\\S+$"},
+                {"type": "object", "properties": {
+                    "primary": {"type": "string", "pattern": "^[^/\\s]+/\\S+$"},
+                    "fallbacks": {"type": "array",
+                                  "items": {"type": "string", "pattern": "^[^/\\s]+/\\S+$"}}},
+                 "required": ["primary"], "additionalProperties": False}],
+                "description": "'provider/model', or {primary, fallbacks}."},
+            "skills": {"type": "array", "items": {"type": "string", "minLength": 1},
+                       "uniqueItems": True,
+                       "description": "Skill allowlist for this agent ([] = no skills)."},
+            "tools": {"type": "object",
+                      "description": "OpenClaw tool policy for the agent (profile, allow, deny, "
+                                     "alsoAllow), passed through."},
+            "sandbox": {"type": "object",
+                        "description": "OpenClaw sandbox policy for the agent (mode, "
+                                       "workspaceAccess, scope, ...), passed through."},
+            "identity": {"type": "object",
+                         "description": "OpenClaw identity (name, emoji, theme, avatar)."},
+            "config": {"$ref": "#/$defs/configLayer",
+                       "description": "Agent-scoped layer merged into agents.entries.<id>."},
+        },
+        "required": ["id", "kind"],
+        "additionalProperties": False,
+        "if": {"properties": {"kind": {"const": "human"}}, "required": ["kind"]},
+        "then": {"required": ["owner"]},
+    },
+    "account": {
+        "type": "object",
+        "description": "One channel account (channels.<provider>.accounts.<id>).",
+        "properties": {
+            "secrets": {"type": "object",
+                        "description": "Account fields that hold secrets (botToken, appToken, "
+                                       "signingSecret, ...) -> secret reference.",
+                        "propertyNames": {"pattern": "^[a-z][A-Za-z0-9]*$"},
+                        "additionalProperties": {"$ref": "#/$defs/secretRef"}},
+            "settings": {"type": "object",
+                         "description": "Other account fields (name, dmPolicy, allowFrom, ...), "
+                                        "passed through."},
+        },
+        "additionalProperties": False,
+    },
+    "binding": {
+        "type": "object",
+        "description": "One route (bindings[] in openclaw.json).",
+        "properties": {
+            "agentId": {"type": "string", "pattern": _AGENT_ID_PATTERN,
+                        "description": "The agent that receives the traffic."},
+            "comment": {"type": "string"},
+            "match": {
+                "type": "object",
+                "properties": {
+                    "channel": {"type": "string", "pattern": _CHANNEL_PATTERN,
+                                "description": "Channel id (telegram, slack, ...)."},
+                    "accountId": {"type": "string", "minLength": 1,
+                                  "description": "Account id; '*' = every account (needs an "
+                                                 "explicit opt-in in preflight)."},
+                    "peer": {"type": "object", "properties": {
+                        "kind": {"enum": ["direct", "group", "channel"]},
+                        "id": {"type": "string", "minLength": 1}},
+                        "required": ["kind", "id"], "additionalProperties": False},
+                    "guildId": {"type": "string"},
+                    "teamId": {"type": "string"},
+                },
+                "required": ["channel"],
+                "additionalProperties": False,
+            },
+        },
+        "required": ["agentId", "match"],
+        "additionalProperties": False,
+    },
+}
+
+FLEET_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID + "/fleet",
+    "title": "fleet.yml",
+    "description": "The organization, defaults, targets and the org config layer.",
+    "type": "object",
+    "properties": {
+        "schema_version": {"const": SCHEMA_VERSION,
+                           "description": "Version of this format; must be 1."},
+        "org": {
+            "type": "object",
+            "description": "Organization identity: configuration, never hard-coded.",
+            "properties": {
+                "org_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$",
+                           "description": "Stable organization id (used in labels)."},
+                "org_slug": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,18}[a-z0-9]$",
+                             "description": "Short DNS-safe name, prefix of every instance "
+                                            "name (2-20 chars)."},
+                "display_name": {"type": "string", "minLength": 1,
+                                 "description": "Human-readable organization name."},
+            },
+            "required": ["org_id", "org_slug", "display_name"],
+            "additionalProperties": False,
+        },
+        "defaults": {"$ref": "#/$defs/gatewayDefaults"},
+        "targets": {
+            "type": "object",
+            "description": "Where gateways run.",
+            "properties": {
+                "compose_hosts": {
+                    "type": "object",
+                    "description": "Docker Compose hosts by name.",
+                    "propertyNames": {"pattern": _ID_PATTERN},
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {
+                            "root": {"type": "string", "pattern": "^/",
+                                     "description": "Absolute directory on the host under "
+                                                    "which <org_slug>/<gateway>/ live "
+                                                    "(default /srv/clawops)."},
+                            "vars": {"type": "object",
+                                     "description": "Ansible connection variables for the "
+                                                    "gateways on this host (ansible_host, "
+                                                    "ansible_connection, ansible_user, ...)."},
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                "k8s_clusters": {
+                    "type": "object",
+                    "description": "Kubernetes clusters by name.",
+                    "propertyNames": {"pattern": _ID_PATTERN},
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {
+                            "kubeconfig": {"type": "string",
+                                           "description": "Path to a kubeconfig on the "
+                                                          "controller (default: the usual "
+                                                          "lookup)."},
+                            "context": {"type": "string", "description": "kubeconfig context."},
+                            "namespace_mode": {"enum": ["per_org", "per_gateway"],
+                                               "description": "One namespace per org "
+                                                              "(default) or per gateway."},
+                            "namespace": {"type": "string", "pattern": _ID_PATTERN,
+                                          "description": "Namespace for per_org mode (default "
+                                                         "<org_slug>-gateways)."},
+                            "storage_class": {"type": "string"},
+                            "vars": {"type": "object",
+                                     "description": "Ansible variables for its gateways."},
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "additionalProperties": False,
+        },
+        "config": {"$ref": "#/$defs/configLayer",
+                   "description": "The org layer: the base of every gateway's config."},
+        "variables": {"$ref": "#/$defs/variables"},
+        "paths": {
+            "type": "object",
+            "description": "Where the other parts of the definition live (relative to "
+                           "fleet.yml).",
+            "properties": {
+                "groups": {"type": "string", "description": "Group files dir (default groups)."},
+                "gateways": {"type": "string",
+                             "description": "Gateway files dir (default gateways)."},
+            },
+            "additionalProperties": False,
+        },
+    },
+    "required": ["schema_version", "org"],
+    "additionalProperties": False,
+    "$defs": DEFS,
+}
+
+GROUP_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID + "/group",
+    "title": "groups/<id>.yml",
+    "description": "A gateway group: profile, trust, wave, a config layer and defaults.",
+    "type": "object",
+    "properties": {
+        "id": {"$ref": "#/$defs/id", "description": "Group id; must equal the file name stem."},
+        "description": {"type": "string"},
+        "profile": {"$ref": "#/$defs/profile"},
+        "trust_level": {"$ref": "#/$defs/trustLevel"},
+        "wave": {"$ref": "#/$defs/wave"},
+        "config": {"$ref": "#/$defs/configLayer",
+                   "description": "The group layer, applied in the gateway's group order."},
+        "variables": {"$ref": "#/$defs/variables"},
+        "defaults": {"$ref": "#/$defs/gatewayDefaults"},
+    },
+    "required": ["id"],
+    "additionalProperties": False,
+    "$defs": DEFS,
+}
+
+GATEWAY_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID + "/gateway",
+    "title": "gateways/<id>.yml",
+    "description": "One gateway instance: where it runs, its agents, accounts and routes.",
+    "type": "object",
+    "properties": {
+        "id": {"$ref": "#/$defs/id", "description": "Gateway id; must equal the file name "
+                                                     "stem. Instance name: <org_slug>-<id>."},
+        "description": {"type": "string"},
+        "groups": {"type": "array", "items": {"$ref": "#/$defs/id"}, "uniqueItems": True,
+                   "description": "Groups in layer order (later groups win)."},
+        "profile": {"$ref": "#/$defs/profile",
+                    "description": "Overrides the groups' profile (they must agree)."},
+        "trust_level": {"$ref": "#/$defs/trustLevel"},
+        "wave": {"$ref": "#/$defs/wave"},
+        "provider": {
+            "type": "object",
+            "description": "Where the gateway runs.",
+            "properties": {
+                "type": {"enum": ["compose", "k8s"]},
+                "host": {"$ref": "#/$defs/id",
+                         "description": "compose: a name from targets.compose_hosts."},
+                "cluster": {"$ref": "#/$defs/id",
+                            "description": "k8s: a name from targets.k8s_clusters."},
+                "namespace": {"$ref": "#/$defs/id",
+                              "description": "k8s: overrides the cluster's namespace rule."},
+            },
+            "required": ["type"],
+            "additionalProperties": False,
+            "allOf": [
+                {"if": {"properties": {"type": {"const": "compose"}}},
+                 "then": {"required": ["host"], "not": {"anyOf": [
+                     {"required": ["cluster"]}, {"required": ["namespace"]}]}}},
+                {"if": {"properties": {"type": {"const": "k8s"}}},
+                 "then": {"required": ["cluster"], "not": {"required": ["host"]}}},
+            ],
+        },
+        "port": {"type": "integer", "minimum": 1024, "maximum": 65000,
+                 "description": "Gateway port (base; OpenClaw also uses base+1..base+110: keep "
+                                "gateways on one host >= 120 apart)."},
+        "exposure": {"$ref": "#/$defs/exposure"},
+        "image": {"$ref": "#/$defs/image"},
+        "resources": {"$ref": "#/$defs/resources"},
+        "auth": {"$ref": "#/$defs/auth"},
+        "env": {"$ref": "#/$defs/env"},
+        "config": {"$ref": "#/$defs/configLayer",
+                   "description": "The gateway layer, applied after the groups."},
+        "variables": {"$ref": "#/$defs/variables"},
+        "agents": {"type": "array", "items": {"$ref": "#/$defs/agent"}, "minItems": 1,
+                   "description": "The agents on this gateway."},
+        "channels": {
+            "type": "object",
+            "description": "Channel accounts: <provider>: {accounts: {<accountId>: ...}}.",
+            "propertyNames": {"pattern": _CHANNEL_PATTERN},
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "accounts": {
+                        "type": "object",
+                        "propertyNames": {"pattern": _ACCOUNT_ID_PATTERN},
+                        "additionalProperties": {"$ref": "#/$defs/account"},
+                        "minProperties": 1,
+                    },
+                },
+                "required": ["accounts"],
+                "additionalProperties": False,
+            },
+        },
+        "bindings": {"type": "array", "items": {"$ref": "#/$defs/binding"},
+                     "description": "Routes, in order."},
+    },
+    "required": ["id", "provider", "port", "agents"],
+    "additionalProperties": False,
+    "$defs": DEFS,
+}
+
+SCHEMAS = {"fleet": FLEET_SCHEMA, "group": GROUP_SCHEMA, "gateway": GATEWAY_SCHEMA}
+
+_TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer",
+               float: "number", type(None): "null"}
+_VALIDATORS = {}
+
+
+def _validator(kind):
+    if kind not in _VALIDATORS:
+        cls = jsonschema.validators.validator_for(SCHEMAS[kind])
+        _VALIDATORS[kind] = cls(SCHEMAS[kind])
+    return _VALIDATORS[kind]
+
+
+def _type_name(value):
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _is_secret(error):
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if schema.get("x-secret"):
+        return True
+    return any(isinstance(s, dict) and s.get("x-secret") for s in _schema_chain(error))
+
+
+def _schema_chain(error):
+    parent = error.parent
+    while parent is not None:
+        yield parent.schema
+        parent = parent.parent
+
+
+def _describe(error, rel):
+    """Turn one jsonschema error into a SchemaProblem with a fix."""
+    path = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    validator = error.validator
+    secret = schema.get("x-secret") or schema.get("$ref", "").endswith("secretRef")
+    if validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extras = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) \
+            else []
+        if not allowed:
+            return SchemaProblem("unexpected key(s) %s" % ", ".join(map(repr, extras)), rel, path,
+                                 "remove them")
+        problems = []
+        for extra in extras:
+            close = difflib.get_close_matches(str(extra), allowed, n=1)
+            hint = "did you mean %r? " % close[0] if close else ""
+            problems.append(SchemaProblem(
+                "unknown key %r" % extra, rel, path + (extra,),
+                "%sallowed keys here: %s" % (hint, ", ".join(allowed))))
+        return problems
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return SchemaProblem("missing required key %r" % missing, rel, path,
+                             "add '%s:' (%s)" % (missing, _prop_doc(schema, missing)))
+    if validator == "type":
+        expected = error.validator_value
+        if secret or (isinstance(error.instance, str) and "secretRef" in str(schema.get("$ref"))):
+            return SchemaProblem("expected a secret reference object, got a %s (value hidden)"
+                                 % _type_name(error.instance), rel, path,
+                                 "never put secret values in the fleet definition; write "
+                                 "{source: env, var: NAME}, {source: file, path: ...} or "
+                                 "{source: vault, path: ..., key: ...}")
+        return SchemaProblem("expected %s, got %s %s" % (
+            expected if isinstance(expected, str) else " or ".join(expected),
+            _type_name(error.instance), _short(error.instance)), rel, path,
+            "change the value to a %s" % (expected if isinstance(expected, str)
+                                          else " or ".join(expected)))
+    if validator in ("enum", "const"):
+        choices = error.validator_value if validator == "enum" else [error.validator_value]
+        return SchemaProblem("value %s is not allowed" % _short(error.instance), rel, path,
+                             "use one of: %s" % ", ".join(map(repr, choices)))
+    if validator == "pattern":
+        return SchemaProblem("value %s has the wrong form" % _short(error.instance), rel, path,
+                             schema.get("description") or "match %s" % error.validator_value)
+    if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return SchemaProblem("value %s is out of range (%s %s)" % (
+            _short(error.instance), validator, error.validator_value), rel, path,
+            schema.get("description") or "pick a value in range")
+    if validator in ("oneOf", "anyOf"):
+        return SchemaProblem("value %s matches none of the allowed forms" % (
+            "(hidden)" if secret else _short(error.instance)), rel, path,
+            schema.get("description") or "see docs/fleet-reference.md")
+    if validator == "uniqueItems":
+        return SchemaProblem("list has duplicate entries", rel, path, "list each entry once")
+    if validator in ("minItems", "minProperties", "minLength"):
+        return SchemaProblem("must not be empty", rel, path,
+                             schema.get("description") or "add at least one entry")
+    if validator == "propertyNames":
+        return SchemaProblem("key %s has the wrong form" % _short(error.instance), rel, path,
+                             "keys here match %s" % error.validator_value.get("pattern", "?"))
+    if validator == "not":
+        return SchemaProblem("keys that do not belong together here", rel, path,
+                             "remove the keys that do not apply to this kind (see "
+                             "docs/fleet-reference.md)")
+    message = error.message if not (secret or _is_secret(error)) else "invalid secret reference"
+    return SchemaProblem(message, rel, path, "see docs/fleet-reference.md")
+
+
+def _prop_doc(schema, name):
+    prop = schema.get("properties", {}).get(name, {})
+    if "$ref" in prop:
+        ref = prop["$ref"].rsplit("/", 1)[-1]
+        prop = dict(DEFS.get(ref, {}), **{k: v for k, v in prop.items() if k != "$ref"})
+    return prop.get("description", "see docs/fleet-reference.md")
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _leaf_errors(error):
+    """Prefer the most specific errors below combinators like allOf/if-then."""
+    if error.validator in ("allOf",) and error.context:
+        for sub in error.context:
+            yield from _leaf_errors(sub)
+    else:
+        yield error
+
+
+def validate(kind, data, rel):
+    """Validate ``data`` (one parsed file of ``kind``) or raise FleetErrors listing all problems."""
+    problems = []
+    for error in sorted(_validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        for leaf in _leaf_errors(error):
+            found = _describe(leaf, rel)
+            problems.extend(found if isinstance(found, list) else [found])
+    if problems:
+        raise FleetErrors(problems)
