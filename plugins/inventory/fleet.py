@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: fleet
+short_description: Gateways of a clawops fleet definition as inventory hosts
+version_added: 0.1.0
+description:
+  - Reads a clawops fleet definition (C(fleet.yml), C(groups/), C(gateways/), JSON5 templates)
+    and makes every gateway instance a host.
+  - Groups hosts by organization (C(org_<slug>)), provider (C(provider_compose), C(provider_k8s)),
+    profile (C(profile_<p>)), trust level (C(trust_<level>)), rollout wave (C(wave_canary),
+    C(wave_<n>)) and declared gateway groups (C(group_<id>)); all are children of C(clawops).
+  - Host variables carry the plan computed by the core, so playbooks never recompute layers
+    C(clawops_gateway) (summary), C(clawops_config) (the effective openclaw.json),
+    C(clawops_config_sha256), C(clawops_runtime) (paths, ports, image pin, secret references
+    - never values) and, on request, C(clawops_provenance).
+  - Only files whose name ends in C(.clawops.yml) or C(.clawops.yaml) are read.
+  - A fleet definition with errors fails the source with one message per problem, each naming
+    the file, the key path and the fix.
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description: The name of this plugin; use C(clawops.orchestrator.fleet).
+    required: true
+    type: str
+    choices: [clawops.orchestrator.fleet]
+  fleet_dir:
+    description:
+      - Directory holding C(fleet.yml). Relative paths are relative to the directory of the
+        inventory file, so an inventory file can sit in the fleet repository.
+    required: true
+    type: str
+  gateways:
+    description: Only these gateway ids become hosts (default all).
+    type: list
+    elements: str
+    default: []
+  include_provenance:
+    description:
+      - Add C(clawops_provenance) to every host, a list of C({path, value, layer, file, file_path})
+        rows, one per leaf of the effective config.
+    type: bool
+    default: false
+requirements:
+  - json5
+  - jsonschema
+  - PyYAML
+"""
+
+EXAMPLES = r"""
+# inventory/fleet.clawops.yml
+plugin: clawops.orchestrator.fleet
+fleet_dir: ../fleet
+
+# Only the canary gateways, with provenance, plus a group per compose host
+plugin: clawops.orchestrator.fleet
+fleet_dir: /srv/git/acme-fleet
+include_provenance: true
+keyed_groups:
+  - key: clawops_runtime.target.host | default('none')
+    prefix: host
+compose:
+  clawops_image_ref: clawops_runtime.image.ref
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/clawops-inventory
+"""
+
+import hashlib
+import os
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
+from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
+
+CACHE_FORMAT = 1
+
+
+def fleet_fingerprint(root):
+    """Hash of every file's name, size and mtime under ``root``: changes when the fleet does."""
+    digest = hashlib.sha256()
+    for base, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = os.path.join(base, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            digest.update(("%s\0%d\0%d\n" % (os.path.relpath(path, root), stat.st_size,
+                                              stat.st_mtime_ns)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def group_name(prefix, value):
+    text = "".join(c if c.isalnum() else "_" for c in str(value).lower())
+    return "%s_%s" % (prefix, text)
+
+
+def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False):
+    """Plain data for every host: {'hosts': {id: {'groups': [...], 'vars': {...}}}}."""
+    fleet = load_fleet(fleet_dir)
+    plans = render_fleet(fleet, gateway_ids or None)
+    targets = fleet.data.get("targets", {})
+    hosts = {}
+    for gw_id, plan in plans.items():
+        summary = plan.summary
+        runtime = plan.runtime
+        if summary["provider"] == "compose":
+            target_vars = targets["compose_hosts"][runtime["target"]["host"]].get("vars", {})
+        else:
+            target_vars = targets["k8s_clusters"][runtime["target"]["cluster"]].get(
+                "vars", {"ansible_connection": "local"})
+        host_vars = dict(target_vars)
+        host_vars.update({
+            "clawops_fleet_dir": fleet.root,
+            "clawops_gateway": summary,
+            "clawops_config": plan.config,
+            "clawops_config_sha256": plan.config_sha256,
+            "clawops_runtime": runtime,
+        })
+        if include_provenance:
+            host_vars["clawops_provenance"] = plan.provenance()
+        groups = [
+            group_name("org", summary["org_slug"]),
+            group_name("provider", summary["provider"]),
+            group_name("profile", summary["profile"]),
+            group_name("trust", summary["trust_level"]),
+            group_name("wave", summary["wave"]),
+        ] + [group_name("group", g) for g in summary["groups"]]
+        hosts[gw_id] = {"groups": groups, "vars": host_vars}
+    return {"format": CACHE_FORMAT, "hosts": hosts}
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    """Gateways of a clawops fleet as hosts."""
+
+    NAME = "clawops.orchestrator.fleet"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith((".clawops.yml", ".clawops.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        fleet_dir = os.path.expanduser(self.get_option("fleet_dir"))
+        if not os.path.isabs(fleet_dir):
+            fleet_dir = os.path.join(os.path.dirname(os.path.abspath(path)), fleet_dir)
+        fleet_dir = os.path.realpath(fleet_dir)
+
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache") and cache
+        update_cache = self.get_option("cache") and not cache
+        fingerprint = fleet_fingerprint(fleet_dir) if self.get_option("cache") else None
+        data = None
+        if use_cache:
+            cached = self._cache.get(cache_key)
+            if isinstance(cached, dict) and cached.get("fingerprint") == fingerprint \
+                    and cached.get("format") == CACHE_FORMAT:
+                data = cached
+        if data is None:
+            try:
+                data = build_hosts(fleet_dir, self.get_option("gateways"),
+                                   self.get_option("include_provenance"))
+            except FleetError as exc:
+                raise AnsibleParserError("clawops fleet %s: %s" % (fleet_dir, exc.render()))
+            data["fingerprint"] = fingerprint
+            if use_cache or update_cache:
+                self._cache[cache_key] = data
+        self._populate(data)
+
+    def _populate(self, data):
+        strict = self.get_option("strict")
+        self.inventory.add_group("clawops")
+        for host, entry in sorted(data["hosts"].items()):
+            self.inventory.add_host(host)
+            for name in entry["groups"]:
+                self.inventory.add_group(name)
+                self.inventory.add_child("clawops", name)
+                self.inventory.add_host(host, group=name)
+            for key, value in entry["vars"].items():
+                self.inventory.set_variable(host, key, value)
+            host_vars = self.inventory.get_host(host).get_vars()
+            self._set_composite_vars(self.get_option("compose"), host_vars, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), host_vars, host,
+                                              strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), host_vars, host,
+                                           strict=strict)
