@@ -20,7 +20,7 @@ def format_key_path(path):
             out.append("[%d]" % part)
         else:
             text = str(part)
-            if text and all(c.isalnum() or c in "_-" for c in text):
+            if text and all(c.isalnum() or c in "_-$" for c in text):
                 out.append(("." if out else "") + text)
             else:
                 out.append('["%s"]' % text.replace('"', '\\"'))
@@ -108,10 +108,15 @@ class FleetErrors(FleetError):
 
     def __init__(self, errors):
         self.errors = list(errors)
+        if not self.errors:  # reported elsewhere already (e.g. a broken group file)
+            super().__init__("problems reported above")
+            return
         first = self.errors[0]
         super().__init__(first.problem, first.file, first.key_path, first.fix, first.chain)
 
     def render(self):
+        if not self.errors:
+            return self.problem
         if len(self.errors) == 1:
             return self.errors[0].render()
         return "%d problems in the fleet definition:\n%s" % (

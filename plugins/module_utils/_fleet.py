@@ -185,10 +185,11 @@ def load_fleet(path):
     org = Org(**fleet_data["org"])
     paths = fleet_data.get("paths", {})
 
-    groups = {}
+    groups, broken = {}, set()
     for rel in _list_yaml(files, paths.get("groups", "groups"), FLEET_FILE):
         data = checked("group", rel)
         if data is None:
+            broken.add(_stem(rel))
             continue
         if data["id"] != _stem(rel):
             errors.append(ReferenceProblem("id %r does not match the file name" % data["id"], rel,
@@ -203,7 +204,7 @@ def load_fleet(path):
         if data is None:
             continue
         try:
-            gateways_entry = _build_gateway(rel, data, fleet_data, groups)
+            gateways_entry = _build_gateway(rel, data, fleet_data, groups, broken)
         except FleetErrors as exc:
             errors.extend(exc.errors)
             continue
@@ -230,7 +231,8 @@ def _first_set(candidates, name):
     return found
 
 
-def _build_gateway(rel, data, fleet_data, groups):
+def _build_gateway(rel, data, fleet_data, groups, broken=()):
+    """Resolve one validated gateway file; groups in ``broken`` already reported errors."""
     errors = []
     if data["id"] != _stem(rel):
         errors.append(ReferenceProblem("id %r does not match the file name" % data["id"], rel,
@@ -238,6 +240,8 @@ def _build_gateway(rel, data, fleet_data, groups):
                                        % (data["id"], _stem(rel))))
     member_of = []
     for index, name in enumerate(data.get("groups", [])):
+        if name in broken:
+            raise FleetErrors([])
         if name not in groups:
             errors.append(ReferenceProblem("unknown group %r" % name, rel, ("groups", index),
                                            "create groups/%s.yml or use one of: %s"
@@ -258,6 +262,8 @@ def _build_gateway(rel, data, fleet_data, groups):
             "declare it under targets.k8s_clusters in fleet.yml (known: %s)"
             % (", ".join(sorted(targets.get("k8s_clusters", {}))) or "none")))
 
+    if errors:
+        raise FleetErrors(errors)
     scopes = [(g.file, g.data) for g in member_of] + [(rel, data)]
     profiles = {g.profile for g in member_of if g.profile}
     profile = data.get("profile")

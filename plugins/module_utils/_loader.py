@@ -17,6 +17,7 @@ semantics so that a template means the same thing to us and to the gateway:
 from __future__ import annotations
 
 import os
+import re
 import traceback
 
 from ._errors import FleetError, IncludeError, SyntaxProblem
@@ -151,8 +152,12 @@ class FleetFiles:
         try:
             return json5.loads(text, allow_duplicate_keys=False)
         except ValueError as exc:
-            message = str(exc).replace("<string>:", "line ")
-            raise SyntaxProblem("JSON5 does not parse: %s" % message, rel, (),
+            message = str(exc)
+            found = re.match(r"<string>:(\d+) (.*) at column (\d+)$", message)
+            if found:
+                message = "line %s, column %s: %s" % (found.group(1), found.group(3),
+                                                      found.group(2))
+            raise SyntaxProblem("JSON5 does not parse at %s" % message, rel, (),
                                 "correct the JSON5 syntax at that line", chain)
 
     # -- templates with $include ------------------------------------------------

@@ -133,19 +133,22 @@ class Renderer:
         self._layer_cache = {}
 
     # -- layers ----------------------------------------------------------------
-    def _scope_layers(self, rel, layer_data, cache_key):
-        """Resolved (value, prov) pairs of a scope's config layer, in order."""
+    def _scope_layers(self, rel, layer_data, cache_key, base=()):
+        """Resolved (value, prov) pairs of a scope's config layer, in order.
+
+        ``base`` is where the scope's ``config:`` sits in ``rel`` (agents[i] for agents).
+        """
         if cache_key in self._layer_cache:
             return self._layer_cache[cache_key]
         parts = []
         for index, template in enumerate(layer_data.get("templates", [])):
-            target = self.files.resolve_ref(template, rel, ("config", "templates", index),
+            target = self.files.resolve_ref(template, rel, base + ("config", "templates", index),
                                             "template")
             value, prov, dummy = self.files.load_template(target)
             parts.append((value, prov))
         if layer_data.get("overrides"):
             value, prov, dummy = self.files.resolve(layer_data["overrides"], rel,
-                                                    ("config", "overrides"), (rel,))
+                                                    base + ("config", "overrides"), (rel,))
             parts.append((value, prov))
         self._layer_cache[cache_key] = parts
         return parts
@@ -363,7 +366,7 @@ class Renderer:
                 "agent.name": agent.data.get("name", agent.id)}, "agent")
             merge_into(entry, aprov, fields, src, layer, scope_vars, MANAGED_AGENT, base)
             for value, vprov in self._scope_layers(gw.file, agent.data.get("config", {}),
-                                                   ("agent", gw.id, agent.id)):
+                                                   ("agent", gw.id, agent.id), agent.key_path):
                 merge_into(entry, aprov, value, vprov, layer, scope_vars, MANAGED_AGENT, base)
             workspace = posixpath.join(paths["workspace_root"],
                                        agent.data.get("workspace", agent.id))

@@ -63,12 +63,12 @@ DEFS = {
         "required": ["source"],
         "additionalProperties": False,
         "allOf": [
-            {"if": {"properties": {"source": {"const": "env"}}},
+            {"if": {"type": "object", "properties": {"source": {"const": "env"}}},
              "then": {"required": ["var"], "not": {"anyOf": [{"required": ["path"]},
                                                              {"required": ["key"]}]}}},
-            {"if": {"properties": {"source": {"const": "file"}}},
+            {"if": {"type": "object", "properties": {"source": {"const": "file"}}},
              "then": {"required": ["path"]}},
-            {"if": {"properties": {"source": {"const": "vault"}}},
+            {"if": {"type": "object", "properties": {"source": {"const": "vault"}}},
              "then": {"required": ["path", "key"]}},
         ],
     },
@@ -215,7 +215,7 @@ DEFS = {
         },
         "required": ["id", "kind"],
         "additionalProperties": False,
-        "if": {"properties": {"kind": {"const": "human"}}, "required": ["kind"]},
+        "if": {"type": "object", "properties": {"kind": {"const": "human"}}, "required": ["kind"]},
         "then": {"required": ["owner"]},
     },
     "account": {
@@ -413,10 +413,10 @@ GATEWAY_SCHEMA = {
             "required": ["type"],
             "additionalProperties": False,
             "allOf": [
-                {"if": {"properties": {"type": {"const": "compose"}}},
+                {"if": {"type": "object", "properties": {"type": {"const": "compose"}}},
                  "then": {"required": ["host"], "not": {"anyOf": [
                      {"required": ["cluster"]}, {"required": ["namespace"]}]}}},
-                {"if": {"properties": {"type": {"const": "k8s"}}},
+                {"if": {"type": "object", "properties": {"type": {"const": "k8s"}}},
                  "then": {"required": ["cluster"], "not": {"required": ["host"]}}},
             ],
         },
@@ -533,6 +533,10 @@ def _describe(error, rel):
         choices = error.validator_value if validator == "enum" else [error.validator_value]
         return SchemaProblem("value %s is not allowed" % _short(error.instance), rel, path,
                              "use one of: %s" % ", ".join(map(repr, choices)))
+    if "propertyNames" in error.schema_path:
+        pattern = error.validator_value if validator == "pattern" else "?"
+        return SchemaProblem("key %s has the wrong form" % _short(error.instance), rel, path,
+                             "keys here must match %s" % pattern)
     if validator == "pattern":
         return SchemaProblem("value %s has the wrong form" % _short(error.instance), rel, path,
                              schema.get("description") or "match %s" % error.validator_value)
@@ -549,9 +553,6 @@ def _describe(error, rel):
     if validator in ("minItems", "minProperties", "minLength"):
         return SchemaProblem("must not be empty", rel, path,
                              schema.get("description") or "add at least one entry")
-    if validator == "propertyNames":
-        return SchemaProblem("key %s has the wrong form" % _short(error.instance), rel, path,
-                             "keys here match %s" % error.validator_value.get("pattern", "?"))
     if validator == "not":
         return SchemaProblem("keys that do not belong together here", rel, path,
                              "remove the keys that do not apply to this kind (see "
