@@ -42,6 +42,12 @@ options:
     description: Return the full effective config and runtime of each selected gateway.
     type: bool
     default: true
+  openclaw_bin:
+    description:
+      - Path of an C(openclaw) CLI (the pinned version). When set, every selected gateway's
+        rendered config is checked with C(openclaw config validate --json), offline, and the
+        task fails if OpenClaw rejects one (RV(validation) lists the issues by key path).
+    type: path
 attributes:
   check_mode:
     support: full
@@ -154,6 +160,12 @@ files:
   type: list
   elements: dict
   sample: [{path: /tmp/rendered/gw-people/openclaw.json, status: unchanged}]
+validation:
+  description: Per gateway id, the verdict of C(openclaw config validate) (valid, issues, warnings).
+  returned: when O(openclaw_bin) is set
+  type: dict
+  sample:
+    gw-people: {valid: true, rc: 0, issues: [], warnings: []}
 errors:
   description: The fleet definition's problems (file, key_path, message, fix) when it is invalid.
   returned: failure
@@ -172,6 +184,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import
 from ansible_collections.clawops.orchestrator.plugins.module_utils._preview import (
     agent_rows, compare_tree, provenance_lines, rendered_files, select)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
+from ansible_collections.clawops.orchestrator.plugins.module_utils._validate import (
+    ValidatorUnavailable, validate_config)
 
 
 def _write(module, path, text):
@@ -205,6 +219,15 @@ def run(module):
     if params["include_config"]:
         result["plans"] = {gw_id: plans[gw_id].as_dict() for gw_id in result["gateways"]}
 
+    if params["openclaw_bin"]:
+        result["validation"] = {}
+        for gw_id in result["gateways"]:
+            try:
+                verdict = validate_config(params["openclaw_bin"], plans[gw_id].config_text)
+            except ValidatorUnavailable as exc:
+                module.fail_json(msg=str(exc), **result)
+            result["validation"][gw_id] = verdict
+
     if params["dest"]:
         wanted_files = {gw_id: rendered_files(plans[gw_id]) for gw_id in result["gateways"]}
         compared = compare_tree(params["dest"], wanted_files)
@@ -222,6 +245,12 @@ def run(module):
         result["files"] = [{"path": i["path"], "status": i["status"]} for i in compared]
         if module._diff and diffs:
             result["diff"] = diffs
+    invalid = sorted(g for g, v in result.get("validation", {}).items() if not v["valid"])
+    if invalid:
+        issues = ["%s: %s: %s" % (g, i.get("path", "?"), i.get("message", "?"))
+                  for g in invalid for i in result["validation"][g]["issues"]]
+        module.fail_json(msg="OpenClaw rejects the rendered config of %s:\n%s"
+                         % (", ".join(invalid), "\n".join(issues)), **result)
     return result
 
 
@@ -233,6 +262,7 @@ def main():
             agent=dict(type="str"),
             dest=dict(type="path"),
             include_config=dict(type="bool", default=True),
+            openclaw_bin=dict(type="path"),
         ),
         supports_check_mode=True,
     )
