@@ -14,7 +14,7 @@ description:
   - Groups hosts by organization (C(org_<slug>)), provider (C(provider_compose), C(provider_k8s)),
     profile (C(profile_<p>)), trust level (C(trust_<level>)), rollout wave (C(wave_canary),
     C(wave_<n>)) and declared gateway groups (C(group_<id>)); all are children of C(clawops).
-  - Host variables carry the plan computed by the core, so playbooks never recompute layers
+  - Host variables carry the plan computed by the core, so playbooks never recompute layers -
     C(clawops_gateway) (summary), C(clawops_config) (the effective openclaw.json),
     C(clawops_config_sha256), C(clawops_runtime) (paths, ports, image pin, secret references
     - never values) and, on request, C(clawops_provenance).
@@ -57,10 +57,11 @@ EXAMPLES = r"""
 # inventory/fleet.clawops.yml
 plugin: clawops.orchestrator.fleet
 fleet_dir: ../fleet
-
-# Only the canary gateways, with provenance, plus a group per compose host
+---
+# One gateway, with provenance, plus a group per compose host and inventory caching
 plugin: clawops.orchestrator.fleet
 fleet_dir: /srv/git/acme-fleet
+gateways: [gw-support]
 include_provenance: true
 keyed_groups:
   - key: clawops_runtime.target.host | default('none')
@@ -96,8 +97,9 @@ def fleet_fingerprint(root):
                 stat = os.stat(path)
             except OSError:
                 continue
-            digest.update(("%s\0%d\0%d\n" % (os.path.relpath(path, root), stat.st_size,
-                                              stat.st_mtime_ns)).encode("utf-8"))
+            line = "%s\0%d\0%d\n" % (os.path.relpath(path, root), stat.st_size,
+                                     stat.st_mtime_ns)
+            digest.update(line.encode("utf-8"))
     return digest.hexdigest()
 
 

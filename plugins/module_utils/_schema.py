@@ -389,8 +389,9 @@ GATEWAY_SCHEMA = {
     "description": "One gateway instance: where it runs, its agents, accounts and routes.",
     "type": "object",
     "properties": {
-        "id": {"$ref": "#/$defs/id", "description": "Gateway id; must equal the file name "
-                                                     "stem. Instance name: <org_slug>-<id>."},
+        "id": {"$ref": "#/$defs/id",
+               "description": "Gateway id; must equal the file name stem. Instance name: "
+                              "<org_slug>-<id>."},
         "description": {"type": "string"},
         "groups": {"type": "array", "items": {"$ref": "#/$defs/id"}, "uniqueItems": True,
                    "description": "Groups in layer order (later groups win)."},

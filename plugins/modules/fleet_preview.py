@@ -15,10 +15,10 @@ description:
   - With O(dest), writes C(<dest>/<gateway>/openclaw.json), C(runtime.json) and
     C(provenance.txt) for review. Only files whose content differs are written;
     C(--check --diff) shows exactly those differences and writes nothing.
-  - Nothing here holds a secret value: secrets appear only as references.
-  - Runs on the controller (C(delegate_to: localhost) or a localhost play).
+  - Nothing here holds a secret value; secrets appear only as references.
+  - Runs on the controller, in a localhost play or with C(delegate_to=localhost).
 author:
-  - clawops contributors
+  - clawops contributors (@clawops)
 options:
   fleet_dir:
     description: Directory holding the fleet definition's C(fleet.yml).
@@ -50,14 +50,17 @@ options:
     type: path
 attributes:
   check_mode:
+    description: Can run in check mode and predict whether files would change, without writing.
     support: full
-    details: In check mode files are compared, not written; RV(changed) tells whether they would change.
+    details: In check mode files are compared, not written; C(changed) tells whether they would change.
   diff_mode:
+    description: Returns details on what has changed (or would change in check mode).
     support: full
     details: One diff per file that would be created or changed.
   idempotent:
+    description: A second run with the same input reports no change.
     support: full
-    details: A second run with the same fleet writes nothing and reports RV(changed=false).
+    details: A second run with the same fleet writes nothing and reports C(changed=false).
 requirements:
   - json5
   - jsonschema
@@ -210,8 +213,8 @@ def run(module):
     rows, lines = [], []
     for gw_id, prefix in selection:
         gw_rows = agent_rows(plans[gw_id], prefix[-1]) if prefix else plans[gw_id].provenance()
-        lines.append("== %s (%s)%s" % (gw_id, plans[gw_id].summary["instance"],
-                                        " agent %s" % prefix[-1] if prefix else ""))
+        title = " agent %s" % prefix[-1] if prefix else ""
+        lines.append("== %s (%s)%s" % (gw_id, plans[gw_id].summary["instance"], title))
         lines.extend(provenance_lines(gw_rows))
         rows.extend(dict(row, gateway=gw_id) for row in gw_rows)
     result = {"changed": False, "gateways": sorted({g for g, dummy in selection}),
@@ -249,8 +252,8 @@ def run(module):
     if invalid:
         issues = ["%s: %s: %s" % (g, i.get("path", "?"), i.get("message", "?"))
                   for g in invalid for i in result["validation"][g]["issues"]]
-        module.fail_json(msg="OpenClaw rejects the rendered config of %s:\n%s"
-                         % (", ".join(invalid), "\n".join(issues)), **result)
+        module.fail_json(msg="OpenClaw rejects the rendered config of %s:\n%s" % (
+            ", ".join(invalid), "\n".join(issues)), **result)
     return result
 
 
