@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write schemas/fleet.schema.json and the field tables of docs/fleet-reference.md.
 
 The schema lives in plugins/module_utils/_schema.py (shipped with modules); this script

@@ -62,7 +62,10 @@ if HAS_YAML:
         def construct_mapping(self, node, deep=False):
             seen = {}
             for key_node, dummy in node.value:
-                key = self.construct_object(key_node, deep=deep)
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag.endswith(":str"):
+                    key = key_node.value  # plain string key: no need to construct it
+                else:
+                    key = self.construct_object(key_node, deep=deep)
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         "while constructing a mapping", node.start_mark,

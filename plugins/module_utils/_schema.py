@@ -17,6 +17,13 @@ import traceback
 from ._errors import FleetErrors, SchemaProblem
 
 try:
+    # Fast path only: compiles the schema to Python (~40x faster than jsonschema). A document
+    # it rejects is re-checked by jsonschema, which explains every problem.
+    import fastjsonschema
+except ImportError:  # pragma: no cover - optional speed-up
+    fastjsonschema = None
+
+try:
     import jsonschema
     HAS_JSONSCHEMA = True
     JSONSCHEMA_IMPORT_ERROR = None
@@ -465,6 +472,20 @@ SCHEMAS = {"fleet": FLEET_SCHEMA, "group": GROUP_SCHEMA, "gateway": GATEWAY_SCHE
 _TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer",
                float: "number", type(None): "null"}
 _VALIDATORS = {}
+_FAST = {}
+
+
+def _fast_validator(kind):
+    """A compiled validator, or None. Our schemas only use keywords that draft-07 and
+    2020-12 share, so compiling them as draft-07 gives the same verdicts (tested)."""
+    if fastjsonschema is None:
+        return None
+    if kind not in _FAST:
+        schema = dict(SCHEMAS[kind])
+        schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+        schema.pop("$id")  # refs are local; an $id would make it fetch the base URI
+        _FAST[kind] = fastjsonschema.compile(schema)
+    return _FAST[kind]
 
 
 def _validator(kind):
@@ -586,6 +607,13 @@ def _leaf_errors(error):
 
 def validate(kind, data, rel):
     """Validate ``data`` (one parsed file of ``kind``) or raise FleetErrors listing all problems."""
+    fast = _fast_validator(kind)
+    if fast is not None:
+        try:
+            fast(data)
+            return
+        except fastjsonschema.JsonSchemaException:
+            pass  # explained below
     problems = []
     for error in sorted(_validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for leaf in _leaf_errors(error):

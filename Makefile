@@ -1,0 +1,20 @@
+.PHONY: setup demo test test-fast lint sanity bench schema golden
+
+setup:      ## install the venv, node, openclaw (pinned) and link the collection
+	bash scripts/bootstrap.sh
+demo:       ## the README's main job: preview + validate the demo fleet
+	bash scripts/demo.sh
+test:       ## everything CI runs
+	bash scripts/test.sh
+test-fast:  ## unit tests only, seconds
+	bash scripts/test.sh fast
+lint:
+	ANSIBLE_COLLECTIONS_PATH=.build/collections .venv/bin/ansible-lint
+sanity:
+	bash scripts/sanity.sh
+bench:
+	.venv/bin/python benchmarks/render_scale.py
+schema:     ## regenerate schemas/fleet.schema.json and the reference tables
+	.venv/bin/python scripts/export_schema.py
+golden:     ## regenerate inventory golden files after an intended change
+	CLAWOPS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/integration/test_inventory.py

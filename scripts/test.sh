@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The test command (README, second command; .ci/run calls it).
+#   scripts/test.sh          everything: unit + real-part tests, ansible-test sanity, ansible-lint
+#   scripts/test.sh fast     unit tests only (no CLI, no openclaw): seconds
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+bash scripts/bootstrap.sh || { echo "bootstrap failed" >&2; exit 1; }
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build/collections"
+PY=.venv/bin/python
+
+run_pytest() {
+  "$PY" -m pytest "$@"
+  local rc=$?
+  if [ "$rc" -eq 5 ]; then
+    echo "pytest collected no tests: that is a failure here" >&2
+    return 1
+  fi
+  return "$rc"
+}
+
+if [ "${1:-}" = "fast" ]; then
+  run_pytest -q -m "not real" tests/unit
+  exit $?
+fi
+
+failed=()
+echo "== pytest (unit + real parts: openclaw $(.tools/bin/openclaw --version 2>/dev/null | head -1))"
+run_pytest -q tests/unit tests/integration || failed+=(pytest)
+echo "== ansible-lint (production profile)"
+.venv/bin/ansible-lint --nocolor || failed+=(ansible-lint)
+echo "== ansible-test sanity"
+bash scripts/sanity.sh > .build/sanity.log 2>&1 && tail -3 .build/sanity.log \
+  || { grep -E '^(ERROR|FATAL)' .build/sanity.log; failed+=(sanity); }
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all checks passed: pytest, ansible-lint, ansible-test sanity"
