@@ -17,6 +17,8 @@ need_apt=()
 command -v "$PYTHON_BIN" >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+# ansible-test sanity needs the shellcheck program to check the shell scripts.
+command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   apt-get update -qq

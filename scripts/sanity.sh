@@ -12,7 +12,7 @@ print(re.search(r"pip='([0-9.]+)'", inspect.getsource(pr.get_venv_packages)).gro
 PYV
 )
 mkdir -p ~/.ansible/test/cache
-cp scripts/get_pip_shim.py ~/.ansible/test/cache/get_pip_${pip_ver//./_}.py
+cp scripts/get_pip_shim.py ~/.ansible/test/cache/"get_pip_${pip_ver//./_}.py"
 
 DEST=.build/sanity/ansible_collections/clawops/orchestrator
 rm -rf "$DEST"

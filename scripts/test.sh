@@ -4,7 +4,7 @@
 #   scripts/test.sh fast     unit tests only (no CLI, no openclaw): seconds
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 bash scripts/bootstrap.sh || { echo "bootstrap failed" >&2; exit 1; }
 export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build/collections"
 PY=.venv/bin/python
@@ -30,8 +30,12 @@ run_pytest -q tests/unit tests/integration || failed+=(pytest)
 echo "== ansible-lint (production profile)"
 .venv/bin/ansible-lint --nocolor || failed+=(ansible-lint)
 echo "== ansible-test sanity"
-bash scripts/sanity.sh > .build/sanity.log 2>&1 && tail -3 .build/sanity.log \
-  || { grep -E '^(ERROR|FATAL)' .build/sanity.log; failed+=(sanity); }
+if bash scripts/sanity.sh > .build/sanity.log 2>&1; then
+  tail -3 .build/sanity.log
+else
+  grep -E '^(ERROR|FATAL)' .build/sanity.log
+  failed+=(sanity)
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}" >&2
   exit 1
