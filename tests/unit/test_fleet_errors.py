@@ -12,6 +12,18 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._render impor
 
 GW = "gateways/gw-one.yml"
 
+
+def gateway(**fields):
+    """The minimal gateway file (conftest.MINIMAL) with top-level keys replaced or added.
+
+    Values are YAML flow text; None drops the key.
+    """
+    base = {"id": "gw-one", "groups": "[team]", "provider": "{type: compose, host: local}",
+            "port": "19100", "agents": "[{id: helper, kind: usecase}]"}
+    base.update(fields)
+    return "".join("%s: %s\n" % (k, v) for k, v in base.items() if v is not None)
+
+
 CASES = [
     # (id, changed files, expected full first line of the error)
     ("unknown-fleet-key",
@@ -23,43 +35,18 @@ CASES = [
      "fleet.yml: targts: unknown key 'targts'. Fix: did you mean 'targets'? allowed keys here: "
      "config, defaults, org, paths, schema_version, targets, variables"),
     ("unknown-gateway-key",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agnets: []
-        agents: [{id: helper, kind: usecase}]
-        """},
+     {GW: gateway(agnets="[]")},
      "gateways/gw-one.yml: agnets: unknown key 'agnets'. Fix: did you mean 'agents'?"),
     ("port-wrong-type",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: "19100"
-        agents: [{id: helper, kind: usecase}]
-        """},
+     {GW: gateway(port='"19100"')},
      "gateways/gw-one.yml: port: expected integer, got string '19100'. Fix: change the value "
      "to a integer"),
     ("agent-kind-enum",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents: [{id: helper, kind: robot}]
-        """},
+     {GW: gateway(agents="[{id: helper, kind: robot}]")},
      "gateways/gw-one.yml: agents[0].kind: value 'robot' is not allowed. Fix: use one of: "
      "'human', 'usecase'"),
     ("human-without-owner",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents: [{id: helper, kind: human}]
-        """},
+     {GW: gateway(agents="[{id: helper, kind: human}]")},
      "gateways/gw-one.yml: agents[0]: missing required key 'owner'. Fix: add 'owner:'"),
     ("missing-org-slug",
      {"fleet.yml": """
@@ -69,61 +56,24 @@ CASES = [
      "fleet.yml: org: missing required key 'org_slug'. Fix: add 'org_slug:' (Short DNS-safe "
      "name"),
     ("compose-without-host",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose}
-        port: 19100
-        agents: [{id: helper, kind: usecase}]
-        """},
+     {GW: gateway(provider="{type: compose}")},
      "gateways/gw-one.yml: provider: missing required key 'host'."),
     ("unknown-group",
-     {GW: """
-        id: gw-one
-        groups: [teem]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents: [{id: helper, kind: usecase}]
-        """},
+     {GW: gateway(groups="[teem]")},
      "gateways/gw-one.yml: groups[0]: unknown group 'teem'. Fix: create groups/teem.yml or use "
      "one of: team"),
     ("unknown-compose-host",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: elsewhere}
-        port: 19100
-        agents: [{id: helper, kind: usecase}]
-        """},
+     {GW: gateway(provider="{type: compose, host: elsewhere}")},
      "gateways/gw-one.yml: provider.host: unknown compose host 'elsewhere'. Fix: declare it "
      "under targets.compose_hosts in fleet.yml (known: local)"),
     ("id-not-file-name",
-     {GW: """
-        id: gw-two
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents: [{id: helper, kind: usecase}]
-        """},
+     {GW: gateway(id="gw-two")},
      "gateways/gw-one.yml: id: id 'gw-two' does not match the file name."),
     ("duplicate-agent-id",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents: [{id: helper, kind: usecase}, {id: helper, kind: usecase}]
-        """},
+     {GW: gateway(agents="[{id: helper, kind: usecase}, {id: helper, kind: usecase}]")},
      "gateways/gw-one.yml: agents[1].id: agent id 'helper' is already used by agents[0]."),
     ("binding-unknown-agent",
-     {GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents: [{id: helper, kind: usecase}]
-        bindings: [{agentId: helpr, match: {channel: slack, accountId: a}}]
-        """},
+     {GW: gateway(bindings="[{agentId: helpr, match: {channel: slack, accountId: a}}]")},
      "gateways/gw-one.yml: bindings[0].agentId: binding routes to unknown agent 'helpr'. Fix: "
      "use an agent id of this gateway: helper"),
     ("yaml-syntax",
@@ -172,19 +122,8 @@ SECRET = "xoxb-1234-super-secret-value"
 
 
 def test_literal_secret_is_refused_and_never_echoed(make_fleet):
-    root = make_fleet({GW: """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents: [{id: helper, kind: usecase}]
-        channels:
-          slack:
-            accounts:
-              main:
-                secrets:
-                  botToken: "%s"
-        """ % SECRET})
+    root = make_fleet({GW: gateway(
+        channels='{slack: {accounts: {main: {secrets: {botToken: "%s"}}}}}' % SECRET)})
     with pytest.raises(FleetErrors) as err:
         load_fleet(root)
     text = err.value.render()
