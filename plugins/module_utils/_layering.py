@@ -172,8 +172,9 @@ def merge_into(dst, dprov, src, sprov, layer=None, variables=None, guard=None, d
                 # Resolving $include: nothing to append to yet. Keep the directive so the
                 # layer that uses this template appends to what earlier layers set.
                 pending = list(current[APPEND]) if current is not None else []
-                pprov = dprov.get(key, {}).get(APPEND, []) if current is not None else []
-                pprov = list(pprov) if isinstance(pprov, list) else [pprov] * len(pending)
+                pprov = child_source(dprov.get(key), APPEND) if current is not None else []
+                pprov = list(pprov) if isinstance(pprov, list) else [
+                    child_source(pprov, i) for i in range(len(pending))]
                 pending.extend(copy.deepcopy(items))
                 pprov.extend(child_source(isrc, i) for i in range(len(items)))
                 dst[key] = {APPEND: pending}

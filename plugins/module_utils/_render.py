@@ -28,8 +28,8 @@ import re
 from ._errors import FleetError, FleetErrors, ReferenceProblem
 from ._fleet import (DEFAULT_COMPOSE_ROOT, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
                      FLEET_FILE)
-from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, merge_into,
-                        provenance_rows, same_source, set_leaf)
+from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
+                        merge_into, provenance_rows, same_source, set_leaf)
 
 # Paths as the gateway process sees them (inside its container / pod).
 GATEWAY_HOME = "/home/node"
@@ -314,7 +314,7 @@ class Renderer:
                 src = Source("gateway", gw.file, base)
                 entry, eprov = {}, {}
                 if account.get("settings"):
-                    merge_into(entry, eprov, account["settings"], child_source_of(src, "settings"),
+                    merge_into(entry, eprov, account["settings"], child_source(src, "settings"),
                                "gateway", None, None, base)
                 for field_name, ref in account.get("secrets", {}).items():
                     name = env_name(channel, account_id, field_name)
@@ -429,10 +429,6 @@ class Renderer:
         set_leaf(config, prov, ("agents", "defaults", "workspace"),
                  runtime["paths"]["workspace_root"] + "/_default",
                  Source("managed", "(clawops)", ()))
-
-
-def child_source_of(src, key):
-    return Source(src.layer, src.file, src.path + (key,))
 
 
 def render_fleet(fleet, gateway_ids=None):

@@ -166,3 +166,15 @@ def test_bad_include_value(tmp_path):
 def test_errors_are_fleet_errors_not_tracebacks(tmp_path):
     with pytest.raises(FleetError):
         load(tmp_path, {"templates/top.json5": "{ unterminated: 'x }"})
+
+
+def test_append_through_two_includes_stays_pending_for_the_layer(tmp_path):
+    value, rows = load(tmp_path, {
+        "templates/top.json5": '{ $include: ["a.json5", "b.json5"] }',
+        "templates/a.json5": '{ l: { $append: ["x"] } }',
+        "templates/b.json5": '{ l: { $append: ["y"] } }',
+    })
+    # Nothing to append to inside the template: the directive waits for the layer.
+    assert value == {"l": {"$append": ["x", "y"]}}
+    assert rows["l.$append.0"] == ("templates/a.json5", "l.$append.0")
+    assert rows["l.$append.1"] == ("templates/b.json5", "l.$append.0")
