@@ -32,7 +32,8 @@ class FleetError(Exception):
 
     kind = "fleet"
 
-    def __init__(self, message, file=None, key_path=None, fix=None, chain=None):
+    def __init__(self, message, file=None, key_path=None, fix=None, chain=None, code=None):
+        self.code = code or self.kind
         self.problem = message
         self.file = file
         self.key_path = tuple(key_path or ())
@@ -57,6 +58,7 @@ class FleetError(Exception):
     def as_dict(self):
         return {
             "kind": self.kind,
+            "code": self.code,
             "file": self.file,
             "key_path": format_key_path(self.key_path) if self.key_path else "",
             "message": self.problem,
@@ -112,7 +114,8 @@ class FleetErrors(FleetError):
             super().__init__("problems reported above")
             return
         first = self.errors[0]
-        super().__init__(first.problem, first.file, first.key_path, first.fix, first.chain)
+        super().__init__(first.problem, first.file, first.key_path, first.fix, first.chain,
+                         first.code)
 
     def render(self):
         if not self.errors:

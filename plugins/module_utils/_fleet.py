@@ -292,8 +292,14 @@ def _build_gateway(rel, data, fleet_data, groups, broken=()):
         if agent["id"] in seen:
             errors.append(ReferenceProblem(
                 "agent id %r is already used by agents[%d]" % (agent["id"], seen[agent["id"]]),
-                rel, ("agents", index, "id"), "give every agent of a gateway a unique id"))
+                rel, ("agents", index, "id"), "give every agent of a gateway a unique id",
+                code="routing.duplicate-agent"))
             continue
+        if agent["kind"] == "human" and not agent.get("owner"):
+            errors.append(ReferenceProblem(
+                "human-coupled agent %r has no owner" % agent["id"], rel, ("agents", index),
+                "add 'owner:' (the person's unique id, e.g. an email) or make it kind: usecase",
+                code="routing.owner-missing"))
         seen[agent["id"]] = index
         agents.append(Agent(agent["id"], agent["kind"], index, agent))
     for index, binding in enumerate(data.get("bindings", [])):
@@ -301,7 +307,8 @@ def _build_gateway(rel, data, fleet_data, groups, broken=()):
             errors.append(ReferenceProblem(
                 "binding routes to unknown agent %r" % binding["agentId"], rel,
                 ("bindings", index, "agentId"),
-                "use an agent id of this gateway: %s" % ", ".join(sorted(seen))))
+                "use an agent id of this gateway: %s" % ", ".join(sorted(seen)),
+                code="routing.unknown-agent"))
     if errors:
         raise FleetErrors(errors)
 

@@ -282,7 +282,15 @@ MANAGED_FIXES = {
     ("logging", "file"): "remove it; each gateway logs to its own file under its logs dir",
     ("agents", "entries"): "define agents under 'agents:' in the gateway file; agent-scoped "
                            "settings go in the agent's 'config:'",
-    ("agents", "defaults"): "remove it; the default workspace is isolated per gateway",
+    ("agents", "defaults"): "remove it; the default workspace is isolated per gateway, and "
+                            "model and skill allowlists come from 'policy:' (see "
+                            "docs/policy.md)",
+    ("skills", "allowBundled"): "use 'policy: {skills: ...}'; clawops compiles the bundled "
+                                "skill allowlist from the effective policy",
+    ("plugins", "allow"): "use 'policy: {plugins: {exclusive: true, always: [...]}}'",
+    ("plugins", "deny"): "use 'policy: {plugins: {deny: [...]}}' or deny the integration or "
+                         "provider in 'policy:'",
+    ("agents", "entries", "*", "modelPolicy"): "use the agent's 'policy: {models: ...}'",
     ("agents", "ownership"): "remove it; clawops marks multi-agent gateways explicit itself",
     ("agents", "entries", "*", "workspace"): "use the agent's 'workspace:' (a directory name "
                                              "under the gateway's workspace root)",
@@ -297,9 +305,12 @@ MANAGED_FIXES = {
 MANAGED_CONFIG = {
     "gateway": {"port": True, "bind": True, "mode": True, "auth": True},
     "logging": {"file": True},
-    "agents": {"entries": True, "ownership": True, "defaults": {"workspace": True}},
+    "agents": {"entries": True, "ownership": True,
+               "defaults": {"workspace": True, "modelPolicy": True, "skills": True}},
+    "skills": {"allowBundled": True},
+    "plugins": {"allow": True, "deny": True},
     "bindings": True,
     "channels": {"*": {"accounts": True}},
 }
 # Keys of agents.entries.<id> that clawops derives (agent-scoped layers).
-MANAGED_AGENT = {"workspace": True, "agentDir": True}
+MANAGED_AGENT = {"workspace": True, "agentDir": True, "modelPolicy": True}

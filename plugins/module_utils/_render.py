@@ -13,7 +13,9 @@ Precedence, lowest first (docs/fleet-reference.md#precedence):
 5. ``agent:<id>`` per agent: its structured fields (name, model, skills, tools, sandbox,
                  identity), then its ``config.templates`` and ``config.overrides``, all
                  inside ``agents.entries.<id>``;
-6. ``managed``   keys clawops derives (port, bind, mode, auth, log file, workspaces,
+6. ``policy``    the effective policy compiled in (model allowlists, per-agent skills,
+                 bundled-skill allowlist, plugin deny/allow, channel enablement, tools.deny);
+7. ``managed``   keys clawops derives (port, bind, mode, auth, log file, workspaces,
                  agentDirs). No layer may set them; trying is an error.
 """
 
@@ -28,6 +30,9 @@ import re
 from ._errors import FleetError, FleetErrors, ReferenceProblem
 from ._fleet import (DEFAULT_COMPOSE_ROOT, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
                      FLEET_FILE)
+from ._catalog import load_catalog
+from ._compile import compile_policy
+from ._policy import PolicyEngine
 from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
                         merge_into, provenance_rows, same_source, set_leaf)
 
@@ -127,10 +132,12 @@ def _dotted(path):
 class Renderer:
     """Renders gateways of one loaded fleet; caches per-scope work across gateways."""
 
-    def __init__(self, fleet):
+    def __init__(self, fleet, catalog=None):
         self.fleet = fleet
         self.files = fleet.files
         self._layer_cache = {}
+        self.catalog = catalog if catalog is not None else load_catalog(fleet)
+        self.policy = PolicyEngine(fleet, self.catalog)
 
     # -- layers ----------------------------------------------------------------
     def _scope_layers(self, rel, layer_data, cache_key, base=()):
@@ -178,7 +185,7 @@ class Renderer:
     def runtime(self, gw):
         org = self.fleet.org
         settings = gw.settings
-        instance = "%s-%s" % (org.org_slug, gw.id)
+        instance = gw.data.get("instance") or "%s-%s" % (org.org_slug, gw.id)
         image = dict(settings.get("image", {}))
         version = image.get("version")
         repository = image.get("repository", DEFAULT_IMAGE_REPOSITORY)
@@ -188,6 +195,8 @@ class Renderer:
         exposure = settings.get("exposure", "loopback")
         target = dict(gw.data["provider"])
         ptype = target.pop("type")
+        root_override = target.pop("root", None)
+        path_overrides = target.pop("paths", {})
         if ptype == "k8s":
             cluster = self.fleet.data["targets"]["k8s_clusters"][target["cluster"]]
             if "namespace" not in target:
@@ -219,14 +228,18 @@ class Renderer:
         }
         if ptype == "compose":
             host = self.fleet.data["targets"]["compose_hosts"][target["host"]]
-            root = posixpath.join(host.get("root", DEFAULT_COMPOSE_ROOT), org.org_slug, gw.id)
+            root = posixpath.normpath(root_override or posixpath.join(
+                host.get("root", DEFAULT_COMPOSE_ROOT), org.org_slug, gw.id))
+            config_dir = posixpath.normpath(path_overrides.get("config_dir", root + "/config"))
             runtime["host_paths"] = {
                 "root": root,
-                "config_dir": root + "/config",
-                "config_path": root + "/config/openclaw.json",
+                "config_dir": config_dir,
+                "config_path": config_dir + "/openclaw.json",
                 "env_file": root + "/gateway.env",
-                "state_dir": root + "/state",
-                "workspace_root": root + "/workspaces",
+                "state_dir": posixpath.normpath(path_overrides.get("state_dir",
+                                                                   root + "/state")),
+                "workspace_root": posixpath.normpath(path_overrides.get(
+                    "workspace_root", root + "/workspaces")),
                 "home": root + "/home",
                 "logs_dir": root + "/logs",
                 "revisions_dir": root + "/revisions",
@@ -259,6 +272,7 @@ class Renderer:
         self._channels(gw, config, prov, secret_env, errors)
         self._bindings(gw, config, prov)
         agents_rt = self._agents(gw, config, prov, variables, runtime)
+        policy = compile_policy(self.policy, gw, config, prov)
         self._managed(gw, config, prov, runtime)
         if errors:
             raise FleetErrors(errors)
@@ -272,7 +286,9 @@ class Renderer:
             "port": gw.port, "exposure": runtime["exposure"],
             "agents": [a["id"] for a in agents_rt],
         }
-        return GatewayPlan(gw, summary, config, prov, runtime)
+        plan = GatewayPlan(gw, summary, config, prov, runtime)
+        plan.policy = policy
+        return plan
 
     def _resolve_ref(self, ref, variables, rel, key_path):
         out = {}
@@ -292,10 +308,14 @@ class Renderer:
             secret_env["OPENCLAW_GATEWAY_" + mode.upper()] = self._resolve_ref(
                 auth[mode], variables, auth_file, auth_path + (mode,))
         else:
+            exposed = settings.get("exposure", "loopback") != "loopback"
             errors.append(ReferenceProblem(
-                "no %s reference for gateway auth (mode %s)" % (mode, mode), gw.file, ("auth",),
+                "no %s reference for gateway auth (mode %s)%s" % (
+                    mode, mode, "; the gateway is exposed beyond loopback" if exposed else ""),
+                gw.file, ("auth",),
                 "set auth.%s: {source: env|file|vault, ...} on the gateway, a group's defaults "
-                "or fleet.yml defaults (a generated token is never written to git)" % mode))
+                "or fleet.yml defaults (a generated token is never written to git)" % mode,
+                code="security.exposure-without-auth" if exposed else "security.auth-missing"))
         env_file, env_path = gw.setting_source("env")
         for name, ref in sorted(settings.get("env", {}).items()):
             if name.startswith(RESERVED_ENV_PREFIXES):
@@ -431,9 +451,9 @@ class Renderer:
                  Source("managed", "(clawops)", ()))
 
 
-def render_fleet(fleet, gateway_ids=None):
+def render_fleet(fleet, gateway_ids=None, renderer=None):
     """Render every gateway (or the given ids); all errors are raised together."""
-    renderer = Renderer(fleet)
+    renderer = renderer or Renderer(fleet)
     plans, errors = {}, []
     for gw_id in gateway_ids or sorted(fleet.gateways):
         gw = fleet.gateway(gw_id)

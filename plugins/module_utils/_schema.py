@@ -174,6 +174,74 @@ DEFS = {
                    "description": "How much the gateway is trusted with (data, tools, models)."},
     "wave": {"oneOf": [{"const": "canary"}, {"type": "integer", "minimum": 1}],
              "description": "Rollout wave: 'canary' first, then 1, 2, ..."},
+    "patterns": {
+        "type": "array", "uniqueItems": True,
+        "items": {"type": "string", "pattern": "^[A-Za-z0-9*?][A-Za-z0-9*?_./:@-]*$"},
+        "description": "Ids or shell-style patterns ('openai/*', 'gpt-?', '*').",
+    },
+    "policyDomain": {
+        "type": "object",
+        "description": "Allow/deny for one domain at one scope. Deny wins at the same scope and "
+                       "is final for every inner scope; 'allow' narrows what the outer scope "
+                       "allows; 'grant' lets inner scopes allow items this scope does not.",
+        "properties": {
+            "allow": {"$ref": "#/$defs/patterns",
+                      "description": "Only these (of what the outer scope allows). Omitted: "
+                                     "everything the outer scope allows."},
+            "deny": {"$ref": "#/$defs/patterns",
+                     "description": "Never these, here and in every inner scope."},
+            "grant": {"$ref": "#/$defs/patterns",
+                      "description": "Items (or 'tier:<name>') inner scopes may allow although "
+                                     "this scope does not: an explicit, reviewable widening."},
+            "tiers": {"type": "array", "uniqueItems": True,
+                      "items": {"enum": ["default", "high-cost", "high-trust",
+                                         "low", "medium", "high"]},
+                      "description": "Allowed tiers: models default/high-cost/high-trust; "
+                                     "skills and integrations low/medium/high."},
+            "sources": {"type": "array", "uniqueItems": True,
+                        "items": {"enum": ["bundled", "managed", "workspace", "shared"]},
+                        "description": "skills only: allowed skill sources."},
+        },
+        "additionalProperties": False,
+    },
+    "policy": {
+        "type": "object",
+        "description": "Policy of this scope (org, group, gateway or agent).",
+        "properties": {
+            "integrations": {"$ref": "#/$defs/policyDomain"},
+            "skills": {"$ref": "#/$defs/policyDomain"},
+            "providers": {"$ref": "#/$defs/policyDomain"},
+            "models": {"$ref": "#/$defs/policyDomain"},
+            "tools": {"type": "object", "properties": {
+                "deny": {"$ref": "#/$defs/patterns",
+                         "description": "OpenClaw tool names or groups to deny (compiled into "
+                                        "tools.deny); accumulates inward."}},
+                "additionalProperties": False},
+            "plugins": {"type": "object", "properties": {
+                "deny": {"$ref": "#/$defs/patterns",
+                         "description": "Plugin ids always denied (plugins.deny)."},
+                "exclusive": {"type": "boolean",
+                              "description": "Compile an exclusive plugins.allow (the plugins "
+                                             "of allowed integrations and providers plus "
+                                             "'always'). Off by default: an exclusive list "
+                                             "also drops plugins a gateway needs silently."},
+                "always": {"$ref": "#/$defs/patterns",
+                           "description": "Plugin ids added to an exclusive plugins.allow."}},
+                "additionalProperties": False},
+        },
+        "additionalProperties": False,
+    },
+    "catalogEntry": {
+        "type": "object",
+        "properties": {
+            "description": {"type": "string"},
+            "owner": {"type": "string", "minLength": 1,
+                      "description": "Who answers for this entry (team or person)."},
+            "extends_default": {"type": "boolean",
+                                "description": "Merge over the shipped entry of the same id "
+                                               "(default true)."},
+        },
+    },
     "agent": {
         "type": "object",
         "description": "One agent on this gateway (agents.entries.<id> in openclaw.json).",
@@ -219,11 +287,15 @@ DEFS = {
                          "description": "OpenClaw identity (name, emoji, theme, avatar)."},
             "config": {"$ref": "#/$defs/configLayer",
                        "description": "Agent-scoped layer merged into agents.entries.<id>."},
+            "integrations": {"type": "array", "uniqueItems": True,
+                             "items": {"type": "string", "pattern": _CHANNEL_PATTERN},
+                             "description": "Non-channel integrations the agent uses (custom-"
+                                            "only catalog entries such as notion)."},
+            "policy": {"$ref": "#/$defs/policy",
+                       "description": "Agent scope: may only narrow the gateway's policy."},
         },
         "required": ["id", "kind"],
         "additionalProperties": False,
-        "if": {"type": "object", "properties": {"kind": {"const": "human"}}, "required": ["kind"]},
-        "then": {"required": ["owner"]},
     },
     "account": {
         "type": "object",
@@ -350,6 +422,12 @@ FLEET_SCHEMA = {
         "config": {"$ref": "#/$defs/configLayer",
                    "description": "The org layer: the base of every gateway's config."},
         "variables": {"$ref": "#/$defs/variables"},
+        "policy": {"$ref": "#/$defs/policy",
+                   "description": "Org scope: the baseline every group, gateway and agent "
+                                  "narrows."},
+        "catalog_defaults": {"type": "boolean",
+                             "description": "Start from the catalog shipped with the "
+                                            "collection (default true)."},
         "paths": {
             "type": "object",
             "description": "Where the other parts of the definition live (relative to "
@@ -358,6 +436,8 @@ FLEET_SCHEMA = {
                 "groups": {"type": "string", "description": "Group files dir (default groups)."},
                 "gateways": {"type": "string",
                              "description": "Gateway files dir (default gateways)."},
+                "catalogs": {"type": "string",
+                             "description": "Catalog files dir (default catalogs)."},
             },
             "additionalProperties": False,
         },
@@ -383,6 +463,8 @@ GROUP_SCHEMA = {
                    "description": "The group layer, applied in the gateway's group order."},
         "variables": {"$ref": "#/$defs/variables"},
         "defaults": {"$ref": "#/$defs/gatewayDefaults"},
+        "policy": {"$ref": "#/$defs/policy",
+                   "description": "Group scope, applied in the gateway's group order."},
     },
     "required": ["id"],
     "additionalProperties": False,
@@ -400,6 +482,10 @@ GATEWAY_SCHEMA = {
                "description": "Gateway id; must equal the file name stem. Instance name: "
                               "<org_slug>-<id>."},
         "description": {"type": "string"},
+        "instance": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,50}[a-z0-9]$",
+                     "description": "Instance name (compose project, K8s object names); "
+                                    "default <org_slug>-<id>. Set it to adopt an existing "
+                                    "instance."},
         "groups": {"type": "array", "items": {"$ref": "#/$defs/id"}, "uniqueItems": True,
                    "description": "Groups in layer order (later groups win)."},
         "profile": {"$ref": "#/$defs/profile",
@@ -417,6 +503,18 @@ GATEWAY_SCHEMA = {
                             "description": "k8s: a name from targets.k8s_clusters."},
                 "namespace": {"$ref": "#/$defs/id",
                               "description": "k8s: overrides the cluster's namespace rule."},
+                "root": {"type": "string", "pattern": "^/",
+                         "description": "compose: this gateway's directory on the host "
+                                        "(default <host root>/<org_slug>/<id>)."},
+                "paths": {"type": "object",
+                          "description": "compose: absolute host paths that replace parts of "
+                                         "the tree (e.g. state on another disk).",
+                          "properties": {
+                              "state_dir": {"type": "string", "pattern": "^/"},
+                              "workspace_root": {"type": "string", "pattern": "^/"},
+                              "config_dir": {"type": "string", "pattern": "^/"},
+                          },
+                          "additionalProperties": False},
             },
             "required": ["type"],
             "additionalProperties": False,
@@ -425,7 +523,8 @@ GATEWAY_SCHEMA = {
                  "then": {"required": ["host"], "not": {"anyOf": [
                      {"required": ["cluster"]}, {"required": ["namespace"]}]}}},
                 {"if": {"type": "object", "properties": {"type": {"const": "k8s"}}},
-                 "then": {"required": ["cluster"], "not": {"required": ["host"]}}},
+                 "then": {"required": ["cluster"], "not": {"anyOf": [
+                     {"required": ["host"]}, {"required": ["root"]}, {"required": ["paths"]}]}}},
             ],
         },
         "port": {"type": "integer", "minimum": 1024, "maximum": 65000,
@@ -461,13 +560,105 @@ GATEWAY_SCHEMA = {
         },
         "bindings": {"type": "array", "items": {"$ref": "#/$defs/binding"},
                      "description": "Routes, in order."},
+        "routing": {"type": "object",
+                    "description": "Routing opt-ins checked by preflight.",
+                    "properties": {
+                        "allow_wildcard": {"type": "boolean",
+                                           "description": "Permit bindings with accountId '*' "
+                                                          "or without accountId (default "
+                                                          "false)."}},
+                    "additionalProperties": False},
+        "policy": {"$ref": "#/$defs/policy",
+                   "description": "Gateway scope, after its groups."},
     },
     "required": ["id", "provider", "port", "agents"],
     "additionalProperties": False,
     "$defs": DEFS,
 }
 
-SCHEMAS = {"fleet": FLEET_SCHEMA, "group": GROUP_SCHEMA, "gateway": GATEWAY_SCHEMA}
+_TIER3 = {"enum": ["low", "medium", "high"]}
+
+CATALOG_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID + "/catalog",
+    "title": "catalogs/<name>.yml",
+    "description": "Catalog entries: what the fleet may use at all, with owners and tiers.",
+    "type": "object",
+    "properties": {
+        "integrations": {
+            "type": "object", "propertyNames": {"pattern": _CHANNEL_PATTERN},
+            "description": "Channels and custom-only integrations by id (the channel id of "
+                           "openclaw.json).",
+            "additionalProperties": {"allOf": [{"$ref": "#/$defs/catalogEntry"}, {
+                "properties": {
+                    "kind": {"enum": ["core", "plugin", "external", "custom"],
+                             "description": "core channel, plugin channel, external plugin "
+                                            "channel, or custom-only (needs a skill/plugin)."},
+                    "status": {"enum": ["stable", "beta", "experimental", "deprecated",
+                                        "blocked"],
+                               "description": "'blocked' is refused everywhere; "
+                                              "'deprecated' warns."},
+                    "install": {"type": "string", "minLength": 1,
+                                "description": "core, bundled, npm:<spec>, external, skill or "
+                                               "plugin."},
+                    "trust_tier": _TIER3,
+                    "plugin": {"type": "string", "minLength": 1,
+                               "description": "OpenClaw plugin id (plugins.allow/deny)."},
+                    "requires": {"type": "object", "properties": {
+                        "skill": {"type": "string", "minLength": 1},
+                        "plugin": {"type": "string", "minLength": 1}},
+                        "additionalProperties": False, "minProperties": 1,
+                        "description": "custom-only: the skill or plugin that provides it."},
+                    "description": {}, "owner": {}, "extends_default": {},
+                },
+                "additionalProperties": False}]},
+        },
+        "skills": {
+            "type": "object", "propertyNames": {"pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"},
+            "description": "Skills by name.",
+            "additionalProperties": {"allOf": [{"$ref": "#/$defs/catalogEntry"}, {
+                "properties": {
+                    "source": {"enum": ["bundled", "managed", "workspace", "shared"]},
+                    "ref": {"type": "string", "minLength": 1,
+                            "description": "Version, tag or commit the skill is pinned to."},
+                    "path": {"type": "string", "pattern": "^/",
+                             "description": "shared: the directory on the gateway."},
+                    "risk": _TIER3,
+                    "description": {}, "owner": {}, "extends_default": {},
+                },
+                "additionalProperties": False}]},
+        },
+        "providers": {
+            "type": "object", "propertyNames": {"pattern": "^[a-z0-9][a-z0-9._-]{0,63}$"},
+            "description": "Model providers by id.",
+            "additionalProperties": {"allOf": [{"$ref": "#/$defs/catalogEntry"}, {
+                "properties": {
+                    "kind": {"enum": ["hosted", "self-hosted"]},
+                    "plugin": {"type": "string", "minLength": 1},
+                    "install": {"type": "string", "minLength": 1,
+                                "description": "bundled (ships in openclaw) or npm:<spec>."},
+                    "description": {}, "owner": {}, "extends_default": {},
+                },
+                "additionalProperties": False}]},
+        },
+        "models": {
+            "type": "object", "propertyNames": {"pattern": "^[a-z0-9][a-z0-9._-]*/\\S+$"},
+            "description": "Models by 'provider/model'.",
+            "additionalProperties": {"allOf": [{"$ref": "#/$defs/catalogEntry"}, {
+                "properties": {
+                    "tier": {"enum": ["default", "high-cost", "high-trust"]},
+                    "description": {}, "owner": {}, "extends_default": {},
+                },
+                "required": ["tier"],
+                "additionalProperties": False}]},
+        },
+    },
+    "additionalProperties": False,
+    "$defs": DEFS,
+}
+
+SCHEMAS = {"fleet": FLEET_SCHEMA, "group": GROUP_SCHEMA, "gateway": GATEWAY_SCHEMA,
+           "catalog": CATALOG_SCHEMA}
 
 _TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer",
                float: "number", type(None): "null"}

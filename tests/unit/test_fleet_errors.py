@@ -33,7 +33,8 @@ CASES = [
         targts: {}
         """},
      "fleet.yml: targts: unknown key 'targts'. Fix: did you mean 'targets'? allowed keys here: "
-     "config, defaults, org, paths, schema_version, targets, variables"),
+     "catalog_defaults, config, defaults, org, paths, policy, schema_version, targets, "
+     "variables"),
     ("unknown-gateway-key",
      {GW: gateway(agnets="[]")},
      "gateways/gw-one.yml: agnets: unknown key 'agnets'. Fix: did you mean 'agents'?"),
@@ -47,7 +48,8 @@ CASES = [
      "'human', 'usecase'"),
     ("human-without-owner",
      {GW: gateway(agents="[{id: helper, kind: human}]")},
-     "gateways/gw-one.yml: agents[0]: missing required key 'owner'. Fix: add 'owner:'"),
+     "gateways/gw-one.yml: agents[0]: human-coupled agent 'helper' has no owner. Fix: add "
+     "'owner:'"),
     ("missing-org-slug",
      {"fleet.yml": """
         schema_version: 1

@@ -12,7 +12,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._render impor
 
 from conftest import EXAMPLE_FLEET
 
-LAYERS = ("builtin", "org", "gateway", "managed")
+LAYERS = ("builtin", "org", "gateway", "policy", "managed")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Compile the effective policy of a gateway into its openclaw.json (the ``policy`` layer).
+
+The gateway then enforces what preflight checked:
+
+* ``agents.defaults.modelPolicy.allow``: the models the gateway scope allows (sorted);
+  ``agents.entries.<id>.modelPolicy.allow`` where an agent's set differs. OpenClaw reads
+  an empty list as "any model", so an empty set is never written (preflight refuses it);
+* ``agents.entries.<id>.skills``: the agent's requested skills that the policy allows,
+  or every allowed skill when it requested none; ``agents.defaults.skills: []`` so an
+  agent nobody declared gets none;
+* ``skills.allowBundled``: the bundled skills some agent of the gateway may use;
+* ``plugins.deny`` (plugins of integrations and providers not allowed, plus explicit
+  denies) and, with ``plugins.exclusive``, ``plugins.allow``;
+* ``channels.<id>.enabled``: true for allowed channels, false for the others;
+* ``tools.deny`` and ``agents.entries.<id>.tools.deny``: template denies plus policy
+  denies of every scope (a deny accumulates inward).
+"""
+
+from __future__ import annotations
+
+from ._layering import Source, child_source, set_leaf
+from ._policy import channels_of
+
+DEFAULT_SOURCE = Source("policy", "(clawops)", ())
+
+
+def _source(chain, *domains):
+    """Provenance of a compiled value: the innermost scope with a block for a domain."""
+    for scope in reversed(chain):
+        for domain in domains:
+            if scope.policy.get(domain):
+                return Source("policy", scope.file, scope.path + (domain,))
+    return DEFAULT_SOURCE
+
+
+def _union(existing, existing_prov, extra, source):
+    """``existing`` plus the new items of ``extra``, with per-element provenance."""
+    out = list(existing) if isinstance(existing, list) else []
+    prov = [child_source(existing_prov, index) for index in range(len(out))]
+    for item in extra:
+        if item not in out:
+            out.append(item)
+            prov.append(source)
+    return out, prov
+
+
+def _prov_at(prov, path):
+    node = prov
+    for key in path:
+        node = child_source(node, key)
+    return node
+
+
+def compile_policy(engine, gw, config, prov):
+    """Write the policy layer into ``config``/``prov``; return the sets preflight checks."""
+    chain = engine.scopes(gw)
+    models, dummy = engine.models(chain)
+    skills = engine.state("skills", chain).allowed
+    integrations = engine.state("integrations", chain).allowed
+    entries = config["agents"]["entries"]
+    out = {"chain": chain, "models": models, "skills": skills, "integrations": integrations,
+           "agents": {}}
+
+    if models:
+        set_leaf(config, prov, ("agents", "defaults", "modelPolicy", "allow"), sorted(models),
+                 _source(chain, "models", "providers"))
+    set_leaf(config, prov, ("agents", "defaults", "skills"), [], _source(chain, "skills"))
+
+    bundled = set()
+    for agent in gw.agents:
+        achain = engine.scopes(gw, agent)
+        amodels, dummy = engine.models(achain)
+        askills = engine.state("skills", achain).allowed
+        aintegrations = engine.state("integrations", achain).allowed
+        entry = entries[agent.id]
+        requested = entry.get("skills")
+        requested = list(requested) if isinstance(requested, list) else None
+        effective = sorted(askills & set(requested)) if requested is not None \
+            else sorted(askills)
+        base = ("agents", "entries", agent.id)
+        set_leaf(config, prov, base + ("skills",), effective, _source(achain, "skills"))
+        if amodels != models and amodels:
+            set_leaf(config, prov, base + ("modelPolicy", "allow"), sorted(amodels),
+                     _source(achain, "models", "providers"))
+        own_deny = (agent.data.get("policy") or {}).get("tools", {}).get("deny", [])
+        if own_deny:
+            tools = entry.get("tools") if isinstance(entry.get("tools"), dict) else {}
+            value, vprov = _union(tools.get("deny"), _prov_at(prov, base + ("tools", "deny")),
+                                  sorted(own_deny), _source(achain, "tools"))
+            set_leaf(config, prov, base + ("tools", "deny"), value, vprov)
+        for name in effective:
+            item = engine.catalog.get("skills", name) or {}
+            if item.get("source") == "bundled":
+                bundled.add(name)
+        out["agents"][agent.id] = {"chain": achain, "models": amodels, "skills": askills,
+                                   "integrations": aintegrations, "requested_skills": requested,
+                                   "effective_skills": effective}
+
+    set_leaf(config, prov, ("skills", "allowBundled"), sorted(bundled), _source(chain, "skills"))
+    plugins = engine.plugins(chain)
+    if plugins["deny"]:
+        set_leaf(config, prov, ("plugins", "deny"), plugins["deny"],
+                 _source(chain, "plugins", "integrations", "providers"))
+    if plugins["allow"] is not None:
+        set_leaf(config, prov, ("plugins", "allow"), plugins["allow"], _source(chain, "plugins"))
+    for channel in channels_of(config):
+        if isinstance(config["channels"][channel], dict):
+            set_leaf(config, prov, ("channels", channel, "enabled"), channel in integrations,
+                     _source(chain, "integrations"))
+    tools_deny = engine.tools_deny(chain)
+    if tools_deny:
+        tools = config.get("tools") if isinstance(config.get("tools"), dict) else {}
+        value, vprov = _union(tools.get("deny"), _prov_at(prov, ("tools", "deny")), tools_deny,
+                              _source(chain, "tools"))
+        set_leaf(config, prov, ("tools", "deny"), value, vprov)
+    return out
