@@ -81,6 +81,7 @@ def compile_policy(engine, gw, config, prov):
         effective = sorted(askills & set(requested)) if requested is not None \
             else sorted(askills)
         base = ("agents", "entries", agent.id)
+        requested_prov = _prov_at(prov, base + ("skills",)) if requested is not None else None
         set_leaf(config, prov, base + ("skills",), effective, _source(achain, "skills"))
         if amodels != models and amodels:
             set_leaf(config, prov, base + ("modelPolicy", "allow"), sorted(amodels),
@@ -97,6 +98,7 @@ def compile_policy(engine, gw, config, prov):
                 bundled.add(name)
         out["agents"][agent.id] = {"chain": achain, "models": amodels, "skills": askills,
                                    "integrations": aintegrations, "requested_skills": requested,
+                                   "requested_prov": requested_prov,
                                    "effective_skills": effective}
 
     set_leaf(config, prov, ("skills", "allowBundled"), sorted(bundled), _source(chain, "skills"))

@@ -138,7 +138,15 @@ class FleetFiles:
                              "check that the file exists and is readable")
 
     def read_yaml(self, rel):
-        """Parse one YAML file of the fleet definition (duplicate keys are errors)."""
+        """Parse one YAML file of the fleet definition (duplicate keys are errors).
+
+        Parsed once per FleetFiles (callers must not modify the result)."""
+        cache = self.__dict__.setdefault("_yaml_cache", {})
+        if rel not in cache:
+            cache[rel] = self._parse_yaml(rel)
+        return cache[rel]
+
+    def _parse_yaml(self, rel):
         text = self._read_text(rel)
         try:
             data = yaml.load(text, Loader=_UniqueKeyLoader)  # nosec B506 - safe loader subclass

@@ -42,6 +42,13 @@ options:
     description: Return the full effective config and runtime of each selected gateway.
     type: bool
     default: true
+  preflight:
+    description:
+      - Run M(clawops.orchestrator.fleet_preflight)'s checks first and fail, rendering and writing
+        nothing, on any error finding. Turn off only to look at the config of a fleet that does not
+        pass yet.
+    type: bool
+    default: true
   openclaw_bin:
     description:
       - Path of an C(openclaw) CLI (the pinned version). When set, every selected gateway's
@@ -174,6 +181,11 @@ errors:
   returned: failure
   type: list
   elements: dict
+findings:
+  description: Preflight findings (see M(clawops.orchestrator.fleet_preflight)) when preflight fails.
+  returned: failure
+  type: list
+  elements: dict
 """
 
 import os
@@ -184,6 +196,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import (
     FleetError, FleetErrors)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import run_preflight
 from ansible_collections.clawops.orchestrator.plugins.module_utils._preview import (
     agent_rows, compare_tree, provenance_lines, rendered_files, select)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
@@ -207,7 +220,17 @@ def run(module):
     wanted = [params["gateway"]] if params["gateway"] else None
     if params["agent"] and not params["gateway"]:
         wanted = sorted({gw.id for gw, dummy in fleet.find_agent(params["agent"])}) or None
-    plans = render_fleet(fleet, wanted)
+    if params["preflight"]:
+        # The same gate as every deploy path: nothing is rendered for an unsafe fleet.
+        report = run_preflight(params["fleet_dir"], wanted)
+        if not report.ok:
+            module.fail_json(msg="preflight found %d blocking problem(s); nothing was rendered:"
+                             "\n%s" % (len(report.errors),
+                                       "\n".join(f.render() for f in report.errors)),
+                             findings=[f.as_dict() for f in report.findings])
+        fleet, plans = report.fleet, report.plans
+    else:
+        plans = render_fleet(fleet, wanted)
     selection = select(fleet, plans, params["gateway"], params["agent"])
 
     rows, lines = [], []
@@ -266,6 +289,7 @@ def main():
             dest=dict(type="path"),
             include_config=dict(type="bool", default=True),
             openclaw_bin=dict(type="path"),
+            preflight=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
