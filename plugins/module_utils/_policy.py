@@ -168,7 +168,10 @@ class PolicyEngine:
                     denied.add(item_id)
                     drop(item_id, "denied", path + ("deny", index))
 
-        outer_ok = base.allowed | base.granted
+        # what an allow entry may name without widening: what the outer scopes allow or
+        # grant, plus items denied here (deny wins at the same scope) or blocked in the catalog
+        blocked = {i for i, r in base.reasons.items() if r.why == "blocked"}
+        outer_ok = (base.allowed | base.granted | blocked | (denied - base.denied))
         if "allow" in block:
             matched_all = set()
             for index, pattern in enumerate(block["allow"]):
@@ -176,12 +179,12 @@ class PolicyEngine:
                 where = path + ("allow", index)
                 if not matched:
                     notes.append(self._unmatched(domain, scope, where, pattern))
-                elif not matched & outer_ok - denied:
+                elif not matched & (outer_ok - base.denied):
                     notes.append(Note(
                         "error", "policy.widening-not-granted", scope.file, where,
                         "%s allows %s %r, which an outer scope does not allow%s" % (
                             scope.name, domain[:-1], pattern,
-                            " (it is denied there)" if matched <= denied else ""),
+                            " (it is denied there)" if matched <= base.denied else ""),
                         "remove it here, or allow it in the outer scope, or add it to the "
                         "outer scope's %s.grant (denied items can never be re-allowed)"
                         % domain))

@@ -119,21 +119,27 @@ class Finding:
         self.agent = agent
 
     @property
+    def key_path_text(self):
+        if len(self.key_path) == 1 and str(self.key_path[0]).startswith("line "):
+            return self.key_path[0]  # text files: "line N"
+        return format_key_path(self.key_path) if self.key_path else ""
+
+    @property
     def location(self):
         where = self.file or "(fleet)"
-        return where + (": " + format_key_path(self.key_path) if self.key_path else "")
+        return where + (": " + self.key_path_text if self.key_path else "")
 
     def render(self):
         return "%s %s %s: %s%s" % (self.severity.upper(), self.code, self.location,
                                    self.message, (". Fix: " + self.fix) if self.fix else "")
 
     def sort_key(self):
-        return (SEVERITY_ORDER[self.severity], self.file or "", format_key_path(self.key_path),
+        return (SEVERITY_ORDER[self.severity], self.file or "", self.key_path_text,
                 self.code, self.message)
 
     def as_dict(self):
         return {"severity": self.severity, "code": self.code, "file": self.file or "",
-                "key_path": format_key_path(self.key_path) if self.key_path else "",
+                "key_path": self.key_path_text,
                 "location": self.location, "message": self.message, "fix": self.fix,
                 "gateway": self.gateway, "agent": self.agent}
 
@@ -234,6 +240,7 @@ def source_at(prov, path):
         node = child_source(node, key)
         if node is None:
             return None
+    extra = 0
     while not isinstance(node, Source) and node:
         if isinstance(node, dict):
             node = next(iter(node.values()))
@@ -241,7 +248,12 @@ def source_at(prov, path):
             node = node[0]
         else:
             return None
-    return node if isinstance(node, Source) else None
+        extra += 1
+    if not isinstance(node, Source):
+        return None
+    if extra and len(node.path) >= extra:
+        node = Source(node.layer, node.file, node.path[:len(node.path) - extra])
+    return node
 
 
 # -- secrets --------------------------------------------------------------------------
@@ -303,6 +315,7 @@ class _Checks:
         self.engine = renderer.policy
         self.plans = plans
         self.out = []
+        self.secret_locations = set()
 
     def add(self, *args, **kwargs):
         self.out.append(Finding(*args, **kwargs))
@@ -421,24 +434,23 @@ class _Checks:
                 claimed.setdefault(path, []).append((gw.id, kind, path))
 
     def names(self, plans, code, where, what):
-        seen = {}
-        for plan in sorted(plans, key=lambda p: p.gateway.id):
-            name = plan.runtime["instance"]
-            gw = plan.gateway
-            if name in seen:
+        by_name = defaultdict(list)
+        for plan in plans:
+            by_name[plan.runtime["instance"]].append(plan.gateway)
+        for name, gws in sorted(by_name.items()):
+            # the gateway that owns the name by default keeps it; overrides are reported
+            gws.sort(key=lambda g: ("instance" in g.data, g.id))
+            for gw in gws[1:]:
                 self.add(code, gw.file, ("instance",) if "instance" in gw.data else ("id",),
                          "instance name %r (%s) %s is also used by gateway %s" % (
-                             name, what, where, seen[name]),
+                             name, what, where, gws[0].id),
                          "set a unique 'instance:' or remove the override", gw.id)
-            else:
-                seen[name] = gw.id
 
     def agent_paths(self, plan):
         gw = plan.gateway
         for field, code, label in (("workspace", "collision.workspace", "workspace"),
                                    ("agent_dir", "collision.agent-dir", "agentDir")):
-            seen = {"_default": "the gateway's default workspace"} if field == "workspace" \
-                else {}
+            seen = {}
             for agent in gw.agents:
                 name = agent.data.get(field, agent.id)
                 if name in seen:
@@ -604,6 +616,9 @@ class _Checks:
                     self.scan_tree(rel, value, path + (index,))
 
     def secret_finding(self, verdict, rel, path, key, value, gateway=None):
+        if (rel, tuple(path)) in self.secret_locations:
+            return  # the file scan and the config scan found the same value
+        self.secret_locations.add((rel, tuple(path)))
         kind = credential_kind(value) or "a %s value" % (key or "secret")
         if verdict == "literal":
             self.add("security.literal-secret", rel, path,
