@@ -25,6 +25,13 @@ sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 SCENARIOS = [(5, 10), (100, 10), (500, 10), (1000, 10)]
 
 
+GATEWAYS_PER_HOST = 100  # ports 20000, 20120, ... stay below 32000
+
+
+def hosts_for(gateways):
+    return max(1, -(-gateways // GATEWAYS_PER_HOST))
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
@@ -32,7 +39,8 @@ def write(path, text):
 
 
 def generate(root, gateways, agents):
-    """A fleet like the demo, scaled: 3 groups, includes, accounts and a binding per agent."""
+    """A fleet like the demo, scaled: 3 groups, includes, accounts and a binding per agent,
+    100 gateways per compose host, catalogs and an org policy; it passes preflight."""
     write(os.path.join(root, "fleet.yml"), """
 schema_version: 1
 org: {org_id: bench-0001, org_slug: bench, display_name: Bench Org}
@@ -41,15 +49,25 @@ defaults:
   auth: {mode: token, token: {source: file, path: "~/.clawops/secrets/@{gateway.id}.token"}}
 targets:
   compose_hosts:
-    h1: {root: /srv/clawops}
+%s
 config:
   templates: [templates/org.json5]
 variables: {default_model: anthropic/claude-sonnet-4-5}
+policy:
+  integrations: {allow: [telegram, slack, webchat], tiers: [low, medium]}
+  providers: {allow: [anthropic, openai]}
+  models: {tiers: [default]}
+  skills: {deny: [tmux], tiers: [low, medium]}
+  tools: {deny: [exec]}
+""" % "\n".join("    h%d: {root: /srv/clawops, vars: {ansible_host: 10.0.0.%d}}" % (h, h + 1)
+                for h in range(hosts_for(gateways))))
+    write(os.path.join(root, "catalogs/models.yml"), """models:
+  anthropic/claude-sonnet-4-5: {tier: default, owner: bench}
+  openai/gpt-5.1: {tier: default, owner: bench}
 """)
     write(os.path.join(root, "templates/org.json5"), """{
   $include: ["partials/logging.json5", "partials/security.json5"],
-  agents: { defaults: { model: { primary: "@{vars.default_model}" },
-                        modelPolicy: { allow: ["anthropic/*", "openai/*"] } } },
+  agents: { defaults: { model: { primary: "@{vars.default_model}" } } },
   session: { scope: "per-sender" },
 }""")
     write(os.path.join(root, "templates/partials/logging.json5"),
@@ -67,7 +85,8 @@ variables: {default_model: anthropic/claude-sonnet-4-5}
               'tools: { deny: { $append: ["cron"] } } }')
     for gw in range(gateways):
         lines = ["id: gw-%05d" % gw, "groups: [g%d]" % (gw % 3),
-                 "provider: {type: compose, host: h1}", "port: %d" % (20000 + gw * 120 % 40000),
+                 "provider: {type: compose, host: h%d}" % (gw // GATEWAYS_PER_HOST),
+                 "port: %d" % (20000 + (gw % GATEWAYS_PER_HOST) * 120),
                  "config:", "  overrides:", "    logging: {level: warn}", "agents:"]
         human = gw % 3 == 0
         for agent in range(agents):

@@ -42,6 +42,8 @@ except ImportError:  # pragma: no cover - reported by callers
     _YAML_BASE = object
 
 MAX_INCLUDE_DEPTH = 10
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 INCLUDE_KEY = "$include"
 
 
@@ -60,19 +62,43 @@ if HAS_YAML:
         """A safe YAML loader that refuses duplicate mapping keys (YAML silently keeps the last)."""
 
         def construct_mapping(self, node, deep=False):
-            seen = {}
-            for key_node, dummy in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag.endswith(":str"):
-                    key = key_node.value  # plain string key: no need to construct it
-                else:
-                    key = self.construct_object(key_node, deep=deep)
-                if key in seen:
+            # One pass (this runs for every mapping of every fleet file): plain string keys
+            # are used as they are, duplicates are refused with both lines.
+            if not isinstance(node, yaml.MappingNode) or any(
+                    k.tag == _MERGE_TAG for k, dummy in node.value):
+                return self._construct_merged_mapping(node, deep)
+            mapping = {}
+            construct = self.construct_object
+            for key_node, value_node in node.value:
+                key = key_node.value if key_node.tag == _STR_TAG else construct(key_node, deep)
+                try:
+                    if key in mapping:
+                        self._duplicate(node, key_node, key)
+                except TypeError:
                     raise yaml.constructor.ConstructorError(
                         "while constructing a mapping", node.start_mark,
-                        "found duplicate key %r (first at line %d)" % (key, seen[key] + 1),
-                        key_node.start_mark)
-                seen[key] = key_node.start_mark.line
+                        "found unhashable key", key_node.start_mark)
+                mapping[key] = construct(value_node, deep)
+            return mapping
+
+        def _construct_merged_mapping(self, node, deep):
+            if isinstance(node, yaml.MappingNode):
+                seen = set()
+                for key_node, dummy in node.value:
+                    if key_node.tag == _STR_TAG:
+                        if key_node.value in seen:
+                            self._duplicate(node, key_node, key_node.value)
+                        seen.add(key_node.value)
             return super().construct_mapping(node, deep=deep)
+
+        @staticmethod
+        def _duplicate(node, key_node, key):
+            first = next(k.start_mark.line for k, dummy in node.value
+                         if getattr(k, "value", None) == key)
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark,
+                "found duplicate key %r (first at line %d)" % (key, first + 1),
+                key_node.start_mark)
 
     _UniqueKeyLoader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping)

@@ -94,6 +94,8 @@ class PolicyEngine:
         self.catalog = catalog
         self.match = _Matcher()
         self._states = {}
+        self._chains = {}
+        self._models = {}
         self._universe = {d: frozenset(catalog.ids(d)) for d in DOMAINS}
 
     # -- scopes ------------------------------------------------------------------------
@@ -101,6 +103,13 @@ class PolicyEngine:
         return Scope("org", FLEET_FILE, ("policy",), self.fleet.data.get("policy") or {})
 
     def scopes(self, gw=None, agent=None):
+        key = (gw.id if gw is not None else None, agent.id if agent is not None else None)
+        found = self._chains.get(key)
+        if found is None:
+            found = self._chains[key] = self._scopes(gw, agent)
+        return found
+
+    def _scopes(self, gw, agent):
         chain = [self.org_scope()]
         if gw is not None:
             chain += [Scope("group:" + g.id, g.file, ("policy",), g.data.get("policy") or {})
@@ -114,19 +123,31 @@ class PolicyEngine:
 
     # -- resolution --------------------------------------------------------------------
     def state(self, domain, chain):
-        """DomainState of ``domain`` after ``chain`` (a list of Scope), cached by prefix."""
-        key = (domain,) + tuple((s.name, s.file) for s in chain)
+        """DomainState of ``domain`` after ``chain`` (a list of Scope), cached by prefix.
+
+        A scope without a block for ``domain`` shares its outer scope's state, so a fleet
+        of 1,000 gateways whose agents set no policy resolves each domain a few times.
+        """
+        key = (domain, id(chain), len(chain))
         found = self._states.get(key)
         if found is not None:
-            return found
-        if len(chain) == 1:
-            base = self._initial(domain)
-        else:
-            base = self.state(domain, chain[:-1])
-        scope = chain[-1]
-        block = scope.policy.get(domain)
-        result = self._step(domain, base, scope, block) if block else base
-        self._states[key] = result
+            return found[0]
+        # the innermost scope with a block decides; the rest is shared with the prefix
+        last = len(chain)
+        while last > 1 and not chain[last - 1].policy.get(domain):
+            last -= 1
+        names = (domain,) + tuple(s.name for s in chain[:last])
+        result = self._states.get(names)
+        if result is None:
+            if last == 1:
+                base = self._initial(domain)
+                block = chain[0].policy.get(domain)
+                result = self._step(domain, base, chain[0], block) if block else base
+            else:
+                base = self.state(domain, chain[:last - 1])
+                result = self._step(domain, base, chain[last - 1], chain[last - 1].policy[domain])
+            self._states[names] = result
+        self._states[key] = (result, chain)  # keeps ``chain`` alive so its id stays unique
         return result
 
     def _initial(self, domain):
@@ -281,6 +302,15 @@ class PolicyEngine:
         """(allowed model ids, reasons) after provider policy is applied."""
         models = self.state("models", chain)
         providers = self.state("providers", chain)
+        key = (id(models), id(providers))
+        found = self._models.get(key)
+        if found is not None:
+            return found[0]
+        found = self._models_of(models, providers)
+        self._models[key] = (found, models, providers)
+        return found
+
+    def _models_of(self, models, providers):
         allowed = set()
         reasons = dict(models.reasons)
         for model_id in models.allowed:
@@ -292,7 +322,7 @@ class PolicyEngine:
                     "not-allowed", "catalog", "", ())
                 reasons[model_id] = Reason("provider-" + reason.why, reason.scope, reason.file,
                                            reason.path)
-        return allowed, reasons
+        return frozenset(allowed), reasons
 
     def effective(self, chain):
         """Effective policy of the last scope of ``chain`` as plain data (a view)."""
@@ -338,6 +368,16 @@ class PolicyEngine:
         Plugins that must be installed first (npm, external) cannot load in a read-only
         gateway unless the image ships them, so they are not listed.
         """
+        blocks = tuple(s.name for s in chain if s.policy.get("plugins"))
+        key = ("plugins", id(self.state("integrations", chain)),
+               id(self.state("providers", chain)), blocks)
+        found = self._states.get(key)
+        if found is None:
+            found = self._states[key] = self._plugins(chain)
+        return {"deny": list(found["deny"]),
+                "allow": list(found["allow"]) if found["allow"] is not None else None}
+
+    def _plugins(self, chain):
         explicit, always, exclusive = set(), set(), False
         known = self._plugin_ids()
         for scope in chain:

@@ -92,8 +92,19 @@ class GatewayPlan:
         self.config = config
         self.prov = prov
         self.runtime = runtime
-        self.config_text = dump_config(config)
-        self.config_sha256 = hashlib.sha256(self.config_text.encode("utf-8")).hexdigest()
+        self.policy = None
+        self._text = None
+
+    @property
+    def config_text(self):
+        """Canonical openclaw.json text (computed on first use)."""
+        if self._text is None:
+            self._text = dump_config(self.config)
+        return self._text
+
+    @property
+    def config_sha256(self):
+        return hashlib.sha256(self.config_text.encode("utf-8")).hexdigest()
 
     def provenance(self, prefix=()):
         """Rows ``{path, value, layer, file, file_path}`` for every leaf under ``prefix``."""
