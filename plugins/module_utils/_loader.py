@@ -109,6 +109,20 @@ def _plain(prov, rel, path):
     return isinstance(prov, Source) and prov.file == rel and prov.path == path
 
 
+def _join_surrogates(node):
+    """json5 keeps the escaped UTF-16 surrogate pair of a "\\ud83d\\udedf" escape as two
+    lone surrogates (JavaScript, and so OpenClaw, reads one emoji): join them."""
+    if isinstance(node, str):
+        if any("\ud800" <= c <= "\udfff" for c in node):
+            return node.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return node
+    if isinstance(node, dict):
+        return {_join_surrogates(k): _join_surrogates(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_join_surrogates(v) for v in node]
+    return node
+
+
 class FleetFiles:
     """Reads files of one fleet directory, confined to it, with a per-file cache.
 
@@ -187,7 +201,10 @@ class FleetFiles:
     def read_json5(self, rel, chain=None):
         text = self._read_text(rel)
         try:
-            return json5.loads(text, allow_duplicate_keys=False)
+            data = json5.loads(text, allow_duplicate_keys=False)
+            if "\\ud" in text.lower():
+                data = _join_surrogates(data)
+            return data
         except ValueError as exc:
             message = str(exc)
             found = re.match(r"<string>:(\d+) (.*) at column (\d+)$", message)

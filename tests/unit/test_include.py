@@ -178,3 +178,14 @@ def test_append_through_two_includes_stays_pending_for_the_layer(tmp_path):
     assert value == {"l": {"$append": ["x", "y"]}}
     assert rows["l.$append.0"] == ("templates/a.json5", "l.$append.0")
     assert rows["l.$append.1"] == ("templates/b.json5", "l.$append.0")
+
+
+def test_escaped_surrogate_pairs_become_one_character(make_fleet):
+    """JSON5 "\\ud83d\\udedf" is one emoji for OpenClaw (JavaScript); json5 for Python keeps two
+    lone surrogates, which would make the rendered openclaw.json unencodable."""
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
+    root = make_fleet({"templates/org.json5": '{ ui: { assistant: { name: "Bot \\ud83d\\udedf" } } }'})
+    plan = render_fleet(load_fleet(root))["gw-one"]
+    assert plan.config["ui"]["assistant"]["name"] == "Bot \U0001f6df"
+    assert "\U0001f6df" in plan.config_text
