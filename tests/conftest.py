@@ -40,6 +40,10 @@ MINIMAL = {
     "templates/org.json5": """
         { logging: { level: "info" } }
         """,
+    "catalogs/models.yml": """
+        models:
+          anthropic/claude-sonnet-4-5: {tier: default, owner: test}
+        """,
     "groups/team.yml": """
         id: team
         profile: usecase
@@ -54,6 +58,7 @@ MINIMAL = {
         agents:
           - id: helper
             kind: usecase
+            model: anthropic/claude-sonnet-4-5
         """,
 }
 

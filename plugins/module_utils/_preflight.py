@@ -723,11 +723,17 @@ class _Checks:
                 aliases[spec["alias"]] = ref
         gw_models, gw_reasons = engine.models(compiled["chain"])
         if gw.agents and not gw_models:
-            self.add("policy.no-allowed-model", gw.file, ("policy",),
-                     "no cataloged model is allowed for gateway %s (OpenClaw would read an "
-                     "empty allowlist as 'any model')" % gw.id,
-                     "allow at least one model (catalogs/ models, policy.models/providers)",
-                     gw.id)
+            if not self.catalog.ids("models"):
+                self.add("policy.no-allowed-model", FLEET_FILE, ("paths", "catalogs"),
+                         "the catalog lists no models, so no gateway may use one",
+                         "add catalogs/models.yml: models: {<provider>/<model>: {tier: default, "
+                         "owner: <team>}} for every model the org uses")
+            else:
+                self.add("policy.no-allowed-model", gw.file, ("policy",),
+                         "no cataloged model is allowed for gateway %s (OpenClaw would read "
+                         "an empty allowlist as 'any model')" % gw.id,
+                         "allow at least one model (catalogs/ models, policy.models/providers)",
+                         gw.id)
         for key, ref, path in _model_refs(defaults, ("agents", "defaults")):
             self.model_use(plan, aliases.get(ref, ref), path, gw_models, gw_reasons, None)
         for provider in sorted((config.get("models") or {}).get("providers") or {}):

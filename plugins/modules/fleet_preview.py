@@ -216,19 +216,28 @@ def _write(module, path, text):
 
 def run(module):
     params = module.params
-    fleet = load_fleet(params["fleet_dir"])
-    wanted = [params["gateway"]] if params["gateway"] else None
-    if params["agent"] and not params["gateway"]:
-        wanted = sorted({gw.id for gw, dummy in fleet.find_agent(params["agent"])}) or None
+    report = None
     if params["preflight"]:
         # The same gate as every deploy path: nothing is rendered for an unsafe fleet.
-        report = run_preflight(params["fleet_dir"], wanted)
-        if not report.ok:
+        report = run_preflight(params["fleet_dir"])
+        fleet = report.fleet
+    else:
+        fleet = load_fleet(params["fleet_dir"])
+    wanted = None
+    if fleet is not None:
+        wanted = [params["gateway"]] if params["gateway"] else None
+        if params["agent"] and not params["gateway"]:
+            wanted = sorted({gw.id for gw, dummy in fleet.find_agent(params["agent"])}) or None
+    if report is not None:
+        errors = [f for f in report.errors
+                  if wanted is None or f.gateway is None or f.gateway in wanted]
+        if errors:
             module.fail_json(msg="preflight found %d blocking problem(s); nothing was rendered:"
-                             "\n%s" % (len(report.errors),
-                                       "\n".join(f.render() for f in report.errors)),
+                             "\n%s" % (len(errors), "\n".join(f.render() for f in errors)),
                              findings=[f.as_dict() for f in report.findings])
-        fleet, plans = report.fleet, report.plans
+        plans = {k: v for k, v in report.plans.items() if wanted is None or k in wanted}
+        if wanted and set(wanted) - set(plans):
+            plans = render_fleet(fleet, wanted)  # reports the unknown gateway
     else:
         plans = render_fleet(fleet, wanted)
     selection = select(fleet, plans, params["gateway"], params["agent"])

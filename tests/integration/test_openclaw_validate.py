@@ -45,3 +45,66 @@ def test_config_openclaw_rejects_is_caught(make_fleet, template, bad_path):
 def test_missing_cli_is_an_error_not_a_pass(tmp_path):
     with pytest.raises(ValidatorUnavailable):
         validate_config(str(tmp_path / "no-such-openclaw"), "{}")
+
+
+@pytest.mark.parametrize("gateway_id", sorted(PLANS))
+def test_compiled_plugin_denies_name_only_installed_plugins(gateway_id):
+    """OpenClaw warns about (and ignores) deny entries for plugins it does not have."""
+    verdict = validate_config(openclaw_bin(), PLANS[gateway_id].config_text)
+    assert not [w for w in verdict["warnings"] if w.get("path", "").startswith("plugins")], \
+        verdict["warnings"]
+
+
+def test_denied_model_is_absent_from_the_allowlist_openclaw_enforces(tmp_path):
+    """A model denied by a group and one denied by an agent's own policy never reach the
+    allowlists in openclaw.json, and OpenClaw accepts the compiled policy."""
+    import shutil
+    import yaml
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import (
+        run_preflight)
+    root = str(tmp_path / "fleet")
+    shutil.copytree(EXAMPLE_FLEET, root)
+    with open(root + "/groups/humans.yml", encoding="utf-8") as handle:
+        group = yaml.safe_load(handle)
+    group["policy"]["models"]["deny"] = ["openai/gpt-5.1-mini", "anthropic/claude-haiku-4-5"]
+    with open(root + "/groups/humans.yml", "w", encoding="utf-8") as handle:
+        yaml.safe_dump(group, handle)
+    with open(root + "/gateways/gw-people.yml", encoding="utf-8") as handle:
+        gateway = yaml.safe_load(handle)
+    gateway["agents"][0]["policy"] = {"models": {"deny": ["openai/*"]}}
+    with open(root + "/gateways/gw-people.yml", "w", encoding="utf-8") as handle:
+        yaml.safe_dump(gateway, handle)
+    report = run_preflight(root)
+    assert report.ok, report.text()
+    config = report.plans["gw-people"].config
+    allowed = config["agents"]["defaults"]["modelPolicy"]["allow"]
+    assert allowed == ["anthropic/claude-sonnet-4-5", "openai/gpt-5.1"]
+    assert config["agents"]["entries"]["alice"]["modelPolicy"]["allow"] == [
+        "anthropic/claude-sonnet-4-5"]
+    assert "modelPolicy" not in config["agents"]["entries"]["bob"]
+    # the gw-support gateway (other group) still allows the mini model
+    assert "openai/gpt-5.1-mini" in \
+        report.plans["gw-support"].config["agents"]["defaults"]["modelPolicy"]["allow"]
+    verdict = validate_config(openclaw_bin(), report.plans["gw-people"].config_text)
+    assert verdict["valid"], verdict["issues"]
+
+
+def test_exclusive_plugin_allowlist_is_accepted(tmp_path):
+    import shutil
+    import yaml
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import (
+        run_preflight)
+    root = str(tmp_path / "fleet")
+    shutil.copytree(EXAMPLE_FLEET, root)
+    with open(root + "/fleet.yml", encoding="utf-8") as handle:
+        fleet = yaml.safe_load(handle)
+    fleet["policy"]["plugins"] = {"exclusive": True, "always": ["memory-core", "browser"]}
+    with open(root + "/fleet.yml", "w", encoding="utf-8") as handle:
+        yaml.safe_dump(fleet, handle)
+    report = run_preflight(root)
+    assert report.ok, report.text()
+    plugins = report.plans["gw-people"].config["plugins"]
+    assert plugins["allow"] == ["anthropic", "browser", "memory-core", "ollama", "openai",
+                                "slack", "telegram"]
+    verdict = validate_config(openclaw_bin(), report.plans["gw-people"].config_text)
+    assert verdict["valid"], verdict["issues"]
