@@ -14,7 +14,9 @@ sanity:
 	bash scripts/sanity.sh
 bench:
 	.venv/bin/python benchmarks/render_scale.py
-schema:     ## regenerate schemas/fleet.schema.json and the reference tables
+	.venv/bin/python benchmarks/preflight_scale.py
+schema:     ## regenerate schemas/fleet.schema.json, the reference tables and docs/policy.md parts
 	.venv/bin/python scripts/export_schema.py
+	.venv/bin/python scripts/export_policy_docs.py
 golden:     ## regenerate inventory golden files after an intended change
 	CLAWOPS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/integration/test_inventory.py

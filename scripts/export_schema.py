@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._schema import (  # noqa: E402
-    DEFS, FLEET_SCHEMA, GATEWAY_SCHEMA, GROUP_SCHEMA)
+    CATALOG_SCHEMA, DEFS, FLEET_SCHEMA, GATEWAY_SCHEMA, GROUP_SCHEMA)
 
 SCHEMA_FILE = os.path.join(ROOT, "schemas", "fleet.schema.json")
 REFERENCE = os.path.join(ROOT, "docs", "fleet-reference.md")
@@ -30,12 +30,12 @@ def bundle():
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://clawops.dev/schemas/fleet/v1",
         "title": "clawops fleet definition",
-        "description": "fleet.yml, groups/<id>.yml and gateways/<id>.yml of a clawops fleet. "
-                       "Generated from plugins/module_utils/_schema.py.",
+        "description": "fleet.yml, groups/<id>.yml, gateways/<id>.yml and catalogs/<name>.yml "
+                       "of a clawops fleet. Generated from plugins/module_utils/_schema.py.",
         "$defs": dict(DEFS, fleetFile=_strip(FLEET_SCHEMA), groupFile=_strip(GROUP_SCHEMA),
-                      gatewayFile=_strip(GATEWAY_SCHEMA)),
+                      gatewayFile=_strip(GATEWAY_SCHEMA), catalogFile=_strip(CATALOG_SCHEMA)),
         "anyOf": [{"$ref": "#/$defs/fleetFile"}, {"$ref": "#/$defs/groupFile"},
-                  {"$ref": "#/$defs/gatewayFile"}],
+                  {"$ref": "#/$defs/gatewayFile"}, {"$ref": "#/$defs/catalogFile"}],
     }
 
 
@@ -81,6 +81,13 @@ def table(schema, prefix="", required=()):
         if node.get("type") == "object" and "properties" in node:
             rows.extend(table(node, key + ".", node.get("required", ())))
         extra = node.get("additionalProperties")
+        if isinstance(extra, dict) and "allOf" in extra:
+            merged = {}
+            for part in extra["allOf"]:
+                part = DEFS.get(part["$ref"].rsplit("/", 1)[-1], {}) if "$ref" in part else part
+                merged.update({k: v for k, v in part.get("properties", {}).items() if v})
+            extra = {"properties": merged, "required": [
+                r for part in extra["allOf"] for r in part.get("required", ())]}
         if isinstance(extra, dict) and "properties" in extra:
             rows.extend(table(extra, key + ".<name>.", extra.get("required", ())))
     return rows
@@ -90,7 +97,8 @@ def tables():
     out = []
     header = ["| key | type | required | meaning |", "|---|---|---|---|"]
     for title, schema in (("fleet.yml", FLEET_SCHEMA), ("groups/&lt;id&gt;.yml", GROUP_SCHEMA),
-                          ("gateways/&lt;id&gt;.yml", GATEWAY_SCHEMA)):
+                          ("gateways/&lt;id&gt;.yml", GATEWAY_SCHEMA),
+                          ("catalogs/&lt;name&gt;.yml", CATALOG_SCHEMA)):
         out += ["### %s" % title, "", schema["description"], ""] + header
         out += table(schema, "", schema.get("required", ())) + [""]
     for name in sorted(DEFS):

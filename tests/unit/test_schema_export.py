@@ -39,3 +39,12 @@ def test_exported_schema_is_a_valid_schema_and_accepts_the_demo():
             + ["gateways/" + n for n in os.listdir(os.path.join(demo, "gateways"))]:
         with open(os.path.join(demo, rel), encoding="utf-8") as handle:
             assert not list(validator.iter_errors(yaml.safe_load(handle))), rel
+
+
+def test_policy_docs_are_current():
+    """docs/policy.md shows the real finding codes and the demo's real views."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "export_policy_docs.py"),
+                           "--check"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
