@@ -52,8 +52,8 @@ def main():
         return
     scenarios = [(args.gateways, args.agents)] if args.gateways else SCENARIOS
     print("cores=%d python=%s" % (os.cpu_count(), sys.version.split()[0]))
-    print("%9s %7s | %10s %8s %8s | %8s" % ("gateways", "agents", "preflight", "errors",
-                                             "warnings", "peak MB"))
+    header = ("gateways", "agents", "preflight", "errors", "warnings", "peak MB")
+    print("%9s %7s | %10s %8s %8s | %8s" % header)
     for gateways, agents in scenarios:
         with tempfile.TemporaryDirectory(prefix="clawops-preflight-") as root:
             generate(root, gateways, agents)

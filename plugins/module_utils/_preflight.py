@@ -702,13 +702,12 @@ class _Checks:
                     why, why.replace("provider-", "provider ").replace("-", " ")),
                 reason.scope, reason.file, format_key_path(reason.path))
         file, path = usage
-        self.add(code, file, path, "%s %r is not allowed for %s%s" % (
-            singular, item_id, scope_name or ("agent %s" % agent if agent else
-                                              "gateway %s" % plan.gateway.id), decided),
-            "use an allowed %s (see the effective policy: playbooks/preflight.yml -e "
-            "clawops_view=policy), or change the policy at %s" % (
-                singular, reason.scope if reason else "the right scope"),
-            plan.gateway.id, agent)
+        who = scope_name or ("agent %s" % agent if agent else "gateway %s" % plan.gateway.id)
+        message = "%s %r is not allowed for %s%s" % (singular, item_id, who, decided)
+        fix = ("use an allowed %s (see the effective policy: playbooks/preflight.yml -e "
+               "clawops_view=policy), or change the policy at %s"
+               % (singular, reason.scope if reason else "the right scope"))
+        self.add(code, file, path, message, fix, plan.gateway.id, agent)
 
     def models(self, plan):
         gw = plan.gateway

@@ -212,22 +212,31 @@ DEFS = {
             "skills": {"$ref": "#/$defs/policyDomain"},
             "providers": {"$ref": "#/$defs/policyDomain"},
             "models": {"$ref": "#/$defs/policyDomain"},
-            "tools": {"type": "object", "properties": {
-                "deny": {"$ref": "#/$defs/patterns",
-                         "description": "OpenClaw tool names or groups to deny (compiled into "
-                                        "tools.deny); accumulates inward."}},
-                "additionalProperties": False},
-            "plugins": {"type": "object", "properties": {
-                "deny": {"$ref": "#/$defs/patterns",
-                         "description": "Plugin ids always denied (plugins.deny)."},
-                "exclusive": {"type": "boolean",
-                              "description": "Compile an exclusive plugins.allow (the plugins "
-                                             "of allowed integrations and providers plus "
-                                             "'always'). Off by default: an exclusive list "
-                                             "also drops plugins a gateway needs silently."},
-                "always": {"$ref": "#/$defs/patterns",
-                           "description": "Plugin ids added to an exclusive plugins.allow."}},
-                "additionalProperties": False},
+            "tools": {
+                "type": "object",
+                "properties": {
+                    "deny": {"$ref": "#/$defs/patterns",
+                             "description": "OpenClaw tool names or groups to deny (compiled "
+                                            "into tools.deny); accumulates inward."},
+                },
+                "additionalProperties": False,
+            },
+            "plugins": {
+                "type": "object",
+                "properties": {
+                    "deny": {"$ref": "#/$defs/patterns",
+                             "description": "Plugin ids always denied (plugins.deny)."},
+                    "exclusive": {"type": "boolean",
+                                  "description": "Compile an exclusive plugins.allow (the "
+                                                 "plugins of allowed integrations and providers "
+                                                 "plus 'always'). Off by default: an exclusive "
+                                                 "list also drops plugins a gateway needs "
+                                                 "silently."},
+                    "always": {"$ref": "#/$defs/patterns",
+                               "description": "Plugin ids added to an exclusive plugins.allow."},
+                },
+                "additionalProperties": False,
+            },
         },
         "additionalProperties": False,
     },
