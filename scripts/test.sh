@@ -24,6 +24,9 @@ if [ "${1:-}" = "fast" ]; then
   exit $?
 fi
 
+# The real Docker engine (with compose v2) the deploy tests use; started if not running.
+bash scripts/docker_engine.sh || { echo "no Docker engine: the deploy tests need one" >&2; exit 1; }
+
 failed=()
 echo "== pytest (unit + real parts: openclaw $(.tools/bin/openclaw --version 2>/dev/null | head -1))"
 run_pytest -q tests/unit tests/integration || failed+=(pytest)

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+"""The gateway image role against the real Docker engine: built from npm on a locally made
+Debian base, never rebuilt for the same inputs, non-root, tini, the pinned openclaw."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from helpers import run_cli
+
+pytestmark = pytest.mark.real
+VERSION = "2026.9.6"
+
+
+def docker(*args):
+    proc = subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=300,
+                          check=False)
+    if proc.returncode != 0 and "Cannot connect" in proc.stderr:
+        pytest.fail("no Docker engine: run scripts/docker_engine.sh (as root)")
+    return proc
+
+
+def build(*extra):
+    proc = run_cli("ansible-playbook", ["tests/integration/playbooks/image.yml", "-e",
+                                        "gateway_image_openclaw_version=%s" % VERSION] + list(extra))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    found = re.search(r"IMAGE_RESULT=(\{.*\})", proc.stdout)
+    return proc.stdout, json.loads(found.group(1).replace('\\"', '"')) if found else None
+
+
+@pytest.fixture(scope="module")
+def image():
+    docker("info")
+    out, result = build()
+    return result
+
+
+def test_image_is_built_and_tagged(image):
+    assert image["ref"] == "localhost/clawops/openclaw:%s" % VERSION
+    assert image["content_ref"].startswith(image["ref"] + "-")
+    inspect = json.loads(docker("image", "inspect", image["ref"]).stdout)[0]
+    assert inspect["Id"] == image["id"]
+    assert inspect["Config"]["User"] == "1000:1000"
+    assert inspect["Config"]["Entrypoint"][:2] == ["/usr/bin/tini", "--"]
+    assert inspect["Config"]["Labels"]["dev.clawops.content-key"] == image["key"]
+
+
+def test_image_runs_the_pinned_openclaw_as_uid_1000(image):
+    version = docker("run", "--rm", image["ref"], "--version")
+    assert version.returncode == 0 and ("OpenClaw %s" % VERSION) in version.stdout
+    ident = docker("run", "--rm", "--entrypoint", "id", image["ref"])
+    assert "uid=1000(node)" in ident.stdout
+    state = docker("run", "--rm", "--entrypoint", "stat", image["ref"], "-c", "%u %a",
+                   "/home/node/.openclaw")
+    assert state.stdout.split() == ["1000", "750"]
+
+
+def test_same_inputs_are_not_rebuilt(image):
+    out, again = build()
+    assert re.search(r"localhost\s*: ok=\d+\s+changed=0 ", out), out[-1500:]
+    assert again["id"] == image["id"] and again["built"] is False
+
+
+def test_changed_inputs_would_build_in_check_mode(image):
+    out, dummy = build("--check", "-e", "gateway_image_node_version=24.20.0")
+    assert "Build localhost/clawops/openclaw:%s-" % VERSION in out
+    assert re.search(r"changed=[1-9]", out)
+    listed = docker("images", "--format", "{{.Tag}}", "localhost/clawops/openclaw").stdout.split()
+    assert all(tag in (VERSION, image["content_ref"].rsplit(":", 1)[1]) for tag in listed), listed
