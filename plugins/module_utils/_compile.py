@@ -14,7 +14,9 @@ The gateway then enforces what preflight checked:
 * ``skills.allowBundled``: the bundled skills some agent of the gateway may use;
 * ``plugins.deny`` (plugins of integrations and providers not allowed, plus explicit
   denies) and, with ``plugins.exclusive``, ``plugins.allow``;
-* ``channels.<id>.enabled``: true for allowed channels, false for the others;
+* ``channels.<id>.enabled``: true for allowed channels, false for the others; allowed
+  official plugin channels (npm ``@openclaw/<id>``) are loaded from the image
+  (``plugins.load.paths``) and trusted (``plugins.entries.<id>.enabled``);
 * ``tools.deny`` and ``agents.entries.<id>.tools.deny``: template denies plus policy
   denies of every scope (a deny accumulates inward).
 """
@@ -25,6 +27,9 @@ from ._layering import Source, child_source, set_leaf
 from ._policy import channels_of
 
 DEFAULT_SOURCE = Source("policy", "(clawops)", ())
+# Official plugin channels (npm @openclaw/<id>) are installed into the gateway image here
+# and loaded from it (plugins.load.paths): the state dir is a volume and stays data-only.
+IMAGE_PLUGIN_ROOT = "/opt/openclaw-plugins/node_modules"
 
 
 def _source(chain, *domains):
@@ -108,10 +113,25 @@ def compile_policy(engine, gw, config, prov):
                  _source(chain, "plugins", "integrations", "providers"))
     if plugins["allow"] is not None:
         set_leaf(config, prov, ("plugins", "allow"), plugins["allow"], _source(chain, "plugins"))
+    packages = []
     for channel in channels_of(config):
         if isinstance(config["channels"][channel], dict):
             set_leaf(config, prov, ("channels", channel, "enabled"), channel in integrations,
                      _source(chain, "integrations"))
+        item = engine.catalog.get("integrations", channel) or {}
+        install = item.get("install", "")
+        if channel in integrations and install.startswith("npm:") and item.get("plugin"):
+            packages.append((install[4:], item["plugin"]))
+    if packages:
+        load = (config.get("plugins") or {}).get("load") or {}
+        value, vprov = _union(load.get("paths"), _prov_at(prov, ("plugins", "load", "paths")),
+                              ["%s/%s" % (IMAGE_PLUGIN_ROOT, pkg) for pkg, dummy in
+                               sorted(packages)], _source(chain, "integrations"))
+        set_leaf(config, prov, ("plugins", "load", "paths"), value, vprov)
+        for dummy, plugin in sorted(packages):
+            set_leaf(config, prov, ("plugins", "entries", plugin, "enabled"), True,
+                     _source(chain, "integrations"))
+    out["npm_plugins"] = sorted(pkg for pkg, dummy in packages)
     tools_deny = engine.tools_deny(chain)
     if tools_deny:
         tools = config.get("tools") if isinstance(config.get("tools"), dict) else {}

@@ -24,9 +24,14 @@ def docker(*args):
     return proc
 
 
+PLUGINS = ["@openclaw/slack@%s" % VERSION]
+
+
 def build(*extra):
     proc = run_cli("ansible-playbook", ["tests/integration/playbooks/image.yml", "-e",
-                                        "gateway_image_openclaw_version=%s" % VERSION] + list(extra))
+                                        "gateway_image_openclaw_version=%s" % VERSION, "-e",
+                                        json.dumps({"gateway_image_plugins": PLUGINS})]
+                   + list(extra))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     found = re.search(r"IMAGE_RESULT=(\{.*\})", proc.stdout)
     return proc.stdout, json.loads(found.group(1).replace('\\"', '"')) if found else None
@@ -66,8 +71,33 @@ def test_same_inputs_are_not_rebuilt(image):
 
 
 def test_changed_inputs_would_build_in_check_mode(image):
+    def tags():
+        return sorted(docker("images", "--format", "{{.Tag}}",
+                             "localhost/clawops/openclaw").stdout.split())
+    before = tags()
     out, dummy = build("--check", "-e", "gateway_image_node_version=24.20.0")
-    assert "Build localhost/clawops/openclaw:%s-" % VERSION in out
+    assert "a run would build localhost/clawops/openclaw:%s-" % VERSION in out
     assert re.search(r"changed=[1-9]", out)
-    listed = docker("images", "--format", "{{.Tag}}", "localhost/clawops/openclaw").stdout.split()
-    assert all(tag in (VERSION, image["content_ref"].rsplit(":", 1)[1]) for tag in listed), listed
+    assert tags() == before
+
+
+def test_rendered_configs_validate_inside_the_image(image, tmp_path):
+    """The demo's configs load their official plugin channels from the image: inside it,
+    `openclaw config validate` finds the plugin path (outside it cannot)."""
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import (
+        run_preflight)
+    from conftest import EXAMPLE_FLEET
+    report = run_preflight(EXAMPLE_FLEET)
+    plan = report.plans["gw-support"]
+    assert plan.runtime["image"]["plugins"] == PLUGINS
+    config = tmp_path / "openclaw.json"
+    config.write_text(plan.config_text)
+    config.chmod(0o644)
+    tmp_path.chmod(0o755)
+    proc = docker("run", "--rm", "-v", "%s:/etc/openclaw/openclaw.json:ro" % config,
+                  "-e", "OPENCLAW_CONFIG_PATH=/etc/openclaw/openclaw.json", image["ref"],
+                  "config", "validate", "--json")
+    verdict = json.loads(proc.stdout[proc.stdout.index("{"):])
+    assert verdict["valid"] is True, verdict
+    assert not [w for w in verdict.get("warnings", []) if w.get("path", "").startswith("plugins")], \
+        verdict["warnings"]

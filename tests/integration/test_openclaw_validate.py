@@ -49,10 +49,14 @@ def test_missing_cli_is_an_error_not_a_pass(tmp_path):
 
 @pytest.mark.parametrize("gateway_id", sorted(PLANS))
 def test_compiled_plugin_denies_name_only_installed_plugins(gateway_id):
-    """OpenClaw warns about (and ignores) deny entries for plugins it does not have."""
+    """OpenClaw warns about (and ignores) deny entries for plugins it does not have.
+
+    The official plugin channels load from the image (/opt/openclaw-plugins), which the
+    controller-side validator cannot see: that one warning is expected here (the gateway
+    image test validates inside the image, where the path exists)."""
     verdict = validate_config(openclaw_bin(), PLANS[gateway_id].config_text)
-    assert not [w for w in verdict["warnings"] if w.get("path", "").startswith("plugins")], \
-        verdict["warnings"]
+    assert not [w for w in verdict["warnings"] if w.get("path", "").startswith("plugins")
+                and "/opt/openclaw-plugins/" not in w.get("message", "")], verdict["warnings"]
 
 
 def test_denied_model_is_absent_from_the_allowlist_openclaw_enforces(tmp_path):
