@@ -75,6 +75,7 @@ cache_connection: ~/.cache/clawops-inventory
 
 import hashlib
 import os
+import sys
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -123,6 +124,10 @@ def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False):
             target_vars = targets["k8s_clusters"][runtime["target"]["cluster"]].get(
                 "vars", {"ansible_connection": "local"})
         host_vars = dict(target_vars)
+        if host_vars.get("ansible_connection") == "local":
+            # Like Ansible's implicit localhost: a local gateway host runs modules with the
+            # controller's Python (the one with the Docker API client), not a discovered one.
+            host_vars.setdefault("ansible_python_interpreter", sys.executable)
         host_vars.update({
             "clawops_fleet_dir": fleet.root,
             "clawops_gateway": summary,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import shutil
 
 import pytest
@@ -40,6 +41,7 @@ def inventory_list(source, **env):
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     text = proc.stdout.replace(os.path.realpath(EXAMPLE_FLEET), "<FLEET_DIR>")
+    text = text.replace(sys.executable, "<CONTROLLER_PYTHON>")
     return unwrap(json.loads(text)), proc
 
 
