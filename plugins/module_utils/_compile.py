@@ -15,8 +15,8 @@ The gateway then enforces what preflight checked:
 * ``plugins.deny`` (plugins of integrations and providers not allowed, plus explicit
   denies) and, with ``plugins.exclusive``, ``plugins.allow``;
 * ``channels.<id>.enabled``: true for allowed channels, false for the others; allowed
-  official plugin channels (npm ``@openclaw/<id>``) are loaded from the image
-  (``plugins.load.paths``) and trusted (``plugins.entries.<id>.enabled``);
+  official plugin channels (npm ``@openclaw/<id>``) are enabled explicitly
+  (``plugins.entries.<id>.enabled``) and listed for installation at deploy time;
 * ``tools.deny`` and ``agents.entries.<id>.tools.deny``: template denies plus policy
   denies of every scope (a deny accumulates inward).
 """
@@ -27,9 +27,10 @@ from ._layering import Source, child_source, set_leaf
 from ._policy import channels_of
 
 DEFAULT_SOURCE = Source("policy", "(clawops)", ())
-# Official plugin channels (npm @openclaw/<id>) are installed into the gateway image here
-# and loaded from it (plugins.load.paths): the state dir is a volume and stays data-only.
-IMAGE_PLUGIN_ROOT = "/opt/openclaw-plugins/node_modules"
+# Official plugin channels (npm @openclaw/<id>) must be installed with `openclaw plugins
+# install` into the state dir: OpenClaw trusts a plugin only through that install record
+# (loaded from plugins.load.paths it refuses channel ingress: PLUGIN_TRUST_REFUSED). The
+# deploy installs what the runtime spec lists (plugin_installs) before the gateway starts.
 
 
 def _source(chain, *domains):
@@ -123,11 +124,6 @@ def compile_policy(engine, gw, config, prov):
         if channel in integrations and install.startswith("npm:") and item.get("plugin"):
             packages.append((install[4:], item["plugin"]))
     if packages:
-        load = (config.get("plugins") or {}).get("load") or {}
-        value, vprov = _union(load.get("paths"), _prov_at(prov, ("plugins", "load", "paths")),
-                              ["%s/%s" % (IMAGE_PLUGIN_ROOT, pkg) for pkg, dummy in
-                               sorted(packages)], _source(chain, "integrations"))
-        set_leaf(config, prov, ("plugins", "load", "paths"), value, vprov)
         for dummy, plugin in sorted(packages):
             set_leaf(config, prov, ("plugins", "entries", plugin, "enabled"), True,
                      _source(chain, "integrations"))

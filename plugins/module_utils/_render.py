@@ -289,9 +289,10 @@ class Renderer:
             raise FleetErrors(errors)
         runtime["secret_env"] = secret_env
         runtime["agents"] = agents_rt
-        # npm packages the image must ship for this gateway's channels (at its version)
-        runtime["image"]["plugins"] = ["%s@%s" % (pkg, runtime["image"]["version"])
-                                       for pkg in policy["npm_plugins"]]
+        # official plugin packages to `openclaw plugins install` into the state dir before
+        # the gateway starts (at the gateway's openclaw version)
+        runtime["plugin_installs"] = ["%s@%s" % (pkg, runtime["image"]["version"])
+                                      for pkg in policy["npm_plugins"]]
         summary = {
             "id": gw.id, "instance": runtime["instance"], "file": gw.file,
             "org_id": self.fleet.org.org_id, "org_slug": self.fleet.org.org_slug,

@@ -24,13 +24,9 @@ def docker(*args):
     return proc
 
 
-PLUGINS = ["@openclaw/slack@%s" % VERSION]
-
-
 def build(*extra):
     proc = run_cli("ansible-playbook", ["tests/integration/playbooks/image.yml", "-e",
-                                        "gateway_image_openclaw_version=%s" % VERSION, "-e",
-                                        json.dumps({"gateway_image_plugins": PLUGINS})]
+                                        "gateway_image_openclaw_version=%s" % VERSION]
                    + list(extra))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     found = re.search(r"IMAGE_RESULT=(\{.*\})", proc.stdout)
@@ -82,14 +78,12 @@ def test_changed_inputs_would_build_in_check_mode(image):
 
 
 def test_rendered_configs_validate_inside_the_image(image, tmp_path):
-    """The demo's configs load their official plugin channels from the image: inside it,
-    `openclaw config validate` finds the plugin path (outside it cannot)."""
+    """The demo's rendered config passes `openclaw config validate` inside the image."""
     from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import (
         run_preflight)
     from conftest import EXAMPLE_FLEET
-    report = run_preflight(EXAMPLE_FLEET)
-    plan = report.plans["gw-support"]
-    assert plan.runtime["image"]["plugins"] == PLUGINS
+    plan = run_preflight(EXAMPLE_FLEET).plans["gw-support"]
+    assert plan.runtime["plugin_installs"] == ["@openclaw/slack@%s" % VERSION]
     config = tmp_path / "openclaw.json"
     config.write_text(plan.config_text)
     config.chmod(0o644)
@@ -99,5 +93,8 @@ def test_rendered_configs_validate_inside_the_image(image, tmp_path):
                   "config", "validate", "--json")
     verdict = json.loads(proc.stdout[proc.stdout.index("{"):])
     assert verdict["valid"] is True, verdict
-    assert not [w for w in verdict.get("warnings", []) if w.get("path", "").startswith("plugins")], \
-        verdict["warnings"]
+
+
+def test_image_ships_npm_for_plugin_installs(image):
+    proc = docker("run", "--rm", "--entrypoint", "npm", image["ref"], "--version")
+    assert proc.returncode == 0 and proc.stdout.strip().startswith("11."), proc.stdout + proc.stderr

@@ -51,12 +51,17 @@ def test_missing_cli_is_an_error_not_a_pass(tmp_path):
 def test_compiled_plugin_denies_name_only_installed_plugins(gateway_id):
     """OpenClaw warns about (and ignores) deny entries for plugins it does not have.
 
-    The official plugin channels load from the image (/opt/openclaw-plugins), which the
-    controller-side validator cannot see: that one warning is expected here (the gateway
-    image test validates inside the image, where the path exists)."""
-    verdict = validate_config(openclaw_bin(), PLANS[gateway_id].config_text)
-    assert not [w for w in verdict["warnings"] if w.get("path", "").startswith("plugins")
-                and "/opt/openclaw-plugins/" not in w.get("message", "")], verdict["warnings"]
+    The one plugin warning left is the official channel plugin that the deploy installs into
+    the state dir (runtime plugin_installs), which a state-less validator cannot see: OpenClaw
+    names the same package we list."""
+    plan = PLANS[gateway_id]
+    verdict = validate_config(openclaw_bin(), plan.config_text)
+    plugin_warnings = [w for w in verdict["warnings"] if w.get("path", "").startswith("plugins")]
+    expected = {"plugins.entries.%s" % spec.rsplit("@", 1)[0].split("/")[-1]
+                for spec in plan.runtime["plugin_installs"]}
+    assert {w["path"] for w in plugin_warnings} == expected, plugin_warnings
+    for warning in plugin_warnings:
+        assert "openclaw plugins install @openclaw/" in warning["message"]
 
 
 def test_denied_model_is_absent_from_the_allowlist_openclaw_enforces(tmp_path):
