@@ -280,7 +280,7 @@ class Renderer:
                           MANAGED_CONFIG, ("gateway", gw.id))
 
         secret_env = self._secret_env(gw, variables, errors)
-        self._channels(gw, config, prov, secret_env, errors)
+        self._channels(gw, config, prov, secret_env, errors, variables)
         self._bindings(gw, config, prov)
         agents_rt = self._agents(gw, config, prov, variables, runtime)
         policy = compile_policy(self.policy, gw, config, prov)
@@ -342,7 +342,7 @@ class Renderer:
             secret_env[name] = self._resolve_ref(ref, variables, env_file, env_path + (name,))
         return secret_env
 
-    def _channels(self, gw, config, prov, secret_env, errors):
+    def _channels(self, gw, config, prov, secret_env, errors, variables=None):
         for channel, spec in gw.data.get("channels", {}).items():
             for account_id, account in spec["accounts"].items():
                 base = ("channels", channel, "accounts", account_id)
@@ -350,7 +350,7 @@ class Renderer:
                 entry, eprov = {}, {}
                 if account.get("settings"):
                     merge_into(entry, eprov, account["settings"], child_source(src, "settings"),
-                               "gateway", None, None, base)
+                               "gateway", variables, None, base)
                 for field_name, ref in account.get("secrets", {}).items():
                     name = env_name(channel, account_id, field_name)
                     if name in secret_env:
