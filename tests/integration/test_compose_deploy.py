@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+"""The Compose path against the real Docker engine and real gateways built from npm.
+
+One module-scoped fleet of 3 gateways on this host (WebChat only: no channel needs the
+internet), deployed once; the tests then walk the idempotency quad, isolation, a config
+change, the lifecycle transitions and a gate that must fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import urllib.request
+
+import pytest
+
+from conftest import write_fleet
+from helpers import run_cli
+
+pytestmark = pytest.mark.real
+GATEWAYS = ("gw-a", "gw-b", "gw-c")
+
+
+def _free_base_ports(count, spacing=120):
+    """Bases `spacing` apart whose whole range is free on 127.0.0.1 right now."""
+    base = 36000 + (os.getpid() % 50) * 400
+    found = []
+    while len(found) < count and base < 60000:
+        try:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", base))
+            found.append(base)
+        except OSError:
+            pass
+        base += spacing
+    return found
+
+
+def docker(*args):
+    return subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def readyz(port, token=None):
+    request = urllib.request.Request("http://127.0.0.1:%d/readyz" % port)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        return json.loads(err.read())
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    base = tmp_path_factory.mktemp("compose")
+    root = base / "srv"
+    secrets_dir = base / "secrets"
+    secrets_dir.mkdir(mode=0o700)
+    ports = _free_base_ports(3)
+    tokens = {}
+    files = {
+        "fleet.yml": """
+            schema_version: 1
+            org: {org_id: it-01, org_slug: it%d, display_name: Integration}
+            defaults:
+              image: {version: "2026.9.6"}
+              auth: {mode: token, token: {source: file, path: "%s/@{gateway.id}.token"}}
+            targets:
+              compose_hosts:
+                local: {root: %s, vars: {ansible_connection: local}}
+            config:
+              templates: [templates/org.json5]
+            policy:
+              integrations: {allow: [webchat]}
+              providers: {allow: [anthropic]}
+            """ % (os.getpid() % 1000, secrets_dir, root),
+        "templates/org.json5": '{ agents: { defaults: { model: { primary: '
+                               '"anthropic/claude-sonnet-4-5" } } }, logging: { level: "info" } }',
+        "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
+        "groups/tasks.yml": "id: tasks\nprofile: usecase\ntrust_level: medium\nwave: canary\n",
+    }
+    for gw, port in zip(GATEWAYS, ports):
+        files["gateways/%s.yml" % gw] = (
+            "id: %s\ngroups: [tasks]\nprovider: {type: compose, host: local}\nport: %d\n"
+            "agents:\n  - {id: helper, kind: usecase}\n" % (gw, port))
+        tokens[gw] = secrets.token_hex(24)
+        (secrets_dir / ("%s.token" % gw)).write_text(tokens[gw])
+    fleet_dir = write_fleet(base / "fleet", files)
+    inventory = base / "fleet.clawops.yml"
+    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    state = {"dir": fleet_dir, "inventory": str(inventory), "root": str(root),
+             "ports": dict(zip(GATEWAYS, ports)), "tokens": tokens,
+             "slug": "it%d" % (os.getpid() % 1000)}
+    yield state
+    run_cli("ansible-playbook", ["-i", str(inventory), "playbooks/lifecycle.yml", "-e",
+                                 "action=absent", "-e", "confirm_all=true"])
+
+
+def play(fleet, playbook, *args):
+    proc = run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook] + list(args))
+    return proc
+
+
+def changed(proc):
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)}
+
+
+@pytest.fixture(scope="module")
+def deployed(fleet):
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff")
+    applied = play(fleet, "playbooks/site.yml")
+    assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr
+    return {"check": check, "apply": applied}
+
+
+def test_check_mode_on_a_new_fleet_reports_changes_and_creates_nothing(fleet, deployed):
+    check = deployed["check"]
+    assert check.returncode == 0, check.stdout[-3000:]
+    assert all(n > 0 for gw, n in changed(check).items() if gw in GATEWAYS), changed(check)
+    assert '"gateway": {' in check.stdout or "openclaw.json" in check.stdout  # the diff
+
+
+def test_every_gateway_is_ready(fleet, deployed):
+    for gw in GATEWAYS:
+        answer = readyz(fleet["ports"][gw], fleet["tokens"][gw])
+        assert answer["ready"] is True and answer["failing"] == [], (gw, answer)
+
+
+def test_isolation(fleet, deployed):
+    states = set()
+    for gw in GATEWAYS:
+        gw_root = os.path.join(fleet["root"], fleet["slug"], gw)
+        states.add(os.stat(os.path.join(gw_root, "state")).st_ino)
+        log = os.path.join(gw_root, "logs", "openclaw.log")
+        assert os.path.isfile(log) and os.path.getsize(log) > 0, log
+        env_file = os.path.join(gw_root, "gateway.env")
+        assert oct(os.stat(env_file).st_mode & 0o777) == "0o600"
+    assert len(states) == 3
+    # a gateway's token is not accepted by another gateway: no details without valid auth
+    own = readyz(fleet["ports"]["gw-a"], fleet["tokens"]["gw-a"])
+    foreign = readyz(fleet["ports"]["gw-a"], fleet["tokens"]["gw-b"])
+    assert "failing" in own and "failing" not in foreign, (own, foreign)
+
+
+def test_second_check_and_apply_change_nothing(fleet, deployed):
+    check = play(fleet, "playbooks/site.yml", "--check")
+    assert check.returncode == 0 and set(changed(check).values()) == {0}, changed(check)
+    again = play(fleet, "playbooks/site.yml")
+    assert again.returncode == 0 and set(changed(again).values()) == {0}, changed(again)
+
+
+def test_a_config_change_is_shown_then_applied(fleet, deployed):
+    path = os.path.join(fleet["dir"], "gateways", "gw-c.yml")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("config:\n  overrides:\n    logging: {level: debug}\n")
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff", "--limit", "gw-c")
+    assert check.returncode == 0 and changed(check)["gw-c"] > 0
+    assert '"level": "debug"' in check.stdout
+    applied = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
+    assert applied.returncode == 0, applied.stdout[-3000:]
+    with open(os.path.join(fleet["root"], fleet["slug"], "gw-c", "config", "openclaw.json"),
+              encoding="utf-8") as handle:
+        assert json.load(handle)["logging"]["level"] == "debug"
+    assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
+
+
+def _running(fleet, gw):
+    out = docker("inspect", "-f", "{{.State.Running}}", "%s-%s" % (fleet["slug"], gw))
+    return out.stdout.strip() == "true"
+
+
+def test_stop_start_restart(fleet, deployed):
+    stop = play(fleet, "playbooks/lifecycle.yml", "-e", "action=stopped", "--limit", "gw-b")
+    assert stop.returncode == 0 and not _running(fleet, "gw-b")
+    start = play(fleet, "playbooks/lifecycle.yml", "-e", "action=started", "--limit", "gw-b")
+    assert start.returncode == 0 and _running(fleet, "gw-b"), start.stdout[-2000:]
+    assert readyz(fleet["ports"]["gw-b"], fleet["tokens"]["gw-b"])["ready"] is True
+    restart = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted", "--limit", "gw-b")
+    assert restart.returncode == 0 and changed(restart)["gw-b"] > 0
+
+
+def test_a_gateway_that_never_starts_fails_the_gate_with_logs(fleet, deployed):
+    path = os.path.join(fleet["dir"], "gateways", "gw-b.yml")
+    with open(path, "a", encoding="utf-8") as handle:
+        # valid for the fleet schema; OpenClaw refuses it at boot
+        handle.write("config:\n  overrides:\n    logging: {level: loud}\n")
+    proc = play(fleet, "playbooks/site.yml", "--limit", "gw-b", "-e", "health_gate_deadline=30")
+    assert proc.returncode == 2
+    assert "health gate failed for %s-gw-b at Wait for /startupz" % fleet["slug"] in proc.stdout
+    message = [line for line in proc.stdout.splitlines()
+               if line.startswith("fatal:") and "health gate failed" in line]
+    assert message and "-- last log lines: [" in message[0], proc.stdout[-3000:]
+    assert "[gateway]" in message[0].split("-- last log lines:")[1], message[0][:3000]
+
+
+def test_absent_archives_then_removes(fleet, deployed):
+    proc = play(fleet, "playbooks/lifecycle.yml", "-e", "action=absent", "--limit", "gw-a")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert not os.path.exists(os.path.join(fleet["root"], fleet["slug"], "gw-a"))
+    archive_dir = os.path.join(fleet["root"], fleet["slug"], "_archive")
+    archives = [n for n in os.listdir(archive_dir) if n.endswith(".tar.gz")]
+    assert len(archives) == 1
+    verify = subprocess.run(["sha256sum", "-c", archives[0] + ".sha256"], cwd=archive_dir,
+                            capture_output=True, text=True, check=False)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    listing = subprocess.run(["tar", "tzf", archives[0]], cwd=archive_dir, capture_output=True,
+                             text=True, check=True).stdout
+    assert "config/openclaw.json" in listing and "state/" in listing
+    assert docker("inspect", "%s-gw-a" % fleet["slug"]).returncode != 0
