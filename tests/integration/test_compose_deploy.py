@@ -133,6 +133,27 @@ def test_every_gateway_is_ready(fleet, deployed):
         assert answer["ready"] is True and answer["failing"] == [], (gw, answer)
 
 
+def status(fleet, tmp_path, *args):
+    out = tmp_path / "status.json"
+    proc = play(fleet, "playbooks/status.yml", "-e", "clawops_status_json=%s" % out, *args)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    return {item["gateway"]: item for item in json.loads(out.read_text())}, proc.stdout
+
+
+def test_status_reports_running_gateways_with_live_agents(fleet, deployed, tmp_path):
+    found, out = status(fleet, tmp_path)
+    for gw in GATEWAYS:
+        item = found[gw]
+        assert item["state"] == "running", item
+        assert item["version"] == "2026.9.6"
+        assert item["agents"]["agents_live"] == ["helper"] and item["agents"]["drift"] is False
+        assert item["memory"]["used_bytes"] > 100 * 1024 * 1024
+        assert item["uptime_s"] > 0
+    assert "GATEWAY" in out and "running" in out
+    for token in fleet["tokens"].values():
+        assert token not in out
+
+
 def test_isolation(fleet, deployed):
     states = set()
     for gw in GATEWAYS:
@@ -176,9 +197,10 @@ def _running(fleet, gw):
     return out.stdout.strip() == "true"
 
 
-def test_stop_start_restart(fleet, deployed):
+def test_stop_start_restart(fleet, deployed, tmp_path):
     stop = play(fleet, "playbooks/lifecycle.yml", "-e", "action=stopped", "--limit", "gw-b")
     assert stop.returncode == 0 and not _running(fleet, "gw-b")
+    assert status(fleet, tmp_path, "--limit", "gw-b")[0]["gw-b"]["state"] == "stopped"
     start = play(fleet, "playbooks/lifecycle.yml", "-e", "action=started", "--limit", "gw-b")
     assert start.returncode == 0 and _running(fleet, "gw-b"), start.stdout[-2000:]
     assert readyz(fleet["ports"]["gw-b"], fleet["tokens"]["gw-b"])["ready"] is True
@@ -186,7 +208,7 @@ def test_stop_start_restart(fleet, deployed):
     assert restart.returncode == 0 and changed(restart)["gw-b"] > 0
 
 
-def test_a_gateway_that_never_starts_fails_the_gate_with_logs(fleet, deployed):
+def test_a_gateway_that_never_starts_fails_the_gate_with_logs(fleet, deployed, tmp_path):
     path = os.path.join(fleet["dir"], "gateways", "gw-b.yml")
     with open(path, "a", encoding="utf-8") as handle:
         # valid for the fleet schema; OpenClaw refuses it at boot
@@ -198,6 +220,8 @@ def test_a_gateway_that_never_starts_fails_the_gate_with_logs(fleet, deployed):
                if line.startswith("fatal:") and "health gate failed" in line]
     assert message and "-- last log lines: [" in message[0], proc.stdout[-3000:]
     assert "[gateway]" in message[0].split("-- last log lines:")[1], message[0][:3000]
+    found = status(fleet, tmp_path, "--limit", "gw-b")[0]["gw-b"]
+    assert found["state"] in ("failed", "degraded"), found
 
 
 def test_absent_archives_then_removes(fleet, deployed):

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Gateway status: classify what a container and its probes say, compare live vs declared.
+
+Pure functions; the gateway_status module does the I/O (docker inspect/stats/exec/logs and
+HTTP probes) and hands the raw answers here.
+"""
+
+from __future__ import annotations
+
+import re
+
+STATES = ("running", "degraded", "stopped", "failed", "absent")
+_UNITS = {"b": 1, "kib": 1024, "kb": 1000, "mib": 1024 ** 2, "mb": 1000 ** 2,
+          "gib": 1024 ** 3, "gb": 1000 ** 3, "tib": 1024 ** 4, "tb": 1000 ** 4}
+
+
+def parse_size(text):
+    """'885.8MiB' -> bytes (int), None when unknown."""
+    found = re.match(r"^\s*([0-9.]+)\s*([A-Za-z]+)\s*$", text or "")
+    if not found or found.group(2).lower() not in _UNITS:
+        return None
+    return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
+
+
+def classify(container, ready):
+    """One of STATES from `docker inspect` State (or None) and the /readyz answer (or None).
+
+    running: container up and /readyz {"ready": true}; degraded: up but not ready or not
+    answering; stopped: exited 0 and not restarting; failed: restarting, OOM-killed or
+    exited non-zero; absent: no container.
+    """
+    if container is None:
+        return "absent"
+    if container.get("Restarting") or container.get("OOMKilled"):
+        return "failed"
+    if not container.get("Running"):
+        return "stopped" if container.get("ExitCode", 0) == 0 else "failed"
+    if isinstance(ready, dict) and ready.get("ready") is True:
+        return "running"
+    return "degraded"
+
+
+def binding_label(binding):
+    """The text OpenClaw's `agents list --bindings` shows for one route."""
+    match = binding.get("match", {})
+    label = match.get("channel", "?")
+    if match.get("accountId") is not None:
+        label += " accountId=%s" % match["accountId"]
+    if match.get("peer"):
+        label += " peer=%s:%s" % (match["peer"].get("kind"), match["peer"].get("id"))
+    return label
+
+
+def compare(declared_agents, declared_bindings, live_agents):
+    """Declared vs live agents and bindings (live: `openclaw agents list --json --bindings`)."""
+    live_agents = live_agents if isinstance(live_agents, list) else []
+    live_ids = sorted(a.get("id") for a in live_agents if isinstance(a, dict))
+    declared_ids = sorted(declared_agents or [])
+    declared = sorted("%s: %s" % (b.get("agentId"), binding_label(b))
+                      for b in declared_bindings or [])
+    live = sorted("%s: %s" % (a.get("id"), detail) for a in live_agents if isinstance(a, dict)
+                  for detail in a.get("bindingDetails") or [])
+    return {
+        "agents_live": live_ids, "agents_declared": declared_ids,
+        "agents_missing": sorted(set(declared_ids) - set(live_ids)),
+        "agents_extra": sorted(set(live_ids) - set(declared_ids)),
+        "bindings_live": live, "bindings_declared": declared,
+        "bindings_missing": sorted(set(declared) - set(live)),
+        "bindings_extra": sorted(set(live) - set(declared)),
+        "drift": bool(set(declared_ids) ^ set(live_ids) or set(declared) ^ set(live)),
+    }
+
+
+def error_lines(lines, limit):
+    """The last ``limit`` log lines that look like problems (error/fail/fatal/warn)."""
+    hits = [line for line in lines if re.search(r"(?i)\b(error|fail(ed|ure)?|fatal|warn)", line)]
+    return hits[-limit:]

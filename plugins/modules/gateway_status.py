@@ -1,0 +1,232 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gateway_status
+short_description: Real status of a Compose OpenClaw gateway (container, probes, live agents)
+version_added: 0.1.0
+description:
+  - Runs on the Docker host of one gateway. Reads the container state (C(docker inspect)), probes
+    C(/startupz) and C(/readyz) (JSON bodies, with the gateway token so C(/readyz) names the
+    failing components), asks the gateway for its live agents and routes
+    (C(openclaw agents list --json --bindings) inside the container), its memory use
+    (C(docker stats)) and the last problem lines of its log.
+  - "State: V(running) (up and ready), V(degraded) (up, not ready or not answering), V(stopped)
+    (exited 0), V(failed) (restarting, OOM-killed or exited non-zero), V(absent)."
+  - Never changes anything.
+author:
+  - clawops contributors (@clawops)
+options:
+  instance:
+    description: Container name (the gateway's instance name).
+    type: str
+    required: true
+  port:
+    description: Published gateway port on the host.
+    type: int
+    required: true
+  address:
+    description: Address the port is published on.
+    type: str
+    default: 127.0.0.1
+  token:
+    description: Gateway token for authenticated probes. Never returned or logged.
+    type: str
+  declared_agents:
+    description: Agent ids the fleet declares for this gateway.
+    type: list
+    elements: str
+    default: []
+  declared_bindings:
+    description: The rendered C(bindings) of the gateway's config.
+    type: list
+    elements: dict
+    default: []
+  log_lines:
+    description: How many recent problem log lines to return.
+    type: int
+    default: 10
+  timeout:
+    description: Seconds for each probe and command.
+    type: int
+    default: 15
+attributes:
+  check_mode:
+    description: Reads only.
+    support: full
+  diff_mode:
+    description: Nothing changes.
+    support: none
+  idempotent:
+    description: Reads only.
+    support: full
+requirements:
+  - the docker CLI on the host
+seealso:
+  - role: clawops.orchestrator.health_gate
+"""
+
+EXAMPLES = r"""
+- name: Status of a gateway of the inventory
+  clawops.orchestrator.gateway_status:
+    instance: "{{ clawops_runtime.instance }}"
+    port: "{{ clawops_runtime.port }}"
+    declared_agents: "{{ clawops_gateway.agents }}"
+    declared_bindings: "{{ clawops_config.bindings | default([]) }}"
+    token: "{{ lookup('ansible.builtin.file', clawops_runtime.secret_env.OPENCLAW_GATEWAY_TOKEN.path | expanduser) }}"
+  register: status
+"""
+
+RETURN = r"""
+state:
+  description: running, degraded, stopped, failed or absent.
+  returned: always
+  type: str
+container:
+  description: Status, running, restarting, exit code, start time, restart count and health of the container.
+  returned: always
+  type: dict
+version:
+  description:
+    - OpenClaw version - from C(/startupz) when it reports one, else the image's
+      C(org.opencontainers.image.version) label (openclaw 2026.9.6 reports none).
+  returned: when known
+  type: str
+uptime_s:
+  description: Seconds since the gateway process started (C(/readyz) uptimeMs).
+  returned: when authenticated C(/readyz) answers
+  type: float
+ready:
+  description: C(/readyz) ready flag.
+  returned: always
+  type: bool
+failing:
+  description: Components C(/readyz) reports failing (needs the token).
+  returned: always
+  type: list
+  elements: str
+agents:
+  description: Declared vs live agents and bindings, with C(drift).
+  returned: always
+  type: dict
+memory:
+  description: Memory use and limit in bytes.
+  returned: when the container runs
+  type: dict
+last_errors:
+  description: The last log lines that look like problems.
+  returned: always
+  type: list
+  elements: str
+"""
+
+import json
+import urllib.error
+import urllib.request
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
+    classify, compare, error_lines, parse_size)
+
+
+def _probe(url, token, timeout):
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # nosec B310
+            body = answer.read()
+    except urllib.error.HTTPError as err:
+        body = err.read()
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None  # unknown paths answer 200 HTML: not a probe answer
+    return data if isinstance(data, dict) else None
+
+
+def run(module):
+    params = module.params
+    docker = module.get_bin_path("docker", required=True)
+    instance = params["instance"]
+    result = {"changed": False, "instance": instance, "ready": False, "failing": [],
+              "last_errors": [], "container": {}}
+    rc, out, err = module.run_command([docker, "inspect", instance])
+    state = None
+    if rc == 0:
+        info = json.loads(out)[0]
+        state = info.get("State", {})
+        result["container"] = {
+            "status": state.get("Status"), "running": state.get("Running"),
+            "restarting": state.get("Restarting"), "exit_code": state.get("ExitCode"),
+            "started_at": state.get("StartedAt"), "restart_count": info.get("RestartCount"),
+            "health": (state.get("Health") or {}).get("Status"),
+            "image": info.get("Config", {}).get("Image"),
+        }
+        labels = info.get("Config", {}).get("Labels") or {}
+        if labels.get("org.opencontainers.image.version"):
+            result["version"] = labels["org.opencontainers.image.version"]
+    base = "http://%s:%d" % (params["address"], params["port"])
+    ready = None
+    if state and state.get("Running"):
+        startup = _probe(base + "/startupz", None, params["timeout"])
+        if startup and startup.get("version"):
+            result["version"] = startup["version"]
+        ready = _probe(base + "/readyz", params["token"], params["timeout"])
+        if ready:
+            result["ready"] = ready.get("ready") is True
+            result["failing"] = ready.get("failing") or []
+            if ready.get("uptimeMs") is not None:
+                result["uptime_s"] = round(ready["uptimeMs"] / 1000.0, 1)
+        rc, out, err = module.run_command(
+            [docker, "exec", instance, "/usr/local/bin/openclaw", "agents", "list", "--json",
+             "--bindings"])
+        live = None
+        if rc == 0 and "[" in out:
+            try:
+                live = json.loads(out[out.index("["):])
+            except ValueError:
+                live = None
+        result["agents"] = compare(params["declared_agents"], params["declared_bindings"], live)
+        result["agents"]["live_available"] = live is not None
+        rc, out, err = module.run_command(
+            [docker, "stats", "--no-stream", "--format", "{{.MemUsage}}", instance])
+        if rc == 0 and "/" in out:
+            used, limit = out.strip().split("/", 1)
+            result["memory"] = {"used_bytes": parse_size(used), "limit_bytes": parse_size(limit)}
+    else:
+        result["agents"] = compare(params["declared_agents"], params["declared_bindings"], None)
+        result["agents"]["live_available"] = False
+    if state is not None:
+        rc, out, err = module.run_command([docker, "logs", "--tail", "200", instance])
+        result["last_errors"] = error_lines((out + err).splitlines(), params["log_lines"])
+    result["state"] = classify(state, ready)
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            instance=dict(type="str", required=True),
+            port=dict(type="int", required=True),
+            address=dict(type="str", default="127.0.0.1"),
+            token=dict(type="str", no_log=True),
+            declared_agents=dict(type="list", elements="str", default=[]),
+            declared_bindings=dict(type="list", elements="dict", default=[]),
+            log_lines=dict(type="int", default=10),
+            timeout=dict(type="int", default=15),
+        ),
+        supports_check_mode=True,
+    )
+    module.exit_json(**run(module))
+
+
+if __name__ == "__main__":
+    main()

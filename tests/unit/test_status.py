@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+"""Status classification and live-vs-declared comparison (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
+    binding_label, classify, compare, error_lines, parse_size)
+from ansible_collections.clawops.orchestrator.plugins.filter.status_table import status_table
+
+
+@pytest.mark.parametrize("container,ready,expected", [
+    (None, None, "absent"),
+    ({"Running": True}, {"ready": True, "failing": []}, "running"),
+    ({"Running": True}, {"ready": False}, "degraded"),
+    ({"Running": True}, None, "degraded"),
+    ({"Running": False, "ExitCode": 0}, None, "stopped"),
+    ({"Running": False, "ExitCode": 78}, None, "failed"),
+    ({"Running": True, "Restarting": True}, None, "failed"),
+    ({"Running": False, "OOMKilled": True, "ExitCode": 137}, None, "failed"),
+])
+def test_classify(container, ready, expected):
+    assert classify(container, ready) == expected
+
+
+def test_parse_size():
+    assert parse_size("885.8MiB") == int(885.8 * 1024 * 1024)
+    assert parse_size(" 2GiB ") == 2 * 1024 ** 3
+    assert parse_size("n/a") is None
+
+
+def test_compare_reports_drift_both_ways():
+    live = [{"id": "alice", "bindingDetails": ["telegram accountId=alice-tg"]},
+            {"id": "intruder", "bindingDetails": []}]
+    declared_bindings = [{"agentId": "alice", "match": {"channel": "telegram",
+                                                         "accountId": "alice-tg"}},
+                         {"agentId": "bob", "match": {"channel": "telegram", "accountId": "bob-tg"}}]
+    out = compare(["alice", "bob"], declared_bindings, live)
+    assert out["agents_missing"] == ["bob"] and out["agents_extra"] == ["intruder"]
+    assert out["bindings_missing"] == ["bob: telegram accountId=bob-tg"]
+    assert out["drift"] is True
+    same = compare(["alice"], declared_bindings[:1], live[:1])
+    assert same["drift"] is False
+
+
+def test_binding_label_matches_openclaw():
+    assert binding_label({"match": {"channel": "slack", "accountId": "x"}}) == "slack accountId=x"
+    assert binding_label({"match": {"channel": "telegram"}}) == "telegram"
+
+
+def test_error_lines_keeps_the_last_problems():
+    lines = ["ok", "x error 1", "fine", "Failed to connect", "warn: slow", "done"]
+    assert error_lines(lines, 2) == ["Failed to connect", "warn: slow"]
+
+
+def test_status_table():
+    table = status_table([{"gateway": "gw-a", "state": "running", "version": "2026.9.6",
+                           "uptime_s": 12.5, "agents": {"agents_live": ["a"],
+                                                        "agents_declared": ["a"]},
+                           "memory": {"used_bytes": 900 * 1024 * 1024}, "failing": [],
+                           "url": "http://127.0.0.1:1/"}])
+    assert table[0].split() == ["GATEWAY", "STATE", "VERSION", "UPTIME", "AGENTS", "DRIFT",
+                                "MEMORY", "FAILING", "URL"]
+    assert table[2].split() == ["gw-a", "running", "2026.9.6", "12s", "1/1", "no", "900", "MiB",
+                                "http://127.0.0.1:1/"]
