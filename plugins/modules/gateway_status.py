@@ -66,8 +66,6 @@ attributes:
     support: full
 requirements:
   - the docker CLI on the host
-seealso:
-  - role: clawops.orchestrator.health_gate
 """
 
 EXAMPLES = r"""
@@ -77,7 +75,7 @@ EXAMPLES = r"""
     port: "{{ clawops_runtime.port }}"
     declared_agents: "{{ clawops_gateway.agents }}"
     declared_bindings: "{{ clawops_config.bindings | default([]) }}"
-    token: "{{ lookup('ansible.builtin.file', clawops_runtime.secret_env.OPENCLAW_GATEWAY_TOKEN.path | expanduser) }}"
+    token: "{{ gateway_token }}"
   register: status
 """
 
@@ -125,25 +123,23 @@ last_errors:
 """
 
 import json
-import urllib.error
-import urllib.request
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.urls import open_url
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
     classify, compare, error_lines, parse_size)
 
 
 def _probe(url, token, timeout):
-    request = urllib.request.Request(url)
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
+    headers = {"Authorization": "Bearer " + token} if token else {}
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # nosec B310
-            body = answer.read()
-    except urllib.error.HTTPError as err:
+        answer = open_url(url, headers=headers, timeout=timeout, follow_redirects="none")
+        body = answer.read()
+    except HTTPError as err:
         body = err.read()
-    except (urllib.error.URLError, OSError, ValueError):
+    except (URLError, OSError, ValueError):
         return None
     try:
         data = json.loads(body)

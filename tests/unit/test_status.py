@@ -33,9 +33,10 @@ def test_parse_size():
 def test_compare_reports_drift_both_ways():
     live = [{"id": "alice", "bindingDetails": ["telegram accountId=alice-tg"]},
             {"id": "intruder", "bindingDetails": []}]
-    declared_bindings = [{"agentId": "alice", "match": {"channel": "telegram",
-                                                         "accountId": "alice-tg"}},
-                         {"agentId": "bob", "match": {"channel": "telegram", "accountId": "bob-tg"}}]
+    declared_bindings = [
+        {"agentId": "alice", "match": {"channel": "telegram", "accountId": "alice-tg"}},
+        {"agentId": "bob", "match": {"channel": "telegram", "accountId": "bob-tg"}},
+    ]
     out = compare(["alice", "bob"], declared_bindings, live)
     assert out["agents_missing"] == ["bob"] and out["agents_extra"] == ["intruder"]
     assert out["bindings_missing"] == ["bob: telegram accountId=bob-tg"]
