@@ -31,4 +31,4 @@ export ACME_SUPPORT_TELEGRAM_TOKEN="${ACME_SUPPORT_TELEGRAM_TOKEN:-placeholder-t
 .venv/bin/ansible-inventory --graph
 .venv/bin/ansible-playbook playbooks/preflight.yml -e clawops_view=routing
 .venv/bin/ansible-playbook playbooks/site.yml "$@"
-.venv/bin/ansible-playbook playbooks/urls.yml
+.venv/bin/ansible-playbook playbooks/status.yml
