@@ -19,6 +19,8 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 # ansible-test sanity needs the shellcheck program to check the shell scripts.
 command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
+# Molecule's docker driver copies the scenario's build context with rsync.
+command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   apt-get update -qq

@@ -33,7 +33,9 @@ options:
   fleet_dir:
     description:
       - Directory holding C(fleet.yml). Relative paths are relative to the directory of the
-        inventory file, so an inventory file can sit in the fleet repository.
+        inventory file (after resolving symlinks, so a linked inventory file, as Molecule's
+        C(inventory.links) makes, still finds its fleet), so an inventory file can sit in
+        the fleet repository.
     required: true
     type: str
   gateways:
@@ -161,7 +163,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         fleet_dir = os.path.expanduser(self.get_option("fleet_dir"))
         if not os.path.isabs(fleet_dir):
-            fleet_dir = os.path.join(os.path.dirname(os.path.abspath(path)), fleet_dir)
+            fleet_dir = os.path.join(os.path.dirname(os.path.realpath(path)), fleet_dir)
         fleet_dir = os.path.realpath(fleet_dir)
 
         cache_key = self.get_cache_key(path)
