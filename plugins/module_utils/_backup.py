@@ -1,0 +1,374 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Gateway backups: one tar.gz of config, state and workspaces with a sha256 manifest.
+
+Layout of an archive: members ``<part>/<relative path>`` (parts: config, state,
+workspaces) and, last, ``MANIFEST.json``: format, instance, time, reason and per file its
+sha256, size, mode, uid and gid (directories and symlinks are listed too). Next to the
+archive, ``<archive>.sha256`` holds the archive's own checksum (``sha256sum -c`` format).
+
+Verification checks the archive checksum, then every member against the manifest (a file
+changed, added or missing is named). Restore verifies first and refuses a bad archive
+before touching anything; it extracts each part next to its directory and swaps it in
+with renames, so a failure leaves the old directories in place.
+
+Pure Python (stdlib only): runs on the Docker host inside the module.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import hashlib
+import io
+import json
+import os
+import shutil
+import tarfile
+
+MANIFEST = "MANIFEST.json"
+FORMAT = 1
+PARTS = ("config", "state", "workspaces")
+CHUNK = 1024 * 1024
+
+
+class BackupError(Exception):
+    """A backup operation that cannot go on; the message says why and what to do."""
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_checksums(directory, exclude=()):
+    """{relative path: sha256} of the regular files under ``directory`` (sorted walk)."""
+    found = {}
+    for rel, full, kind in _walk(directory, exclude):
+        if kind == "file":
+            found[rel] = sha256_file(full)
+    return found
+
+
+def _excluded(rel, exclude):
+    return any(fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.split("/")[0], pattern)
+               for pattern in exclude)
+
+
+def _walk(directory, exclude=()):
+    """(relative path, full path, kind) for everything under directory, sorted, no symlink
+    following; kind is file, dir or symlink (other kinds, e.g. sockets, are skipped)."""
+    if not os.path.isdir(directory):
+        return
+    for current, dirs, files in os.walk(directory):
+        dirs.sort()
+        rel_dir = os.path.relpath(current, directory)
+        keep = []
+        for name in dirs:
+            rel = name if rel_dir == "." else rel_dir + "/" + name
+            full = os.path.join(current, name)
+            if _excluded(rel, exclude):
+                continue
+            if os.path.islink(full):
+                yield rel, full, "symlink"
+                continue
+            keep.append(name)
+            yield rel, full, "dir"
+        dirs[:] = keep
+        for name in sorted(files):
+            rel = name if rel_dir == "." else rel_dir + "/" + name
+            full = os.path.join(current, name)
+            if _excluded(rel, exclude):
+                continue
+            if os.path.islink(full):
+                yield rel, full, "symlink"
+            elif os.path.isfile(full):
+                yield rel, full, "file"
+
+
+class _HashingReader(object):
+    """Reads a file for tarfile and hashes exactly the bytes that go into the archive."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _timestamp(now=None):
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%S") + "%03dZ" % (now.microsecond // 1000)
+
+
+def create_archive(parts, dest_dir, instance, reason="manual", exclude=(), keep=0, now=None):
+    """Archive ``parts`` ({part: directory}) into ``dest_dir``; returns a summary dict.
+
+    The file is written under a temporary name and renamed when complete; the checksum file
+    is written last. ``keep`` > 0 removes the oldest archives of this instance beyond it.
+    """
+    for part in parts:
+        if part not in PARTS:
+            raise BackupError("unknown backup part %r; use %s" % (part, ", ".join(PARTS)))
+    os.makedirs(dest_dir, mode=0o700, exist_ok=True)
+    stamp = _timestamp(now)
+    name = "%s-%s-%s.tar.gz" % (instance, stamp, _safe(reason))
+    final = os.path.join(dest_dir, name)
+    partial = final + ".partial"
+    manifest = {"format": FORMAT, "instance": instance, "created": stamp, "reason": reason,
+                "parts": sorted(parts), "entries": {}}
+    total = 0
+    try:
+        with tarfile.open(partial, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+            for part in sorted(parts):
+                directory = parts[part]
+                if not os.path.isdir(directory):
+                    raise BackupError("%s directory %s does not exist" % (part, directory))
+                root_info = tar.gettarinfo(directory, arcname=part)
+                tar.addfile(root_info)
+                manifest["entries"][part] = _entry(root_info, "dir")
+                for rel, full, kind in _walk(directory, exclude):
+                    arcname = part + "/" + rel
+                    info = tar.gettarinfo(full, arcname=arcname)
+                    if kind == "file":
+                        with open(full, "rb") as handle:
+                            reader = _HashingReader(handle)
+                            tar.addfile(info, reader)
+                        entry = _entry(info, "file")
+                        entry["sha256"] = reader.digest.hexdigest()
+                        total += info.size
+                    else:
+                        tar.addfile(info)
+                        entry = _entry(info, kind)
+                    manifest["entries"][arcname] = entry
+            data = json.dumps(manifest, sort_keys=True, indent=1).encode("utf-8")
+            info = tarfile.TarInfo(MANIFEST)
+            info.size = len(data)
+            info.mode = 0o600
+            info.mtime = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+            tar.addfile(info, io.BytesIO(data))
+        os.chmod(partial, 0o600)
+        os.rename(partial, final)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+    archive_sha = sha256_file(final)
+    with open(final + ".sha256", "w", encoding="utf-8") as handle:
+        handle.write("%s  %s\n" % (archive_sha, name))
+    os.chmod(final + ".sha256", 0o600)
+    removed = prune(dest_dir, instance, keep) if keep else []
+    return {"path": final, "name": name, "sha256": archive_sha, "files":
+            sum(1 for e in manifest["entries"].values() if e["type"] == "file"),
+            "bytes": total, "size": os.path.getsize(final), "created": stamp,
+            "reason": reason, "removed": removed}
+
+
+def _safe(text):
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in str(text))[:40] or "manual"
+
+
+def _entry(info, kind):
+    entry = {"type": kind, "mode": "%04o" % (info.mode & 0o7777), "uid": info.uid,
+             "gid": info.gid}
+    if kind == "file":
+        entry["size"] = info.size
+    if kind == "symlink":
+        entry["target"] = info.linkname
+    return entry
+
+
+def list_archives(dest_dir, instance=None):
+    """Archives in ``dest_dir`` (of ``instance``), oldest first, with size and checksum file."""
+    if not os.path.isdir(dest_dir):
+        return []
+    found = []
+    for name in sorted(os.listdir(dest_dir)):
+        if not name.endswith(".tar.gz") or (instance and not name.startswith(instance + "-")):
+            continue
+        path = os.path.join(dest_dir, name)
+        found.append({"name": name, "path": path, "size": os.path.getsize(path),
+                      "has_checksum": os.path.exists(path + ".sha256")})
+    return found
+
+
+def prune(dest_dir, instance, keep):
+    archives = list_archives(dest_dir, instance)
+    removed = []
+    for item in archives[:max(0, len(archives) - keep)]:
+        for path in (item["path"], item["path"] + ".sha256"):
+            if os.path.exists(path):
+                os.remove(path)
+        removed.append(item["name"])
+    return removed
+
+
+def resolve(dest_dir, instance, archive):
+    """An archive path from a name, a path or ``latest``."""
+    if archive in (None, "", "latest"):
+        archives = list_archives(dest_dir, instance)
+        if not archives:
+            raise BackupError("no backup of %s in %s; create one first (playbooks/backup.yml)"
+                              % (instance, dest_dir))
+        return archives[-1]["path"]
+    path = archive if os.path.isabs(archive) else os.path.join(dest_dir, archive)
+    if not os.path.isfile(path):
+        raise BackupError("backup %s not found; list them with playbooks/backup.yml "
+                          "-e backup_action=list" % path)
+    return path
+
+
+def verify_archive(path):
+    """{'ok': bool, 'errors': [...], 'manifest': {...} or None, 'sha256': str}."""
+    errors = []
+    sidecar = path + ".sha256"
+    actual = sha256_file(path)
+    if not os.path.exists(sidecar):
+        errors.append("checksum file %s is missing" % os.path.basename(sidecar))
+    else:
+        with open(sidecar, encoding="utf-8") as handle:
+            expected = (handle.read().split() or [""])[0]
+        if expected != actual:
+            errors.append("archive sha256 %s does not match %s (%s): the archive was changed "
+                          "or damaged" % (actual, os.path.basename(sidecar), expected))
+    manifest = None
+    seen = {}
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            for info in tar:
+                if info.name == MANIFEST:
+                    manifest = json.loads(tar.extractfile(info).read().decode("utf-8"))
+                    continue
+                if info.isfile():
+                    digest = hashlib.sha256()
+                    handle = tar.extractfile(info)
+                    for block in iter(lambda: handle.read(CHUNK), b""):
+                        digest.update(block)
+                    seen[info.name] = {"type": "file", "sha256": digest.hexdigest()}
+                elif info.isdir():
+                    seen[info.name] = {"type": "dir"}
+                elif info.issym():
+                    seen[info.name] = {"type": "symlink"}
+                else:
+                    errors.append("unexpected member %s (type %r)" % (info.name, info.type))
+    except (tarfile.TarError, OSError, EOFError, ValueError, UnicodeDecodeError) as exc:
+        errors.append("archive cannot be read: %s" % exc)
+        return {"ok": False, "errors": errors, "manifest": None, "sha256": actual}
+    if manifest is None:
+        errors.append("%s is missing from the archive" % MANIFEST)
+        return {"ok": False, "errors": errors, "manifest": None, "sha256": actual}
+    entries = manifest.get("entries", {})
+    for name in sorted(set(entries) - set(seen)):
+        errors.append("%s is in the manifest but not in the archive" % name)
+    for name in sorted(set(seen) - set(entries)):
+        errors.append("%s is in the archive but not in the manifest" % name)
+    for name in sorted(set(seen) & set(entries)):
+        want, got = entries[name], seen[name]
+        if want["type"] != got["type"]:
+            errors.append("%s is a %s in the archive, a %s in the manifest"
+                          % (name, got["type"], want["type"]))
+        elif want["type"] == "file" and want.get("sha256") != got["sha256"]:
+            errors.append("%s has sha256 %s, the manifest says %s"
+                          % (name, got["sha256"], want.get("sha256")))
+    return {"ok": not errors, "errors": errors, "manifest": manifest, "sha256": actual}
+
+
+def _check_member(info, part_names):
+    name = info.name
+    if name.startswith("/") or ".." in name.split("/"):
+        raise BackupError("unsafe member path %s in the archive; refusing to restore" % name)
+    if name.split("/")[0] not in part_names:
+        raise BackupError("member %s is outside the archive's parts" % name)
+    if info.issym() and (info.linkname.startswith("/") or ".." in info.linkname.split("/")):
+        # state dirs hold relative links only; an absolute or escaping one is refused
+        raise BackupError("symlink %s points outside its directory (%s)"
+                          % (name, info.linkname))
+
+
+def restore_archive(path, targets):
+    """Verify, then replace each directory of ``targets`` ({part: dir}) with the archive's.
+
+    The gateway must be stopped. Returns {'restored': [parts], 'verify': {...}}.
+    """
+    result = verify_archive(path)
+    if not result["ok"]:
+        raise BackupError("backup %s failed verification, nothing was restored: %s"
+                          % (os.path.basename(path), "; ".join(result["errors"][:5])))
+    parts = [p for p in result["manifest"].get("parts", []) if p in targets]
+    if not parts:
+        raise BackupError("the archive holds none of the parts %s" % ", ".join(sorted(targets)))
+    staged = {}
+    try:
+        for part in parts:
+            staging = targets[part].rstrip("/") + ".restore-tmp"
+            if os.path.exists(staging):
+                shutil.rmtree(staging)
+            staged[part] = staging
+        with tarfile.open(path, "r:gz") as tar:
+            members = []
+            for info in tar.getmembers():
+                if info.name == MANIFEST:
+                    continue
+                _check_member(info, result["manifest"]["parts"])
+                if info.name.split("/")[0] in staged:
+                    members.append(info)
+            for info in members:
+                part, _, rel = info.name.partition("/")
+                dest = os.path.join(staged[part], rel) if rel else staged[part]
+                _extract(tar, info, dest)
+            # directory modes and owners after their content is in place
+            for info in reversed(members):
+                if info.isdir():
+                    part, _, rel = info.name.partition("/")
+                    dest = os.path.join(staged[part], rel) if rel else staged[part]
+                    _apply_meta(dest, info)
+        previous = {}
+        for part in parts:
+            target = targets[part].rstrip("/")
+            if os.path.exists(target):
+                previous[part] = target + ".pre-restore"
+                if os.path.exists(previous[part]):
+                    shutil.rmtree(previous[part])
+                os.rename(target, previous[part])
+            os.rename(staged.pop(part), target)
+        for old in previous.values():
+            shutil.rmtree(old)
+    finally:
+        for staging in staged.values():
+            if os.path.exists(staging):
+                shutil.rmtree(staging)
+    return {"restored": parts, "verify": {"ok": True, "sha256": result["sha256"],
+                                          "files": sum(1 for e in result["manifest"]["entries"]
+                                                       .values() if e["type"] == "file")}}
+
+
+def _extract(tar, info, dest):
+    if info.isdir():
+        os.makedirs(dest, exist_ok=True)
+        return
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    if info.issym():
+        os.symlink(info.linkname, dest)
+        _chown(dest, info, follow=False)
+        return
+    with tar.extractfile(info) as source, open(dest, "wb") as target:
+        shutil.copyfileobj(source, target, CHUNK)
+    _apply_meta(dest, info)
+
+
+def _apply_meta(dest, info):
+    _chown(dest, info)
+    os.chmod(dest, info.mode & 0o7777)
+    os.utime(dest, (info.mtime, info.mtime))
+
+
+def _chown(dest, info, follow=True):
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chown(dest, info.uid, info.gid, follow_symlinks=follow)

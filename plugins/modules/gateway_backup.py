@@ -1,0 +1,231 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gateway_backup
+short_description: Back up, verify and restore a gateway's config, state and workspaces
+version_added: 0.1.0
+description:
+  - Runs on the Docker host of one gateway.
+  - V(create) writes one tar.gz of the config, state and workspace directories with a
+    C(MANIFEST.json) (sha256, size, mode and owner of every file) and a C(<archive>.sha256)
+    file next to it. The file appears under its final name only when complete.
+  - V(verify) checks the archive checksum and every member against the manifest; a changed,
+    added or missing file is named.
+  - V(restore) verifies first and refuses a bad archive before touching anything, then
+    replaces each directory with the archive's copy (extracted next to it, swapped in by
+    rename). Stop the gateway before and gate it after (C(playbooks/restore.yml) does).
+  - V(list) lists the archives of the gateway, oldest first.
+  - For a consistent archive stop the gateway first (the update and backup playbooks do); a
+    running gateway may write while the archive is read.
+author:
+  - clawops contributors (@clawops)
+options:
+  action:
+    description: What to do.
+    type: str
+    choices: [create, verify, restore, list]
+    default: create
+  instance:
+    description: The gateway's instance name; archives are named C(<instance>-<UTC time>-<reason>.tar.gz).
+    type: str
+    required: true
+  backups_dir:
+    description: Directory of the gateway's archives.
+    type: path
+    required: true
+  config_dir:
+    description: The gateway's config directory.
+    type: path
+  state_dir:
+    description: The gateway's state directory.
+    type: path
+  workspace_root:
+    description: The gateway's workspace root.
+    type: path
+  archive:
+    description:
+      - For V(verify) and V(restore), an archive name in O(backups_dir), a path, or V(latest).
+    type: str
+    default: latest
+  reason:
+    description: A word recorded in the archive name and manifest (V(update), V(manual), ...).
+    type: str
+    default: manual
+  exclude:
+    description:
+      - Glob patterns of paths (relative to each directory) left out of the archive.
+    type: list
+    elements: str
+    default: []
+  keep:
+    description: For V(create), keep this many archives of the gateway (oldest removed); 0 keeps all.
+    type: int
+    default: 10
+attributes:
+  check_mode:
+    description: V(create) and V(restore) report what they would do; V(restore) still verifies.
+    support: full
+  diff_mode:
+    description: No diff.
+    support: none
+  idempotent:
+    description: V(create) makes a new archive on every run (it is a point-in-time copy).
+    support: none
+notes:
+  - Needs root on the Docker host to read the gateway's files and to restore their owners.
+"""
+
+EXAMPLES = r"""
+- name: Back up a gateway (it is stopped by the play first)
+  clawops.orchestrator.gateway_backup:
+    instance: "{{ clawops_runtime.instance }}"
+    backups_dir: "{{ clawops_runtime.host_paths.backups_dir }}"
+    config_dir: "{{ clawops_runtime.host_paths.config_dir }}"
+    state_dir: "{{ clawops_runtime.host_paths.state_dir }}"
+    workspace_root: "{{ clawops_runtime.host_paths.workspace_root }}"
+    reason: update
+
+- name: Restore the latest archive
+  clawops.orchestrator.gateway_backup:
+    action: restore
+    instance: "{{ clawops_runtime.instance }}"
+    backups_dir: "{{ clawops_runtime.host_paths.backups_dir }}"
+    config_dir: "{{ clawops_runtime.host_paths.config_dir }}"
+    state_dir: "{{ clawops_runtime.host_paths.state_dir }}"
+    workspace_root: "{{ clawops_runtime.host_paths.workspace_root }}"
+    archive: latest
+"""
+
+RETURN = r"""
+archive:
+  description: The archive created, verified or restored.
+  returned: action is create, verify or restore
+  type: dict
+  contains:
+    path:
+      description: Path of the archive.
+      type: str
+    sha256:
+      description: Checksum of the archive file.
+      type: str
+    files:
+      description: Number of files in it.
+      type: int
+verify:
+  description: Result of the verification.
+  returned: action is verify or restore
+  type: dict
+  contains:
+    ok:
+      description: Whether the archive is intact.
+      type: bool
+    errors:
+      description: What is wrong, one line per problem.
+      type: list
+      elements: str
+archives:
+  description: The gateway's archives, oldest first.
+  returned: action is list
+  type: list
+  elements: dict
+restored:
+  description: The parts restored (config, state, workspaces).
+  returned: action is restore
+  type: list
+  elements: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import (
+    BackupError, create_archive, list_archives, resolve, restore_archive, verify_archive)
+
+
+def _parts(params):
+    parts = {}
+    for part, key in (("config", "config_dir"), ("state", "state_dir"),
+                      ("workspaces", "workspace_root")):
+        if params[key]:
+            parts[part] = params[key]
+    return parts
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            action=dict(type="str", default="create",
+                        choices=["create", "verify", "restore", "list"]),
+            instance=dict(type="str", required=True),
+            backups_dir=dict(type="path", required=True),
+            config_dir=dict(type="path"),
+            state_dir=dict(type="path"),
+            workspace_root=dict(type="path"),
+            archive=dict(type="str", default="latest"),
+            reason=dict(type="str", default="manual"),
+            exclude=dict(type="list", elements="str", default=[]),
+            keep=dict(type="int", default=10),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    action = params["action"]
+    try:
+        if action == "list":
+            module.exit_json(changed=False,
+                             archives=list_archives(params["backups_dir"], params["instance"]))
+        parts = _parts(params)
+        if action == "create":
+            if not parts:
+                module.fail_json(msg="gateway_backup create: give config_dir, state_dir "
+                                     "and/or workspace_root")
+            missing = [d for d in parts.values() if not os.path.isdir(d)]
+            if missing:
+                module.fail_json(msg="gateway_backup create: %s does not exist; is the gateway "
+                                     "deployed on this host?" % ", ".join(missing))
+            if module.check_mode:
+                module.exit_json(changed=True, msg="would archive %s into %s" % (
+                    ", ".join(sorted(parts)), params["backups_dir"]))
+            made = create_archive(parts, params["backups_dir"], params["instance"],
+                                  params["reason"], params["exclude"], params["keep"])
+            module.exit_json(changed=True, archive=made)
+        path = resolve(params["backups_dir"], params["instance"], params["archive"])
+        if action == "verify":
+            result = verify_archive(path)
+            summary = {"ok": result["ok"], "errors": result["errors"]}
+            archive = {"path": path, "sha256": result["sha256"]}
+            if not result["ok"]:
+                module.fail_json(msg="backup %s is damaged or was changed: %s" % (
+                    os.path.basename(path), "; ".join(result["errors"][:5])),
+                    verify=summary, archive=archive)
+            module.exit_json(changed=False, verify=summary, archive=archive)
+        if not parts:
+            module.fail_json(msg="gateway_backup restore: give the directories to restore")
+        if module.check_mode:
+            result = verify_archive(path)
+            if not result["ok"]:
+                module.fail_json(msg="backup %s is damaged or was changed: %s" % (
+                    os.path.basename(path), "; ".join(result["errors"][:5])),
+                    verify={"ok": False, "errors": result["errors"]})
+            module.exit_json(changed=True, verify={"ok": True, "errors": []},
+                             archive={"path": path, "sha256": result["sha256"]},
+                             restored=[], msg="would restore %s" % os.path.basename(path))
+        done = restore_archive(path, parts)
+        module.exit_json(changed=True, restored=done["restored"],
+                         verify={"ok": True, "errors": []},
+                         archive={"path": path, "sha256": done["verify"]["sha256"],
+                                  "files": done["verify"]["files"]})
+    except BackupError as exc:
+        module.fail_json(msg=str(exc))
+    except OSError as exc:
+        module.fail_json(msg="gateway_backup %s failed: %s" % (action, exc))
+
+
+if __name__ == "__main__":
+    main()

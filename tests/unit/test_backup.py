@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+"""Backups (pure): archive + manifest, verification that names tampering, safe restore."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+
+import pytest
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import (
+    MANIFEST, BackupError, create_archive, list_archives, resolve, restore_archive,
+    tree_checksums, verify_archive)
+
+
+@pytest.fixture
+def gateway(tmp_path):
+    root = tmp_path / "gw"
+    files = {
+        "config/openclaw.json": '{"gateway": {"port": 18789}}\n',
+        "state/agents/helper/sessions/s1.jsonl": '{"role": "user"}\n' * 50,
+        "state/devices/paired.json": "{}\n",
+        "workspaces/helper/AGENTS.md": "# helper\n",
+        "workspaces/helper/notes/empty.txt": "",
+    }
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    os.chmod(root / "state/devices/paired.json", 0o600)
+    os.symlink("agents/helper", root / "state/current")
+    (root / "state/empty-dir").mkdir()
+    parts = {"config": str(root / "config"), "state": str(root / "state"),
+             "workspaces": str(root / "workspaces")}
+    return {"root": root, "parts": parts, "backups": str(tmp_path / "backups")}
+
+
+def _sums(parts):
+    return {part: tree_checksums(path) for part, path in parts.items()}
+
+
+def test_create_then_verify(gateway):
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw", "update")
+    assert made["name"].startswith("acme-gw-") and made["name"].endswith("-update.tar.gz")
+    assert made["files"] == 5 and os.stat(made["path"]).st_mode & 0o777 == 0o600
+    result = verify_archive(made["path"])
+    assert result["ok"] is True and result["errors"] == []
+    assert result["manifest"]["entries"]["state/current"] == {
+        "type": "symlink", "target": "agents/helper", "mode": "0777",
+        "uid": os.getuid(), "gid": os.getgid()}
+    assert not [n for n in os.listdir(gateway["backups"]) if n.endswith(".partial")]
+
+
+def test_restore_reproduces_the_checksums(gateway):
+    before = _sums(gateway["parts"])
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    # the gateway goes on: new files, changed files, removed files
+    state = gateway["root"] / "state"
+    (state / "agents/helper/sessions/s2.jsonl").write_text("later\n")
+    (state / "devices/paired.json").write_text('{"dev": 1}\n')
+    os.remove(gateway["root"] / "workspaces/helper/AGENTS.md")
+    assert _sums(gateway["parts"]) != before
+    done = restore_archive(made["path"], gateway["parts"])
+    assert done["restored"] == ["config", "state", "workspaces"]
+    assert _sums(gateway["parts"]) == before
+    assert os.stat(state / "devices/paired.json").st_mode & 0o777 == 0o600
+    assert os.readlink(state / "current") == "agents/helper"
+    assert (state / "empty-dir").is_dir()
+    leftovers = [n for n in os.listdir(gateway["root"]) if "restore" in n]
+    assert leftovers == []
+
+
+def _rewrite(path, change):
+    """Rewrite the archive with ``change(name, data) -> data`` applied to every member."""
+    with tarfile.open(path, "r:gz") as tar:
+        members = [(info, tar.extractfile(info).read() if info.isfile() else None)
+                   for info in tar.getmembers()]
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for info, data in members:
+            if data is not None:
+                data = change(info.name, data)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+            else:
+                tar.addfile(info)
+    with open(path, "wb") as handle:
+        handle.write(gzip.compress(buffer.getvalue()))
+
+
+def test_a_tampered_archive_is_named_and_refused(gateway):
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    _rewrite(made["path"], lambda name, data: b'{"dev": "evil"}\n'
+             if name == "state/devices/paired.json" else data)
+    result = verify_archive(made["path"])
+    assert result["ok"] is False
+    assert any("does not match" in e for e in result["errors"]), result["errors"]
+    assert any(e.startswith("state/devices/paired.json has sha256") for e in result["errors"])
+    before = _sums(gateway["parts"])
+    with pytest.raises(BackupError, match="failed verification, nothing was restored"):
+        restore_archive(made["path"], gateway["parts"])
+    assert _sums(gateway["parts"]) == before
+
+
+def test_a_tampered_archive_with_a_matching_checksum_file_is_still_caught(gateway):
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    _rewrite(made["path"], lambda name, data: data + b"x" if name.endswith("AGENTS.md") else data)
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import sha256_file
+    with open(made["path"] + ".sha256", "w", encoding="utf-8") as handle:
+        handle.write("%s  %s\n" % (sha256_file(made["path"]), made["name"]))
+    result = verify_archive(made["path"])
+    assert len(result["errors"]) == 1, result["errors"]
+    assert result["errors"][0].startswith("workspaces/helper/AGENTS.md has sha256 ")
+
+
+def test_truncated_and_missing_checksum(gateway):
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    with open(made["path"], "r+b") as handle:
+        handle.truncate(os.path.getsize(made["path"]) // 2)
+    os.remove(made["path"] + ".sha256")
+    result = verify_archive(made["path"])
+    assert result["ok"] is False
+    assert "checksum file" in result["errors"][0] and "cannot be read" in result["errors"][1]
+
+
+def test_unsafe_members_are_refused(gateway, tmp_path):
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    with tarfile.open(made["path"], "r:gz") as tar:
+        members = [(info, tar.extractfile(info).read() if info.isfile() else None)
+                   for info in tar.getmembers()]
+    evil = tarfile.TarInfo("state/../../escape")
+    evil.size = 3
+    path = str(tmp_path / "evil.tar.gz")
+    with tarfile.open(path, "w:gz") as tar:
+        tar.addfile(evil, io.BytesIO(b"bad"))
+        for info, data in members:
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import sha256_file
+    with open(path + ".sha256", "w", encoding="utf-8") as handle:
+        handle.write("%s  evil.tar.gz\n" % sha256_file(path))
+    with pytest.raises(BackupError, match="not in the manifest"):
+        restore_archive(path, gateway["parts"])
+    assert not (tmp_path / "escape").exists()
+
+
+def test_keep_prunes_the_oldest_and_latest_resolves(gateway):
+    import datetime
+    names = []
+    for minute in range(4):
+        now = datetime.datetime(2026, 11, 22, 10, minute, tzinfo=datetime.timezone.utc)
+        names.append(create_archive(gateway["parts"], gateway["backups"], "acme-gw", keep=3,
+                                    now=now)["name"])
+    assert [a["name"] for a in list_archives(gateway["backups"], "acme-gw")] == names[1:]
+    assert resolve(gateway["backups"], "acme-gw", "latest").endswith(names[-1])
+    with pytest.raises(BackupError, match="not found"):
+        resolve(gateway["backups"], "acme-gw", names[0])
+    with pytest.raises(BackupError, match="no backup of other"):
+        resolve(gateway["backups"], "other", "latest")
+
+
+def test_manifest_is_last_and_lists_every_member(gateway):
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    with tarfile.open(made["path"], "r:gz") as tar:
+        names = tar.getnames()
+    assert names[-1] == MANIFEST
+    assert set(names[:-1]) == set(verify_archive(made["path"])["manifest"]["entries"])
