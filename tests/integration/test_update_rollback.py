@@ -69,7 +69,7 @@ def fleet(tmp_path_factory):
     }
     tokens, ports = {}, dict(zip(GATEWAYS, _free_base_ports(3)))
     for gw in GATEWAYS:
-        files["groups/%s.yml" % gw] = "id: %s\nprofile: usecase\nwave: %s\n" % (gw, WAVES[gw])
+        files["groups/%s.yml" % gw] = "id: %s\nprofile: usecase\ntrust_level: medium\nwave: %s\n" % (gw, WAVES[gw])
         files["gateways/%s.yml" % gw] = (
             "id: %s\ngroups: [%s]\nprovider: {type: compose, host: local}\nport: %d\n"
             "agents:\n  - {id: helper, kind: usecase}\n" % (gw, gw, ports[gw]))
@@ -82,7 +82,7 @@ def fleet(tmp_path_factory):
     state = {"dir": fleet_dir, "inventory": str(inventory), "root": str(root), "slug": slug,
              "ports": ports, "tokens": tokens, "events": str(events), "base": str(base)}
     applied = play(state, "playbooks/site.yml")
-    assert applied.returncode == 0, applied.stdout[-4000:]
+    assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-2000:]
     yield state
     run_cli("ansible-playbook", ["-i", str(inventory), "playbooks/lifecycle.yml", "-e",
                                  "action=absent", "-e", "confirm_all=true"])
