@@ -320,13 +320,13 @@ def restore_archive(path, targets):
                 if info.name.split("/")[0] in staged:
                     members.append(info)
             for info in members:
-                part, _, rel = info.name.partition("/")
+                part, dummy, rel = info.name.partition("/")
                 dest = os.path.join(staged[part], rel) if rel else staged[part]
                 _extract(tar, info, dest)
             # directory modes and owners after their content is in place
             for info in reversed(members):
                 if info.isdir():
-                    part, _, rel = info.name.partition("/")
+                    part, dummy, rel = info.name.partition("/")
                     dest = os.path.join(staged[part], rel) if rel else staged[part]
                     _apply_meta(dest, info)
         previous = {}

@@ -277,7 +277,7 @@ def test_sigkill_mid_update_then_rerun_converges(fleet):
     rerun = play(fleet, "playbooks/update.yml", "-e", "clawops_update_image=%s" % fleet["image"])
     assert rerun.returncode == 0, rerun.stdout[-4000:]
     ids = revisions(fleet, "gw-a")[0]
-    assert ("interrupted" in [s for _, s in ids]) and ids[-1][1] == "active", ids
+    assert ("interrupted" in [status for dummy, status in ids]) and ids[-1][1] == "active", ids
     assert all_ready(fleet) == {gw: True for gw in GATEWAYS}
     with open(marker, encoding="utf-8") as handle:
         assert handle.read() == "keep me\n"
@@ -348,7 +348,7 @@ def test_rollback_playbook_to_the_previous_revision(fleet):
     proc = play(fleet, "playbooks/rollback.yml", "--limit", "gw-b")
     assert proc.returncode == 0, proc.stdout[-3000:]
     ids = revisions(fleet, "gw-b")[0]
-    assert ids[0] == ("r0001", "active") and ("rolled_back" in [s for _, s in ids]), ids
+    assert ids[0] == ("r0001", "active") and ("rolled_back" in [status for dummy, status in ids]), ids
     assert docker("inspect", "-f", "{{.Config.Image}}", "%s-gw-b" % fleet["slug"]).stdout.strip() \
         != fleet["image"]
     assert readyz(fleet["ports"]["gw-b"], fleet["tokens"]["gw-b"])["ready"] is True

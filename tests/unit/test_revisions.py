@@ -43,8 +43,8 @@ def test_candidate_then_active_supersedes(deployed):
     cand, changed = store.record("candidate", "bob", current, "sha256:1", "update")
     assert changed and cand["id"] == "r0002" and store.active()["id"] == "r0001"
     store.mark("r0002", "active", "bob")
-    assert [(r["id"], r["status"]) for r in store.all()] == [("r0001", "superseded"),
-                                                            ("r0002", "active")]
+    assert [(r["id"], r["status"]) for r in store.all()] == [
+        ("r0001", "superseded"), ("r0002", "active")]
     assert store.select("previous")["id"] == "r0001"
     assert [h["status"] for h in store.load("r0002")["history"]] == ["candidate", "active"]
 
@@ -77,8 +77,8 @@ def test_rollback_marks_the_current_rolled_back(deployed):
     store.record("active", "alice", current)
     target = store.select("previous")
     store.mark(target["id"], "active", "bob", previous_status="rolled_back")
-    assert [(r["id"], r["status"]) for r in store.all()] == [("r0001", "active"),
-                                                            ("r0002", "rolled_back")]
+    assert [(r["id"], r["status"]) for r in store.all()] == [
+        ("r0001", "active"), ("r0002", "rolled_back")]
     with open(target["files"]["config"], encoding="utf-8") as handle:
         assert handle.read() == '{"v": 1}\n'
 
