@@ -28,10 +28,10 @@ def ansible_env(**extra):
     return env
 
 
-def run_cli(name, args, **env):
+def run_cli(name, args, timeout=300, **env):
     return subprocess.run([os.path.join(BIN, name)] + list(args), cwd=ROOT,
-                          env=ansible_env(**env), capture_output=True, text=True, timeout=300,
-                          check=False)
+                          env=ansible_env(**env), capture_output=True, text=True,
+                          timeout=timeout, check=False)
 
 
 def openclaw_bin():

@@ -81,17 +81,18 @@ def fleet(tmp_path_factory):
     events = base / "events.jsonl"
     state = {"dir": fleet_dir, "inventory": str(inventory), "root": str(root), "slug": slug,
              "ports": ports, "tokens": tokens, "events": str(events), "base": str(base)}
-    applied = play(state, "playbooks/site.yml")
+    # the first site run may build the image (a cold build takes minutes on a new machine)
+    applied = play(state, "playbooks/site.yml", timeout=1500)
     assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-2000:]
     yield state
     run_cli("ansible-playbook", ["-i", str(inventory), "playbooks/lifecycle.yml", "-e",
                                  "action=absent", "-e", "confirm_all=true"])
 
 
-def play(fleet, playbook, *args):
+def play(fleet, playbook, *args, timeout=300):
     return run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook, "-e",
                                         "gateway_rollout_events_log=%s" % fleet["events"]]
-                   + list(args))
+                   + list(args), timeout=timeout)
 
 
 def gw_root(fleet, gw):
@@ -202,7 +203,9 @@ def test_an_image_whose_gateway_exits_78_rolls_the_canary_back(fleet):
         "RUN printf '#!/bin/sh\\nif [ \"$1\" = gateway ]; then echo \"state migration unsafe\" >&2;"
         " exit 78; fi\\nexec /usr/local/bin/openclaw \"$@\"\\n' > /usr/local/bin/oc-78"
         " && chmod 755 /usr/local/bin/oc-78\nUSER 1000\n"
-        "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/oc-78\"]\n") % GOOD)
+        # a new ENTRYPOINT resets the base image's CMD: give it back
+        "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/oc-78\"]\n"
+        "CMD [\"gateway\", \"run\"]\n") % GOOD)
     others = {gw: (started_at(fleet, gw), revisions(fleet, gw)[0]) for gw in ("gw-b", "gw-c")}
     sums = state_sums(fleet, "gw-a")
     proc = play(fleet, "playbooks/update.yml", "-e", "clawops_update_image=%s" % broken,
@@ -210,7 +213,9 @@ def test_an_image_whose_gateway_exits_78_rolls_the_canary_back(fleet):
     assert proc.returncode == 2, proc.stdout[-4000:]
     message = [l for l in proc.stdout.splitlines() if "update of %s-gw-a failed" % fleet["slug"] in l]
     assert message, proc.stdout[-4000:]
-    assert "health gate failed" in message[0] and "rolled back to r0002" in message[0]
+    # one line that names the probe, the gateway's own last words and the rollback
+    assert "health gate failed" in message[0] and "rolled back to r0002" in message[0], message
+    assert "state migration unsafe" in message[0], message
     ids, found = revisions(fleet, "gw-a")
     assert ids == [("r0001", "superseded"), ("r0002", "active"), ("r0003", "failed")]
     assert found[2]["rolled_back_to"] == "r0002" and found[2]["image"]["ref"] == broken
@@ -345,13 +350,25 @@ def test_backup_restore_reproduces_state_and_a_tampered_archive_is_refused(fleet
 
 
 def test_rollback_playbook_to_the_previous_revision(fleet):
+    before, found = revisions(fleet, "gw-b")
+    active = [rid for rid, status in before if status == "active"]
+    assert len(active) == 1, before
+    previous = [r for r in found if r["id"] < active[0] and r["status"] == "superseded"][-1]
     proc = play(fleet, "playbooks/rollback.yml", "--limit", "gw-b")
     assert proc.returncode == 0, proc.stdout[-3000:]
-    ids = revisions(fleet, "gw-b")[0]
-    assert ids[0] == ("r0001", "active") and ("rolled_back" in [status for dummy, status in ids]), ids
+    after = dict(revisions(fleet, "gw-b")[0])
+    assert (after[previous["id"]], after[active[0]]) == ("active", "rolled_back"), after
     assert docker("inspect", "-f", "{{.Config.Image}}", "%s-gw-b" % fleet["slug"]).stdout.strip() \
-        != fleet["image"]
+        == previous["image"]["ref"]
+    with open(os.path.join(gw_root(fleet, "gw-b"), "config", "openclaw.json"),
+              encoding="utf-8") as handle, \
+            open(os.path.join(gw_root(fleet, "gw-b"), "revisions", previous["id"], "openclaw.json"),
+                 encoding="utf-8") as recorded:
+        assert handle.read() == recorded.read()
     assert readyz(fleet["ports"]["gw-b"], fleet["tokens"]["gw-b"])["ready"] is True
+    again = play(fleet, "playbooks/rollback.yml", "--limit", "gw-b", "-e",
+                 "rollback_to=%s" % previous["id"])
+    assert again.returncode == 0 and set(changed(again).values()) == {0}, changed(again)
 
 
 def test_event_log_chain_is_intact(fleet):
