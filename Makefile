@@ -1,4 +1,4 @@
-.PHONY: setup demo test test-fast lint sanity bench schema golden
+.PHONY: setup demo test test-fast lint sanity bench bench-docker schema golden
 
 setup:      ## install the venv, node, openclaw (pinned) and link the collection
 	bash scripts/bootstrap.sh
@@ -15,6 +15,9 @@ sanity:
 bench:
 	.venv/bin/python benchmarks/render_scale.py
 	.venv/bin/python benchmarks/preflight_scale.py
+bench-docker: ## benchmarks that start real gateways on the local Docker engine (minutes)
+	.venv/bin/python benchmarks/deploy_demo.py
+	.venv/bin/python benchmarks/update_overhead.py
 schema:     ## regenerate schemas/fleet.schema.json, the reference tables and docs/policy.md parts
 	.venv/bin/python scripts/export_schema.py
 	.venv/bin/python scripts/export_policy_docs.py

@@ -18,6 +18,9 @@ probes each gateway's /readyz every 100 ms. Per gateway:
              validate` in the candidate image, plan, backup archive, revision records,
              compose, gate probes, doctor/health, event log).
 
+Then it times agent onboarding on the first gateway (playbooks/agent.yml add, then remove:
+definition edit, preflight, validate, backup, restart, gate).
+
 The image must exist (`scripts/demo.sh` or the image role builds it). The fleet is removed
 at the end.
 """
@@ -48,7 +51,7 @@ ORG_TEMPLATE = ('{ agents: { defaults: { model: { primary: "anthropic/claude-son
 def playbook(inventory, events_log, *args):
     start = time.time()
     proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inventory] + list(args)
-                          + ["-e", "gateway_rollout_events_log=%s" % events_log],
+                          + ["-e", "clawops_events_log=%s" % events_log],
                           cwd=ROOT, env=ENV, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.exit("ansible-playbook %s failed:\n%s" % (" ".join(args), proc.stdout[-3000:]))
@@ -198,6 +201,13 @@ def main():
             sys.exit("a gateway was not seen restarting and becoming ready: %s" % per)
         own = sum(v["stop_s"] + v["start_to_ready_s"] for v in per.values())
         noop = playbook(fleet["inventory"], fleet["events"], "playbooks/update.yml")
+        # agent onboarding on the canary: one command, definition edit to gate passed
+        agent_add = playbook(fleet["inventory"], fleet["events"], "playbooks/agent.yml",
+                             "-e", "gateway=gw-0", "-e", "agent_id=bench-agent",
+                             "-e", '{"agent": {"kind": "usecase", "name": "Bench"}}')
+        agent_remove = playbook(fleet["inventory"], fleet["events"], "playbooks/agent.yml",
+                                "-e", "gateway=gw-0", "-e", "agent_id=bench-agent",
+                                "-e", "agent_state=absent")
         print(json.dumps({
             "gateways": args.gateways, "site_deploy_s": round(deploy, 1),
             "update_total_s": round(total, 1),
@@ -206,7 +216,9 @@ def main():
             "gateway_own_s_total": round(own, 1),
             "orchestration_overhead_s_total": round(total - own, 1),
             "orchestration_overhead_s_per_gateway": round((total - own) / args.gateways, 1),
-            "noop_update_s": round(noop, 1)}, indent=2))
+            "noop_update_s": round(noop, 1),
+            "agent_add_s": round(agent_add, 1), "agent_remove_s": round(agent_remove, 1)},
+            indent=2))
     finally:
         subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", fleet["inventory"],
                         "playbooks/lifecycle.yml", "-e", "action=absent", "-e", "confirm_all=true"],

@@ -6,7 +6,8 @@
 One line per event: ``time``, ``actor``, ``action`` (update, rollback, backup, restore,
 deploy, ...), ``target`` (org/gateway), ``result`` (ok, failed, rolled_back, ...),
 ``details`` (secrets redacted by the caller's no_log discipline and again here by key
-name), ``prev`` (the previous line's ``hash``) and ``hash`` = sha256 of the canonical JSON
+name and by the values the caller names), optional ``diff`` (before/after of what changed,
+redacted the same way), ``prev`` (the previous line's ``hash``) and ``hash`` = sha256 of the canonical JSON
 of the event without ``hash``. Appends hold an exclusive lock, so parallel forks of one
 controller never interleave or break the chain.
 """
@@ -24,12 +25,18 @@ GENESIS = "0" * 64
 _SECRET_KEY = re.compile(r"(token|secret|password|api[_-]?key|credential)", re.I)
 
 
-def redact(value):
+def redact(value, scrub=()):
+    """Secret-named keys' string values become ``<redacted>``; any occurrence of a value in
+    ``scrub`` (secrets the caller knows) inside any string is replaced too."""
     if isinstance(value, dict):
         return {k: ("<redacted>" if _SECRET_KEY.search(str(k)) and isinstance(v, str) and v
-                    else redact(v)) for k, v in value.items()}
+                    else redact(v, scrub)) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact(v) for v in value]
+        return [redact(v, scrub) for v in value]
+    if isinstance(value, str):
+        for secret in scrub:
+            if secret and len(secret) >= 4:
+                value = value.replace(secret, "<redacted>")
     return value
 
 
@@ -53,8 +60,9 @@ def _last_hash(handle):
     return GENESIS
 
 
-def append(path, actor, action, target, result, details=None, now=None):
-    """Append one event; returns it (with its hash)."""
+def append(path, actor, action, target, result, details=None, now=None, diff=None, scrub=()):
+    """Append one event; returns it (with its hash). ``diff``: the before/after of what
+    changed (unified diff text or {before, after}), redacted like the details."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, mode=0o700, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
@@ -64,8 +72,10 @@ def append(path, actor, action, target, result, details=None, now=None):
             stamp = (now or datetime.datetime.now(datetime.timezone.utc)).strftime(
                 "%Y-%m-%dT%H:%M:%S.%fZ")
             event = {"time": stamp, "actor": actor, "action": action, "target": target,
-                     "result": result, "details": redact(details or {}),
+                     "result": result, "details": redact(details or {}, scrub),
                      "prev": _last_hash(handle)}
+            if diff:
+                event["diff"] = redact(diff, scrub)
             event["hash"] = event_hash(event)
             handle.write((json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
                          .encode("utf-8"))

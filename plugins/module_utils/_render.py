@@ -289,6 +289,7 @@ class Renderer:
             raise FleetErrors(errors)
         runtime["secret_env"] = secret_env
         runtime["agents"] = agents_rt
+        runtime["devices"] = gw.data.get("devices", {})
         # official plugin packages to `openclaw plugins install` into the state dir before
         # the gateway starts (at the gateway's openclaw version)
         runtime["plugin_installs"] = ["%s@%s" % (pkg, runtime["image"]["version"])
@@ -457,6 +458,11 @@ class Renderer:
                  same_source(auth, Source("managed", auth_file, auth_path)))
         set_leaf(config, prov, ("logging", "file"), runtime["paths"]["log_file"],
                  Source("managed", "(clawops)", ()))
+        pairing = config.get("gateway", {}).get("nodes", {}).get("pairing", {})
+        if runtime["exposure"] != "loopback" and "autoApproveLocal" not in pairing:
+            # An exposed gateway approves no device silently unless the fleet says so.
+            set_leaf(config, prov, ("gateway", "nodes", "pairing", "autoApproveLocal"), False,
+                     Source("managed", exp_file, exp_path))
         if len(gw.agents) > 1:
             # OpenClaw requires the explicit ownership marker for multi-agent rosters.
             set_leaf(config, prov, ("agents", "ownership"), "explicit",

@@ -579,6 +579,39 @@ GATEWAY_SCHEMA = {
                     "additionalProperties": False},
         "policy": {"$ref": "#/$defs/policy",
                    "description": "Gateway scope, after its groups."},
+        "devices": {
+            "type": "object",
+            "description": "Device pairing, reconciled by playbooks/pairing.yml (device auth "
+                           "stays on).",
+            "properties": {
+                "allowed": {
+                    "type": "array",
+                    "description": "Pre-approved devices: their pending requests are approved.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "device_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,}$",
+                                          "description": "The device id (openclaw node "
+                                                         "identity / devices list)."},
+                            "public_key": {"type": "string", "minLength": 16,
+                                           "description": "The device's public key."},
+                            "role": {"enum": ["node", "operator"],
+                                     "description": "The only role it may pair as."},
+                            "name": {"type": "string", "description": "Who or what it is."},
+                        },
+                        "anyOf": [{"required": ["device_id"]}, {"required": ["public_key"]}],
+                        "additionalProperties": False,
+                    },
+                },
+                "reject_unlisted": {"type": "boolean",
+                                    "description": "Reject pending requests of other devices "
+                                                   "(default false: they wait for a person)."},
+                "remove_unlisted": {"type": "boolean",
+                                    "description": "Remove paired devices that are not allowed "
+                                                   "(default false)."},
+            },
+            "additionalProperties": False,
+        },
     },
     "required": ["id", "provider", "port", "agents"],
     "additionalProperties": False,

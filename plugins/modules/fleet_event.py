@@ -42,6 +42,18 @@ options:
     description: Facts to keep (revision ids, image refs, hashes, the failing gate).
     type: dict
     default: {}
+  diff:
+    description:
+      - What changed, before and after - a unified diff text or a mapping with C(before) and
+        C(after). Redacted like O(details).
+    type: raw
+  redact_values:
+    description:
+      - Secret values the caller knows (for example a rotated token); every occurrence in
+        O(details) and O(diff) is replaced by C(<redacted>) before anything is written.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     description: Nothing is written in check mode.
@@ -90,6 +102,8 @@ def main():
             result=dict(type="str", required=True),
             actor=dict(type="str"),
             details=dict(type="dict", default={}),
+            diff=dict(type="raw"),
+            redact_values=dict(type="list", elements="str", default=[], no_log=True),
         ),
         supports_check_mode=True,
     )
@@ -98,7 +112,7 @@ def main():
         module.exit_json(changed=False)
     try:
         event = append(p["path"], p["actor"] or getpass.getuser(), p["action"], p["target"],
-                       p["result"], p["details"])
+                       p["result"], p["details"], diff=p["diff"], scrub=p["redact_values"])
     except (OSError, ValueError) as exc:
         module.fail_json(msg="cannot append to the event log %s: %s" % (p["path"], exc))
     # an event is a record, not a change of the managed system

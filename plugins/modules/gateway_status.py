@@ -128,6 +128,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
+    DevicesProblem, parse_json)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
     classify, compare, error_lines, parse_size)
 
@@ -185,10 +187,10 @@ def run(module):
             [docker, "exec", instance, "/usr/local/bin/openclaw", "agents", "list", "--json",
              "--bindings"])
         live = None
-        if rc == 0 and "[" in out:
+        if rc == 0:
             try:
-                live = json.loads(out[out.index("["):])
-            except ValueError:
+                live = parse_json(out, "openclaw agents list")
+            except DevicesProblem:
                 live = None
         result["agents"] = compare(params["declared_agents"], params["declared_bindings"], live)
         result["agents"]["live_available"] = live is not None

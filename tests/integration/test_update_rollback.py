@@ -89,7 +89,7 @@ def fleet(tmp_path_factory):
                                  "action=absent", "-e", "confirm_all=true"])
 
 
-def play(fleet, playbook, *args, timeout=300):
+def play(fleet, playbook, *args, timeout=900):
     return run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook, "-e",
                                         "gateway_rollout_events_log=%s" % fleet["events"]]
                    + list(args), timeout=timeout)

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Device pairing, declaratively: which pending requests to approve or reject and which
+paired devices to remove, given the devices a gateway's definition pre-approves.
+
+The gateway's own CLI does the work (``openclaw devices list|approve|reject|remove|rotate|
+revoke``, ``openclaw nodes pending|approve``); this module only parses its JSON and plans.
+Device auth is never turned off.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+class DevicesProblem(Exception):
+    """The gateway's CLI answered something we cannot read."""
+
+
+def parse_json(text, what):
+    """The JSON document in ``text``: the CLI may print log lines (even ones that start with
+    '[') before it, so the first line from which a whole document decodes wins."""
+    decoder = json.JSONDecoder()
+    offset, first_error = 0, None
+    for line in text.splitlines(True):
+        if line.lstrip()[:1] in ("{", "["):
+            try:
+                return decoder.raw_decode(text[offset + len(line) - len(line.lstrip()):])[0]
+            except ValueError as exc:
+                first_error = first_error or exc
+        offset += len(line)
+    if first_error is None:
+        raise DevicesProblem("%s printed no JSON: %s" % (what, text.strip()[:300] or "(nothing)"))
+    raise DevicesProblem("%s printed JSON that does not parse (%s): %s"
+                         % (what, first_error, text.strip()[:300]))
+
+
+def _key(entry):
+    return entry.get("publicKey") or entry.get("public_key")
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else []
+
+
+def normalize_listing(data):
+    """{'pending': [...], 'paired': [...]} from ``devices list --json``."""
+    if not isinstance(data, dict):
+        raise DevicesProblem("devices list --json returned %s, expected an object with pending "
+                             "and paired" % type(data).__name__)
+    return {"pending": _as_list(data.get("pending")), "paired": _as_list(data.get("paired"))}
+
+
+def _allowed(entry, allowed):
+    for item in allowed:
+        if item.get("device_id") and item["device_id"] == entry.get("deviceId"):
+            return item
+        if item.get("public_key") and item["public_key"] == _key(entry):
+            return item
+    return None
+
+
+def plan_reconcile(listing, allowed, reject_unlisted=False, remove_unlisted=False):
+    """The steps that make the gateway's pairing match ``allowed``.
+
+    ``allowed``: [{device_id?, public_key?, role?}]. A pending request from an allowed device
+    (and, when the entry names a role, for that role) is approved; with ``reject_unlisted``
+    every other pending request is rejected; with ``remove_unlisted`` paired devices that are
+    not allowed are removed. Returns [(verb, id, reason)] in a stable order.
+    """
+    steps = []
+    for request in sorted(listing["pending"], key=lambda r: str(r.get("requestId"))):
+        match = _allowed(request, allowed)
+        if match and (not match.get("role") or match["role"] == request.get("role")):
+            steps.append(("approve", request.get("requestId"),
+                          "device %s is pre-approved" % request.get("deviceId")))
+        elif reject_unlisted:
+            steps.append(("reject", request.get("requestId"),
+                          "device %s is not in the gateway's allowed devices"
+                          % request.get("deviceId")))
+    if remove_unlisted:
+        for device in sorted(listing["paired"], key=lambda d: str(d.get("deviceId"))):
+            if not _allowed(device, allowed):
+                steps.append(("remove", device.get("deviceId"),
+                              "paired device is not in the gateway's allowed devices"))
+    return steps
+
+
+def summary(listing):
+    """Compact, secret-free view of a listing (tokens never leave the gateway)."""
+    keep = ("requestId", "deviceId", "role", "roles", "scopes", "platform", "displayName",
+            "clientId", "clientMode", "createdAtMs", "approvedAtMs", "ts", "remoteIp")
+    return {part: [{k: v for k, v in item.items() if k in keep} for item in listing[part]]
+            for part in ("pending", "paired")}

@@ -1,0 +1,274 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gateway_devices
+short_description: Device pairing of one OpenClaw gateway - list, approve, reject, remove, rotate, revoke, reconcile
+version_added: 0.1.0
+description:
+  - Runs the gateway's own CLI inside its container (C(openclaw devices ...) and
+    C(openclaw nodes ...)), authenticated by the gateway token the container already has.
+    Device auth stays on; nothing here turns it off.
+  - V(list) returns pending and paired devices and pending node approvals.
+  - V(approve) / V(reject) act on a pending request id; V(remove) removes a paired device;
+    V(rotate) issues a new device token for a role (the token itself is never returned);
+    V(revoke) revokes a device's token for a role (the device must pair again);
+    V(approve_node) approves a node's pending capability request.
+  - V(reconcile) makes pairing match the gateway's definition - pending requests from
+    pre-approved devices (O(allowed), by device id or public key) are approved; with
+    O(reject_unlisted) every other pending request is rejected; with O(remove_unlisted) paired
+    devices that are not allowed are removed. With O(approve_nodes) the pending node
+    capability requests of allowed devices are approved too.
+  - Idempotent - acting on what is already so (a device not paired, nothing pending) changes
+    nothing.
+author:
+  - clawops contributors (@clawops)
+requirements:
+  - the docker CLI on the gateway's host
+options:
+  container:
+    description: The gateway's container (the instance name).
+    type: str
+    required: true
+  action:
+    description: What to do.
+    type: str
+    choices: [list, approve, reject, remove, rotate, revoke, approve_node, reconcile]
+    default: list
+  request_id:
+    description: The pending request for V(approve), V(reject) and V(approve_node).
+    type: str
+  device_id:
+    description: The paired device for V(remove), V(rotate) and V(revoke).
+    type: str
+  role:
+    description: The role whose token V(rotate) or V(revoke) acts on (V(node), V(operator)).
+    type: str
+  allowed:
+    description:
+      - For V(reconcile), the pre-approved devices - each with C(device_id) or C(public_key),
+        optionally the C(role) it may pair as.
+    type: list
+    elements: dict
+    default: []
+  reject_unlisted:
+    description: For V(reconcile), reject pending requests of devices that are not allowed.
+    type: bool
+    default: false
+  remove_unlisted:
+    description: For V(reconcile), remove paired devices that are not allowed.
+    type: bool
+    default: false
+  approve_nodes:
+    description: For V(reconcile), also approve pending node requests of allowed devices.
+    type: bool
+    default: true
+  timeout:
+    description: Milliseconds each CLI call may wait for the gateway.
+    type: int
+    default: 15000
+attributes:
+  check_mode:
+    description: Lists and plans; changes nothing.
+    support: full
+  diff_mode:
+    description: Shows the pairing before and after.
+    support: full
+  idempotent:
+    description: All actions but V(rotate).
+    support: partial
+"""
+
+EXAMPLES = r"""
+- name: Pending and paired devices of a gateway
+  clawops.orchestrator.gateway_devices:
+    container: acme-gw-people
+  register: pairing
+
+- name: Approve one request
+  clawops.orchestrator.gateway_devices:
+    container: acme-gw-people
+    action: approve
+    request_id: 99889499-2a5e-4107-a2c5-f3e3ea0da8e3
+
+- name: Make pairing match the fleet definition
+  clawops.orchestrator.gateway_devices:
+    container: acme-gw-people
+    action: reconcile
+    allowed:
+      - {device_id: e451b691430f5af7262cefeef5cb8109b5b501cb0639967af46eca8ab3a5fecc, role: node}
+    reject_unlisted: true
+
+- name: The device must pair again
+  clawops.orchestrator.gateway_devices:
+    container: acme-gw-people
+    action: revoke
+    device_id: e451b691430f5af7262cefeef5cb8109b5b501cb0639967af46eca8ab3a5fecc
+    role: node
+"""
+
+RETURN = r"""
+pending:
+  description: Pending device requests after the action (request id, device id, role, scopes, platform, name).
+  returned: always
+  type: list
+  elements: dict
+paired:
+  description: Paired devices after the action (device id, roles, scopes, platform, name; never tokens).
+  returned: always
+  type: list
+  elements: dict
+nodes_pending:
+  description: Pending node capability requests (request id, node id, commands).
+  returned: always
+  type: list
+  elements: dict
+steps:
+  description: What was done (or would be, in check mode) - verb, id and why.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
+    DevicesProblem, normalize_listing, parse_json, plan_reconcile, summary)
+
+OPENCLAW = "/usr/local/bin/openclaw"
+
+
+class Gateway:
+    def __init__(self, module):
+        self.module = module
+        self.docker = module.get_bin_path("docker", required=True)
+        self.container = module.params["container"]
+        self.timeout = str(module.params["timeout"])
+
+    def run(self, *args):
+        argv = [self.docker, "exec", self.container, OPENCLAW] + list(args) + [
+            "--json", "--timeout", self.timeout]
+        rc, out, err = self.module.run_command(argv)
+        if rc != 0:
+            raise DevicesProblem("openclaw %s in %s failed (rc %d): %s" % (
+                " ".join(args[:2]), self.container, rc, (err or out).strip()[-600:]))
+        return parse_json(out, "openclaw %s" % " ".join(args[:2]))
+
+    def listing(self):
+        return normalize_listing(self.run("devices", "list"))
+
+    def nodes_pending(self):
+        data = self.run("nodes", "pending")
+        return data if isinstance(data, list) else data.get("pending", []) if isinstance(data, dict) else []
+
+
+def _node_view(requests):
+    keep = ("requestId", "nodeId", "displayName", "platform", "commands", "caps", "ts")
+    return [{k: v for k, v in r.items() if k in keep} for r in requests]
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            container=dict(type="str", required=True),
+            action=dict(type="str", default="list", choices=[
+                "list", "approve", "reject", "remove", "rotate", "revoke", "approve_node",
+                "reconcile"]),
+            request_id=dict(type="str"),
+            device_id=dict(type="str"),
+            role=dict(type="str"),
+            allowed=dict(type="list", elements="dict", default=[]),
+            reject_unlisted=dict(type="bool", default=False),
+            remove_unlisted=dict(type="bool", default=False),
+            approve_nodes=dict(type="bool", default=True),
+            timeout=dict(type="int", default=15000),
+        ),
+        required_if=[
+            ("action", "approve", ["request_id"]),
+            ("action", "reject", ["request_id"]),
+            ("action", "approve_node", ["request_id"]),
+            ("action", "remove", ["device_id"]),
+            ("action", "rotate", ["device_id", "role"]),
+            ("action", "revoke", ["device_id", "role"]),
+        ],
+        supports_check_mode=True,
+    )
+    p = module.params
+    for index, item in enumerate(p["allowed"]):
+        if not (item.get("device_id") or item.get("public_key")) or \
+                set(item) - {"device_id", "public_key", "role", "name"}:
+            module.fail_json(msg="allowed[%d]: each pre-approved device has device_id or "
+                                 "public_key (and optionally role, name); got %s"
+                                 % (index, sorted(item)))
+    gateway = Gateway(module)
+    try:
+        before = gateway.listing()
+        nodes = gateway.nodes_pending()
+        steps = []
+        pending_ids = {r.get("requestId") for r in before["pending"]}
+        paired = {d.get("deviceId"): d for d in before["paired"]}
+        action = p["action"]
+        if action in ("approve", "reject"):
+            if p["request_id"] not in pending_ids:
+                module.fail_json(msg="request %s is not pending on %s (pending: %s). It was "
+                                     "already handled, expired, or belongs to another gateway"
+                                 % (p["request_id"], p["container"],
+                                    ", ".join(sorted(pending_ids)) or "none"))
+            steps.append((action, p["request_id"], "requested"))
+        elif action == "approve_node":
+            node_ids = {r.get("requestId") for r in nodes}
+            if p["request_id"] not in node_ids:
+                module.fail_json(msg="node request %s is not pending on %s (pending: %s)"
+                                 % (p["request_id"], p["container"],
+                                    ", ".join(sorted(node_ids)) or "none"))
+            steps.append(("approve_node", p["request_id"], "requested"))
+        elif action in ("remove", "rotate", "revoke"):
+            device = paired.get(p["device_id"])
+            live_roles = {t.get("role") for t in (device or {}).get("tokens", [])
+                          if not t.get("revokedAtMs")}
+            if device is None:
+                if action == "rotate":
+                    module.fail_json(msg="device %s is not paired with %s: nothing to rotate"
+                                     % (p["device_id"], p["container"]))
+            elif action == "remove" or action == "rotate" or p["role"] in live_roles:
+                steps.append((action, p["device_id"], "requested"))
+        elif action == "reconcile":
+            steps = plan_reconcile(before, p["allowed"], p["reject_unlisted"],
+                                   p["remove_unlisted"])
+            if p["approve_nodes"]:
+                allowed_ids = {d.get("deviceId") for d in before["paired"]
+                               if any(a.get("device_id") == d.get("deviceId")
+                                      or a.get("public_key") == d.get("publicKey")
+                                      for a in p["allowed"])}
+                steps += [("approve_node", r.get("requestId"), "node of pre-approved device %s"
+                           % r.get("nodeId")) for r in nodes if r.get("nodeId") in allowed_ids]
+        if steps and not module.check_mode:
+            for verb, ident, dummy in steps:
+                if verb in ("approve", "reject"):
+                    gateway.run("devices", verb, ident)
+                elif verb == "approve_node":
+                    gateway.run("nodes", "approve", ident)
+                elif verb == "remove":
+                    gateway.run("devices", "remove", ident)
+                else:
+                    gateway.run("devices", verb, "--device", ident, "--role", p["role"])
+            after, nodes = gateway.listing(), gateway.nodes_pending()
+        else:
+            after = before
+    except DevicesProblem as exc:
+        module.fail_json(msg=str(exc))
+    view = summary(after)
+    result = dict(changed=bool(steps), pending=view["pending"], paired=view["paired"],
+                  nodes_pending=_node_view(nodes),
+                  steps=[dict(verb=v, id=i, why=w) for v, i, w in steps])
+    if module._diff:
+        result["diff"] = dict(before=summary(before), after=view)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

