@@ -73,8 +73,8 @@ def load_operators(fleet_dir, known_groups=None):
     data = FleetFiles(fleet_dir).read_yaml(OPERATORS_FILE)
     fix_shape = "write 'operators: {<actor>: {role: admin}}' (see docs/day2.md)"
     if not isinstance(data, dict) or not isinstance(data.get("operators"), dict):
-        raise AuthzProblem("expected a mapping 'operators' of actor -> {role, groups}",
-                           OPERATORS_FILE, ("operators",), fix_shape)
+        raise AuthzProblem("expected a mapping 'operators' of actor -> role and groups",
+                           file=OPERATORS_FILE, key_path=("operators",), fix=fix_shape)
     unknown = sorted(set(data) - {"operators"})
     if unknown:
         raise AuthzProblem("unknown key %r" % unknown[0], OPERATORS_FILE, (unknown[0],),
@@ -83,8 +83,8 @@ def load_operators(fleet_dir, known_groups=None):
     for actor, entry in data["operators"].items():
         where = ("operators", str(actor))
         if not isinstance(entry, dict):
-            raise AuthzProblem("expected {role: admin|operator, groups: [...]}",
-                               OPERATORS_FILE, where, fix_shape)
+            raise AuthzProblem("expected a mapping with role (admin or operator) and groups",
+                               file=OPERATORS_FILE, key_path=where, fix=fix_shape)
         extra = sorted(set(entry) - {"role", "groups"})
         if extra:
             raise AuthzProblem("unknown key %r" % extra[0], OPERATORS_FILE, where + (extra[0],),

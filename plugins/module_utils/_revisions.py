@@ -17,6 +17,7 @@ Pure Python, stdlib only; every write is a temp file + rename.
 from __future__ import annotations
 
 import datetime
+import difflib
 import hashlib
 import json
 import os
@@ -142,6 +143,20 @@ class Store(object):
         if status == "active" and active:
             self.set_status(active, "superseded", actor, "superseded by %s" % rev_id)
         return self.load(rev_id), True
+
+    def config_diff(self, old_id, new_id, context=3):
+        """Unified diff of the openclaw.json of two revisions (empty when either is missing).
+        Rendered configs carry secret references, never values."""
+        texts = []
+        for rev_id in (old_id, new_id):
+            path = os.path.join(self.directory, rev_id or "-", FILES["config"])
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    texts.append(handle.read().splitlines(True))
+            except OSError:
+                return ""
+        return "".join(difflib.unified_diff(texts[0], texts[1], "%s/openclaw.json" % old_id,
+                                            "%s/openclaw.json" % new_id, n=context))
 
     def mark(self, rev_id, status, actor=None, note=None, rolled_back_to=None,
              previous_status="superseded"):

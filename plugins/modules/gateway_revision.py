@@ -116,6 +116,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+config_diff:
+  description:
+    - For V(record), the unified diff of the new revision's openclaw.json against the active
+      revision's (empty when nothing was recorded or there was no active revision).
+  returned: action is record
+  type: str
 revision:
   description: The revision recorded, marked, selected or shown (C(files) are the paths of its copies).
   returned: action is record, mark, select or show
@@ -209,9 +215,11 @@ def main():
                 would = not (p["status"] == "active" and active
                              and same(active, fingerprint_of(current, image_id)))
                 module.exit_json(changed=would, revision=summary(active) if not would else None)
+            before = store.active()
             revision, changed = store.record(p["status"], p["actor"], current, image_id,
                                              p["source"], p["note"], p["spec"])
-            module.exit_json(changed=changed, revision=revision)
+            diff = store.config_diff(before["id"], revision["id"]) if before and changed else ""
+            module.exit_json(changed=changed, revision=revision, config_diff=diff)
         if module.check_mode:
             data = store.load(p["id"])
             module.exit_json(changed=data["status"] != p["status"], revision=data)
