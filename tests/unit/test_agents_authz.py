@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import textwrap
 
 import pytest
 
@@ -156,3 +157,20 @@ def test_pairing_plan_approves_only_pre_approved_devices():
     assert "never-shown" not in json.dumps(summary(listing))
     with pytest.raises(DevicesProblem):
         parse_json("gateway closed (1008): pairing required", "devices list")
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ("exposure: lan\n", False),  # exposed: no silent approval of local devices
+    ("", None),  # loopback-published: the gateway's own default
+    ("exposure: lan\nconfig:\n  overrides:\n    gateway: {nodes: {pairing: {autoApproveLocal: true}}}\n",
+     True),  # the fleet says so
+])
+def test_exposed_gateways_do_not_auto_approve_local_devices(make_fleet, extra, expected):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
+    from conftest import MINIMAL
+    fleet_dir = make_fleet({"gateways/gw-one.yml": textwrap.dedent(
+        MINIMAL["gateways/gw-one.yml"]).strip("\n") + "\n" + extra})
+    plan = render_fleet(load_fleet(fleet_dir))["gw-one"]
+    pairing = plan.config["gateway"].get("nodes", {}).get("pairing", {})
+    assert pairing.get("autoApproveLocal") is expected
