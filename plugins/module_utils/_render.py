@@ -48,6 +48,7 @@ GATEWAY_PATHS = {
     "log_file": GATEWAY_HOME + "/logs/openclaw.log",
     "cache_dir": GATEWAY_HOME + "/.cache",
 }
+DEFAULT_K8S_STORAGE = "5Gi"
 DERIVED_PORT_SPAN = 110  # OpenClaw uses base+1 .. base+110 (mcp, browser control, CDP)
 BUILTIN = Source("builtin", "(clawops)", ())
 BUILTIN_CONFIG = {
@@ -76,6 +77,60 @@ def env_name(*parts):
 def env_secret_ref(name):
     """The only shape a secret takes in a rendered openclaw.json."""
     return {"source": "env", "provider": "default", "id": name}
+
+
+def k8s_object_names(instance):
+    """Names of a Kubernetes gateway's namespaced objects (all start with the instance)."""
+    return {"deployment": instance, "service": instance, "service_account": instance,
+            "network_policy": instance, "config_map": instance + "-config",
+            "seeds_map": instance + "-seeds", "secret": instance + "-env",
+            "pvc": instance + "-state", "cluster_role": "clawops:%s:read" % instance}
+
+
+def k8s_spec(org, gw_id, instance, target, cluster, overrides, exposure):
+    """What the gateway_k8s role needs about the cluster side of one gateway."""
+    network = dict(cluster.get("network", {}))
+    network.update(overrides.get("network", {}))
+    namespace = target["namespace"]
+    ingress = network.get("ingress_namespaces", [namespace]) if exposure == "lan" else []
+    volume_permissions = bool(cluster.get("volume_permissions", False))
+    return {
+        "cluster": target["cluster"],
+        "namespace": namespace,
+        # a namespace of its own (per_gateway) goes with the gateway on removal
+        "dedicated_namespace": overrides["dedicated_namespace"],
+        "kubeconfig": cluster.get("kubeconfig"),
+        "context": cluster.get("context"),
+        "storage_class": cluster.get("storage_class"),
+        "storage_size": overrides.get("storage_size", cluster.get("storage_size",
+                                                                  DEFAULT_K8S_STORAGE)),
+        "volume_permissions": volume_permissions,
+        # restricted admits the gateway pod; the root chown init container needs baseline
+        "pod_security": "baseline" if volume_permissions else "restricted",
+        "cluster_read": bool(overrides.get("cluster_read", cluster.get("cluster_read", False))),
+        "ingress_namespaces": sorted(ingress),
+        "public_https": bool(network.get("public_https", True)),
+        "egress": network.get("egress", []),
+        "state_root": cluster.get("state_root", "~/.clawops/k8s/%s" % target["cluster"]),
+        "names": k8s_object_names(instance),
+        "labels": {"app.kubernetes.io/name": "openclaw",
+                   "app.kubernetes.io/instance": instance,
+                   "app.kubernetes.io/part-of": org.org_slug,
+                   "app.kubernetes.io/managed-by": "clawops",
+                   "clawops.dev/gateway": gw_id},
+    }
+
+
+def controller_paths(state_root, org_slug, gw_id):
+    """Where a Kubernetes gateway's rendered files, revisions and backups live on the
+    controller (a Compose gateway keeps them on its host)."""
+    root = posixpath.join(state_root, org_slug, gw_id)
+    return {"root": root, "config_dir": root + "/config",
+            "config_path": root + "/config/openclaw.json",
+            "manifest_path": root + "/manifests.yml",
+            "env_file": root + "/secret.sha256",
+            "revisions_dir": root + "/revisions", "backups_dir": root + "/backups",
+            "staging_dir": root + "/staging"}
 
 
 def dump_config(config):
@@ -208,10 +263,14 @@ class Renderer:
         ptype = target.pop("type")
         root_override = target.pop("root", None)
         path_overrides = target.pop("paths", {})
+        k8s_overrides = {key: target.pop(key) for key in ("storage_size", "cluster_read",
+                                                          "network") if key in target}
         if ptype == "k8s":
             cluster = self.fleet.data["targets"]["k8s_clusters"][target["cluster"]]
+            k8s_overrides["dedicated_namespace"] = False
             if "namespace" not in target:
                 if cluster.get("namespace_mode", "per_org") == "per_gateway":
+                    k8s_overrides["dedicated_namespace"] = True
                     target["namespace"] = instance
                 else:
                     target["namespace"] = cluster.get("namespace",
@@ -256,6 +315,11 @@ class Renderer:
                 "revisions_dir": root + "/revisions",
                 "backups_dir": root + "/backups",
             }
+        if ptype == "k8s":
+            runtime["k8s"] = k8s_spec(org, gw.id, instance, target, cluster, k8s_overrides,
+                                      exposure)
+            runtime["controller_paths"] = controller_paths(runtime["k8s"]["state_root"],
+                                                           org.org_slug, gw.id)
         paths = runtime["paths"]
         runtime["env"] = dict(BASE_ENV, HOME=paths["home"], XDG_CACHE_HOME=paths["cache_dir"],
                               OPENCLAW_STATE_DIR=paths["state_dir"],

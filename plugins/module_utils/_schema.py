@@ -162,6 +162,66 @@ DEFS = {
         },
         "additionalProperties": False,
     },
+    "k8sNamespace": {
+        "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        "description": "A Kubernetes namespace name (DNS label, up to 63 characters).",
+    },
+    "k8sNetwork": {
+        "type": "object",
+        "description": "NetworkPolicy of Kubernetes gateways (default deny): who may connect "
+                       "in and what the gateway may reach besides DNS.",
+        "properties": {
+            "ingress_namespaces": {
+                "type": "array", "uniqueItems": True,
+                "items": {"$ref": "#/$defs/k8sNamespace"},
+                "description": "Namespaces whose pods may connect to the gateway port when "
+                               "exposure is lan (default: the gateway's own namespace). With "
+                               "exposure loopback nothing may connect in; exec and "
+                               "port-forward still work.",
+            },
+            "public_https": {
+                "type": "boolean",
+                "description": "Allow HTTPS (443) to public addresses: model providers, "
+                               "messaging APIs, the npm registry for plugin installs "
+                               "(default true).",
+            },
+            "egress": {
+                "type": "array",
+                "description": "Declared backends and databases the gateway may reach "
+                               "(model servers, PostgreSQL, ...).",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "description": "What it is (for people)."},
+                        "namespace": {"$ref": "#/$defs/k8sNamespace",
+                                      "description": "In-cluster backend: its namespace."},
+                        "pod_labels": {"type": "object",
+                                       "additionalProperties": {"type": "string"},
+                                       "description": "In-cluster backend: its pods' labels "
+                                                      "(default all pods of the namespace)."},
+                        "cidr": {"type": "string",
+                                 "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$",
+                                 "description": "Backend outside the cluster: an IPv4 CIDR."},
+                        "ports": {
+                            "type": "array", "minItems": 1,
+                            "items": {"type": "object", "properties": {
+                                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                                "protocol": {"enum": ["TCP", "UDP"]}},
+                                "required": ["port"], "additionalProperties": False},
+                        },
+                    },
+                    "required": ["ports"],
+                    "oneOf": [{"required": ["namespace"]}, {"required": ["cidr"]}],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
+    "storageSize": {
+        "type": "string", "pattern": "^[1-9][0-9]*(Mi|Gi|Ti)$",
+        "description": "Size of the gateway's state volume (PVC), e.g. 5Gi.",
+    },
     "exposure": {
         "enum": ["loopback", "lan"],
         "description": "'loopback' (default): published on 127.0.0.1 only. 'lan': published on "
@@ -418,7 +478,31 @@ FLEET_SCHEMA = {
                             "namespace": {"type": "string", "pattern": _ID_PATTERN,
                                           "description": "Namespace for per_org mode (default "
                                                          "<org_slug>-gateways)."},
-                            "storage_class": {"type": "string"},
+                            "storage_class": {"type": "string",
+                                              "description": "StorageClass of the gateways' "
+                                                             "state volumes (default: the "
+                                                             "cluster's default class)."},
+                            "storage_size": {"$ref": "#/$defs/storageSize"},
+                            "volume_permissions": {
+                                "type": "boolean",
+                                "description": "The cluster's storage ignores fsGroup (e.g. "
+                                               "hostPath): an init container running as root "
+                                               "with only CAP_CHOWN gives a new state volume "
+                                               "to uid 1000 (default false; the namespace is "
+                                               "then labelled pod-security baseline instead "
+                                               "of restricted)."},
+                            "cluster_read": {
+                                "type": "boolean",
+                                "description": "Give each gateway's ServiceAccount a read-only "
+                                               "ClusterRole (pods, services, nodes, namespaces, "
+                                               "events, configmaps, workloads; default false)."},
+                            "network": {"$ref": "#/$defs/k8sNetwork"},
+                            "state_root": {
+                                "type": "string",
+                                "description": "Directory on the controller for the gateways' "
+                                               "revisions, backups and rendered files (default "
+                                               "~/.clawops/k8s/<cluster>). Keep it on "
+                                               "persistent storage (AWX: a mounted volume)."},
                             "vars": {"type": "object",
                                      "description": "Ansible variables for its gateways."},
                         },
@@ -512,6 +596,12 @@ GATEWAY_SCHEMA = {
                             "description": "k8s: a name from targets.k8s_clusters."},
                 "namespace": {"$ref": "#/$defs/id",
                               "description": "k8s: overrides the cluster's namespace rule."},
+                "storage_size": {"$ref": "#/$defs/storageSize"},
+                "cluster_read": {"type": "boolean",
+                                 "description": "k8s: overrides the cluster's cluster_read."},
+                "network": {"$ref": "#/$defs/k8sNetwork",
+                            "description": "k8s: overrides the cluster's network keys "
+                                           "(each key replaces the cluster's)."},
                 "root": {"type": "string", "pattern": "^/",
                          "description": "compose: this gateway's directory on the host "
                                         "(default <host root>/<org_slug>/<id>)."},
@@ -530,7 +620,9 @@ GATEWAY_SCHEMA = {
             "allOf": [
                 {"if": {"type": "object", "properties": {"type": {"const": "compose"}}},
                  "then": {"required": ["host"], "not": {"anyOf": [
-                     {"required": ["cluster"]}, {"required": ["namespace"]}]}}},
+                     {"required": ["cluster"]}, {"required": ["namespace"]},
+                     {"required": ["storage_size"]}, {"required": ["cluster_read"]},
+                     {"required": ["network"]}]}}},
                 {"if": {"type": "object", "properties": {"type": {"const": "k8s"}}},
                  "then": {"required": ["cluster"], "not": {"anyOf": [
                      {"required": ["host"]}, {"required": ["root"]}, {"required": ["paths"]}]}}},
