@@ -16,6 +16,8 @@
 #     (NetworkPolicy enforcement only) from its module, all via the Go module proxy;
 #   - containerd, runc, CNI plugins, iptables and ipset from Debian;
 #   - the pause image compiled from the pause.c inside the k8s.io/kubernetes module;
+#   - CoreDNS (from its module, in a FROM-scratch image) as the cluster DNS in kube-system,
+#     forwarding to this machine's resolver;
 #   - PersistentVolumes from the controller-manager's built-in hostPath provisioner
 #     (StorageClass `standard`, default; a single-node test cluster only).
 # Binaries are cached in $CLAWOPS_K8S_CACHE, keyed by the go.mod/go.sum files, the Go version
@@ -27,7 +29,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 K8S_VERSION=v1.34.4
-BUILD_RECIPE=3                     # bump when the build commands below change
+BUILD_RECIPE=4                     # bump when the build commands below change
 DIR=${CLAWOPS_K8S_DIR:-/var/lib/clawops-k8s}
 CACHE=${CLAWOPS_K8S_CACHE:-/var/cache/clawops-k8s}
 KUBELET=${CLAWOPS_K8S_KUBELET:-1}
@@ -41,7 +43,9 @@ POD_CIDR=${CLAWOPS_K8S_POD_CIDR:-10.244.0.0/24}
 CLUSTER_CIDR=${CLAWOPS_K8S_CLUSTER_CIDR:-10.244.0.0/16}
 SERVICE_CIDR=${CLAWOPS_K8S_SERVICE_CIDR:-10.96.0.0/16}
 SERVICE_IP=10.96.0.1
+DNS_IP=10.96.0.10
 PAUSE_IMAGE=clawops.local/pause:3.10
+COREDNS_IMAGE=clawops.local/coredns:test
 CONTAINERD_SOCK=$DIR/run/containerd.sock
 
 export GOSUMDB=off GOFLAGS=-mod=mod
@@ -61,7 +65,7 @@ set_bin() { BIN="$CACHE/$(cache_key)/bin"; }
 build() {
   command -v go >/dev/null 2>&1 || die "no Go toolchain: the build needs go (this machine kind ships it)"
   set_bin
-  local want=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd kube-router pause)
+  local want=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd kube-router coredns pause)
   local missing=()
   for b in "${want[@]}"; do [ -x "$BIN/$b" ] || missing+=("$b"); done
   if [ ${#missing[@]} -eq 0 ]; then
@@ -86,6 +90,10 @@ build() {
   (cd "$HERE/build/kube-router" && go build -trimpath -ldflags "-s -w" -o "$BIN.partial/" \
       github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
   log "  kube-router: $(since "$t") s"
+  t=$(now)
+  (cd "$HERE/build/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN.partial/coredns" \
+      github.com/coredns/coredns)
+  log "  coredns: $(since "$t") s"
   t=$(now)
   local src
   src=$(cd "$HERE/build/kubernetes" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)
@@ -282,6 +290,7 @@ failCgroupV1: false
 failSwapOn: false
 containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
 clusterDomain: cluster.local
+clusterDNS: [$DNS_IP]
 resolvConf: /etc/resolv.conf
 protectKernelDefaults: false
 serializeImagePulls: false
@@ -416,18 +425,115 @@ node_up() {
   wait_for kubelet 120 kc wait --for=condition=Ready "node/$NODE" --timeout=1s
   wait_for kube-proxy 60 curl -sf "http://127.0.0.1:$PROXY_HEALTHZ/healthz"
   wait_for kube-router 60 curl -sf "http://127.0.0.1:$ROUTER_HEALTH/healthz"
+  cluster_dns
   log "node $NODE ready in $(since "$t") s (containerd, kubelet, kube-proxy, kube-router)"
+}
+
+scratch_image() { # ref binary: a FROM-scratch image of one static binary, into the node
+  local ref=$1 bin=$2 ctx
+  ctx=$(mktemp -d)
+  cp "$BIN/$bin" "$ctx/$bin"
+  printf 'FROM scratch\nCOPY %s /%s\nUSER 65532:65532\nENTRYPOINT ["/%s"]\n' "$bin" "$bin" "$bin" > "$ctx/Dockerfile"
+  docker build -q -t "$ref" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  docker save "$ref" | ctr_ images import - >/dev/null
+}
+
+cluster_dns() {
+  local t
+  t=$(now)
+  ctr_ images ls -q | grep -qxF "$COREDNS_IMAGE" || scratch_image "$COREDNS_IMAGE" coredns
+  kc apply -f - > /dev/null <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: coredns, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: clawops-test:coredns}
+rules:
+  - apiGroups: [""]
+    resources: [endpoints, services, pods, namespaces]
+    verbs: [list, watch]
+  - apiGroups: [discovery.k8s.io]
+    resources: [endpointslices]
+    verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: clawops-test:coredns}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: clawops-test:coredns}
+subjects:
+  - {kind: ServiceAccount, name: coredns, namespace: kube-system}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: coredns, namespace: kube-system}
+data:
+  Corefile: |
+    .:53 {
+        errors
+        health :8080
+        ready :8181
+        kubernetes cluster.local in-addr.arpa ip6.arpa {
+            pods insecure
+            fallthrough in-addr.arpa ip6.arpa
+        }
+        forward . /etc/resolv.conf
+        cache 30
+        loop
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {k8s-app: kube-dns}}
+  template:
+    metadata: {labels: {k8s-app: kube-dns}}
+    spec:
+      serviceAccountName: coredns
+      dnsPolicy: Default
+      # non-root on port 53 (what NetworkPolicies expect of cluster DNS): a safe sysctl
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        seccompProfile: {type: RuntimeDefault}
+        sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "53"}]
+      containers:
+        - name: coredns
+          image: $COREDNS_IMAGE
+          imagePullPolicy: IfNotPresent
+          args: [-conf, /etc/coredns/Corefile]
+          ports:
+            - {name: dns, containerPort: 53, protocol: UDP}
+            - {name: dns-tcp, containerPort: 53, protocol: TCP}
+          readinessProbe: {httpGet: {path: /ready, port: 8181}, periodSeconds: 5}
+          livenessProbe: {httpGet: {path: /health, port: 8080}, periodSeconds: 10}
+          resources: {requests: {memory: 32Mi, cpu: 50m}, limits: {memory: 128Mi}}
+          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+          volumeMounts: [{name: config, mountPath: /etc/coredns, readOnly: true}]
+      volumes: [{name: config, configMap: {name: coredns}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  clusterIP: $DNS_IP
+  selector: {k8s-app: kube-dns}
+  ports:
+    - {name: dns, port: 53, targetPort: 53, protocol: UDP}
+    - {name: dns-tcp, port: 53, targetPort: 53, protocol: TCP}
+EOF
+  wait_for coredns 120 kc -n kube-system rollout status deploy/coredns --timeout=1s
+  log "cluster DNS (CoreDNS $DNS_IP) ready in $(since "$t") s"
 }
 
 pause_image() {
   local t ctx
   t=$(now)
-  ctx=$(mktemp -d)
-  cp "$BIN/pause" "$ctx/pause"
-  printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' > "$ctx/Dockerfile"
-  docker build -q -t "$PAUSE_IMAGE" "$ctx" >/dev/null
-  rm -rf "$ctx"
-  docker save "$PAUSE_IMAGE" | ctr_ images import - >/dev/null
+  scratch_image "$PAUSE_IMAGE" pause
   log "pause image built and imported in $(since "$t") s"
 }
 

@@ -1,0 +1,432 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Kubernetes objects of one gateway, built from its computed plan.
+
+Pure Python: no I/O but reading workspace seed files, no Ansible, no Kubernetes client. The
+gateway_k8s role applies what ``manifests`` returns with kubernetes.core.k8s (server-side
+apply); the Secret is built apart (``secret``) so that its values never reach a file, a diff
+or a log.
+
+Per gateway, in apply order: Namespace (shared per org or its own), the namespace's
+default-deny NetworkPolicy, ServiceAccount, optional read-only ClusterRole + binding,
+ConfigMaps (openclaw.json, workspace seeds, CA bundle), PVC, Service, the gateway's
+NetworkPolicy, Deployment.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import posixpath
+import re
+import shlex
+
+PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
+# What each probe's JSON body must say (OpenClaw's health contract; unknown paths answer
+# 200 HTML, so a status code alone proves nothing).
+PROBE_ASSERT = {"startup": 'j.status==="started"', "ready": "j.ready===true",
+                "live": "j.ok===true"}
+PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                  "169.254.0.0/16", "127.0.0.0/8"]
+DEFAULT_DENY = "clawops-default-deny"
+GATEWAY_UID = 1000
+_MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+
+
+class ManifestError(Exception):
+    """Input the manifests cannot be built from; the message names the fix."""
+
+
+def memory_quantity(value):
+    """Docker-style memory ('2g', '512m', '1536M', 2147483648) -> a Kubernetes quantity."""
+    if isinstance(value, int):
+        return "%dMi" % max(1, value // (1024 * 1024))
+    found = _MEMORY.match(str(value))
+    if not found:
+        raise ManifestError("resources.memory %r is not a size like 2g or 512m" % (value,))
+    number, unit = float(found.group(1)), found.group(2).lower()
+    mebibytes = number * {"": 1.0 / (1024 * 1024), "k": 1.0 / 1024, "m": 1, "g": 1024,
+                          "t": 1024 * 1024}[unit]
+    if mebibytes >= 1024 and mebibytes % 1024 == 0:
+        return "%dGi" % (mebibytes // 1024)
+    return "%dMi" % max(1, int(mebibytes))
+
+
+def probe_js(port, kind, token=True):
+    """A node one-liner that prints the probe's body and exits 0 only if it asserts."""
+    headers = ('{headers:t?{authorization:"Bearer "+t}:{},signal:AbortSignal.timeout(8000)}'
+               if token else "{signal:AbortSignal.timeout(8000)}")
+    return ("const t=process.env.OPENCLAW_GATEWAY_TOKEN;"
+            'fetch("http://127.0.0.1:%d%s",%s).then(async r=>{const b=await r.text();'
+            "process.stdout.write(b);let j;try{j=JSON.parse(b)}catch(e){process.exit(1)}"
+            "process.exit(%s?0:1)},e=>{process.stdout.write(String(e));process.exit(2)})"
+            % (port, PROBE_PATHS[kind], headers, PROBE_ASSERT[kind]))
+
+
+def probe_argv(port, kind, token=True, node="node"):
+    return [node, "-e", probe_js(port, kind, token)]
+
+
+def probe_command(port, kind, token=True, node="node"):
+    """The same probe as one shell-quoted string (kubernetes.core.k8s_exec splits it)."""
+    return " ".join(shlex.quote(part) for part in probe_argv(port, kind, token, node))
+
+
+def sha256_text(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_seed_tree(fleet_dir, rel_dir):
+    """Files of a workspace seed directory: {relative posix path: bytes}."""
+    base = os.path.normpath(os.path.join(fleet_dir, rel_dir))
+    found = {}
+    for root, dirs, files in os.walk(base):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            with open(path, "rb") as handle:
+                found[rel] = handle.read()
+    return found
+
+
+def seed_files(runtime, fleet_dir, generated):
+    """Everything the seed init container may copy, keyed by the path under the workspace
+    root: the agents' workspace_seed trees first, then ``generated`` ({agent id: {file name:
+    text}}, e.g. AGENTS.md, IDENTITY.md) where the tree has no such file."""
+    root = runtime["paths"]["workspace_root"]
+    files = {}
+    for agent in runtime["agents"]:
+        prefix = posixpath.relpath(agent["workspace"], root)
+        if agent.get("workspace_seed"):
+            for rel, data in read_seed_tree(fleet_dir, agent["workspace_seed"]).items():
+                files[posixpath.join(prefix, rel)] = data
+        for name, text in sorted((generated or {}).get(agent["id"], {}).items()):
+            files.setdefault(posixpath.join(prefix, name), text.encode("utf-8"))
+    return files
+
+
+def _seed_map(meta, files):
+    data, binary, items = {}, {}, []
+    for index, rel in enumerate(sorted(files)):
+        key = "s%03d" % index
+        try:
+            data[key] = files[rel].decode("utf-8")
+        except UnicodeDecodeError:
+            binary[key] = base64.b64encode(files[rel]).decode("ascii")
+        items.append({"key": key, "path": rel})
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
+    if binary:
+        obj["binaryData"] = binary
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        digest.update(rel.encode("utf-8") + b"\0" + files[rel] + b"\0")
+    return obj, items, digest.hexdigest()
+
+
+def _seed_script(runtime):
+    paths = runtime["paths"]
+    dirs = [paths["state_dir"], paths["workspace_root"], paths["logs_dir"], paths["cache_dir"]]
+    dirs += [agent["workspace"] for agent in runtime["agents"]]
+    return "\n".join([
+        "set -eu",
+        "umask 027",
+        "mkdir -p " + " ".join(shlex.quote(d) for d in dirs),
+        "# only what is missing: files the agents or people changed are never overwritten",
+        "if [ -d /clawops/seeds/..data ]; then",
+        "  cd /clawops/seeds/..data",
+        "  find . -type f | while read -r f; do",
+        "    dest=%s/\"${f#./}\"" % shlex.quote(paths["workspace_root"]),
+        "    if [ ! -e \"$dest\" ]; then mkdir -p \"$(dirname \"$dest\")\"; "
+        "cp \"$f\" \"$dest\"; echo \"seeded ${f#./}\"; fi",
+        "  done",
+        "fi",
+    ]) + "\n"
+
+
+def _plugins_script(runtime):
+    state = runtime["paths"]["state_dir"]
+    return "\n".join([
+        "set -eu",
+        "# official plugin channels live in the state volume: OpenClaw trusts a plugin only",
+        "# through its install record; the install writes a meta block, so it gets a copy",
+        "cp /etc/openclaw/openclaw.json /clawops/work/openclaw.json",
+        "installed() {",
+        "  find %s/npm/projects -path \"*/node_modules/$1/package.json\" 2>/dev/null \\"
+        % shlex.quote(state),
+        "    | xargs -r grep -l \"\\\"version\\\": *\\\"$2\\\"\" | grep -q .",
+        "}",
+        "for spec in %s; do" % " ".join(shlex.quote(p) for p in runtime["plugin_installs"]),
+        "  name=${spec%@*}; version=${spec##*@}",
+        "  if installed \"$name\" \"$version\"; then echo \"$spec installed\"; continue; fi",
+        "  /usr/local/bin/openclaw plugins install \"$spec\" || true",
+        "  installed \"$name\" \"$version\" || { echo \"openclaw plugins install $spec failed\";"
+        " exit 1; }",
+        "done",
+    ]) + "\n"
+
+
+def _volume_permissions_script(runtime):
+    home = shlex.quote(runtime["paths"]["home"])
+    return ("set -eu\nif [ \"$(stat -c %%u %s)\" != %d ]; then chmod 0750 %s; "
+            "chown %d:%d %s; echo \"gave %s to uid %d\"; fi\n"
+            % (home, GATEWAY_UID, home, GATEWAY_UID, GATEWAY_UID, home, home, GATEWAY_UID))
+
+
+def _restricted(extra=None):
+    context = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+               "capabilities": {"drop": ["ALL"]}}
+    context.update(extra or {})
+    return context
+
+
+def _network_policy(meta, runtime):
+    k8s = runtime["k8s"]
+    ingress = []
+    if k8s["ingress_namespaces"]:
+        ingress.append({
+            "from": [{"namespaceSelector": {"matchExpressions": [{
+                "key": "kubernetes.io/metadata.name", "operator": "In",
+                "values": list(k8s["ingress_namespaces"])}]}}],
+            "ports": [{"protocol": "TCP", "port": runtime["port"]}]})
+    egress = [{
+        "to": [{"namespaceSelector": {"matchLabels": {
+            "kubernetes.io/metadata.name": "kube-system"}}}],
+        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]
+    if k8s["public_https"]:
+        egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}],
+                       "ports": [{"protocol": "TCP", "port": 443}]})
+    for backend in k8s["egress"]:
+        if backend.get("namespace"):
+            peer = {"namespaceSelector": {"matchLabels": {
+                "kubernetes.io/metadata.name": backend["namespace"]}}}
+            if backend.get("pod_labels"):
+                peer["podSelector"] = {"matchLabels": dict(backend["pod_labels"])}
+        else:
+            peer = {"ipBlock": {"cidr": backend["cidr"]}}
+        egress.append({"to": [peer], "ports": [
+            {"protocol": p.get("protocol", "TCP"), "port": p["port"]} for p in backend["ports"]]})
+    spec = {"podSelector": {"matchLabels": _selector(runtime)},
+            "policyTypes": ["Ingress", "Egress"], "egress": egress}
+    if ingress:  # no rule: nothing may connect in (the API server drops an empty list)
+        spec["ingress"] = ingress
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta,
+            "spec": spec}
+
+
+def _selector(runtime):
+    return {"app.kubernetes.io/instance": runtime["instance"]}
+
+
+def _cluster_role(runtime, labels):
+    names = runtime["k8s"]["names"]
+    read = ["get", "list", "watch"]
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": names["cluster_role"], "labels": labels},
+            "rules": [
+                {"apiGroups": [""], "verbs": read,
+                 "resources": ["pods", "services", "nodes", "namespaces", "events",
+                               "configmaps", "endpoints", "persistentvolumeclaims"]},
+                {"apiGroups": ["apps"], "verbs": read,
+                 "resources": ["deployments", "replicasets", "statefulsets", "daemonsets"]},
+                {"apiGroups": ["batch"], "verbs": read, "resources": ["jobs", "cronjobs"]},
+                {"apiGroups": ["networking.k8s.io"], "verbs": read,
+                 "resources": ["ingresses", "networkpolicies"]},
+            ]}
+    binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+               "metadata": {"name": names["cluster_role"], "labels": labels},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                           "name": names["cluster_role"]},
+               "subjects": [{"kind": "ServiceAccount", "name": names["service_account"],
+                             "namespace": runtime["k8s"]["namespace"]}]}
+    return [role, binding]
+
+
+def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, replicas=1,
+              ca_bundle=None, image_pull_policy="IfNotPresent", node="node"):
+    """The gateway's objects (no Secret), in apply order.
+
+    ``config_text``: the exact openclaw.json text; ``seeds``: {path under the workspace root:
+    bytes}; ``env_sha256``: digest of the Secret's data (rolls the pods when it changes);
+    ``ca_bundle``: PEM text given to the plugin install (registries behind a TLS proxy).
+    """
+    if runtime.get("provider") != "k8s" or "k8s" not in runtime:
+        raise ManifestError("gateway %s is not a Kubernetes gateway (provider %s)"
+                            % (gateway.get("id"), runtime.get("provider")))
+    if not image:
+        raise ManifestError("no image for gateway %s: set image.version or image.repository/"
+                            "digest in the fleet, or gateway_k8s_image" % gateway.get("id"))
+    k8s, paths, names = runtime["k8s"], runtime["paths"], runtime["k8s"]["names"]
+    namespace = k8s["namespace"]
+    labels = dict(runtime["labels"], **k8s["labels"])
+    labels = {key: str(value) for key, value in labels.items()}
+
+    def meta(name, **extra):
+        data = {"name": name, "namespace": namespace, "labels": labels}
+        data.update(extra)
+        return data
+
+    objects = [
+        {"apiVersion": "v1", "kind": "Namespace",
+         "metadata": {"name": namespace, "labels": {
+             "app.kubernetes.io/managed-by": "clawops",
+             "clawops.org": str(runtime["labels"]["clawops.org"]),
+             "pod-security.kubernetes.io/enforce": k8s["pod_security"],
+             "pod-security.kubernetes.io/warn": k8s["pod_security"]}}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+         "metadata": {"name": DEFAULT_DENY, "namespace": namespace,
+                      "labels": {"app.kubernetes.io/managed-by": "clawops"}},
+         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(names["service_account"]),
+         "automountServiceAccountToken": bool(k8s["cluster_read"])},
+    ]
+    if k8s["cluster_read"]:
+        objects += _cluster_role(runtime, labels)
+    objects.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(names["config_map"]),
+                    "data": {"openclaw.json": config_text}})
+    seed_map, seed_items, seeds_sha = _seed_map(meta(names["seeds_map"]), seeds or {})
+    objects.append(seed_map)
+    if ca_bundle:
+        objects.append({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": meta(runtime["instance"] + "-ca"),
+                        "data": {"ca.crt": ca_bundle}})
+    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(names["pvc"]),
+           "spec": {"accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": k8s["storage_size"]}}}}
+    if k8s.get("storage_class"):
+        pvc["spec"]["storageClassName"] = k8s["storage_class"]
+    objects.append(pvc)
+    objects.append({"apiVersion": "v1", "kind": "Service", "metadata": meta(names["service"]),
+                    "spec": {"type": "ClusterIP", "selector": _selector(runtime),
+                             "ports": [{"name": "gateway", "protocol": "TCP",
+                                        "port": runtime["port"], "targetPort": "gateway"}]}})
+    objects.append(_network_policy(meta(names["network_policy"]), runtime))
+
+    # tini is not PID 1 in a pod that shares its PID namespace (pause is): make it a subreaper
+    env = [{"name": name, "value": str(value)}
+           for name, value in sorted(dict(runtime["env"], TINI_SUBREAPER="1").items())]
+    state_mount = {"name": "state", "mountPath": paths["home"]}
+    init = []
+    if k8s["volume_permissions"]:
+        init.append({
+            "name": "volume-permissions", "image": image, "imagePullPolicy": image_pull_policy,
+            "command": ["/bin/sh", "-c", _volume_permissions_script(runtime)],
+            "securityContext": _restricted({"runAsUser": 0, "runAsNonRoot": False,
+                                            "capabilities": {"drop": ["ALL"],
+                                                             "add": ["CHOWN"]}}),
+            "volumeMounts": [state_mount]})
+    init.append({
+        "name": "seed", "image": image, "imagePullPolicy": image_pull_policy,
+        "command": ["/bin/sh", "-c", _seed_script(runtime)],
+        "securityContext": _restricted(),
+        "volumeMounts": [state_mount, {"name": "seeds", "mountPath": "/clawops/seeds",
+                                       "readOnly": True}]})
+    volumes = [
+        {"name": "state", "persistentVolumeClaim": {"claimName": names["pvc"]}},
+        {"name": "config", "configMap": {"name": names["config_map"]}},
+        {"name": "seeds", "configMap": {"name": names["seeds_map"], "items": seed_items}},
+        {"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}},
+    ]
+    if runtime.get("plugin_installs"):
+        plugin_env = [e for e in env if e["name"] != "OPENCLAW_CONFIG_READONLY"
+                      and e["name"] != "OPENCLAW_CONFIG_PATH"]
+        plugin_env.append({"name": "OPENCLAW_CONFIG_PATH",
+                           "value": "/clawops/work/openclaw.json"})
+        mounts = [state_mount, {"name": "config", "mountPath": paths["config_dir"],
+                                "readOnly": True},
+                  {"name": "work", "mountPath": "/clawops/work"},
+                  {"name": "tmp", "mountPath": "/tmp"}]
+        if ca_bundle:
+            plugin_env.append({"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"})
+            mounts.append({"name": "ca", "mountPath": "/clawops/ca", "readOnly": True})
+            volumes.append({"name": "ca", "configMap": {"name": runtime["instance"] + "-ca"}})
+        init.append({
+            "name": "plugins", "image": image, "imagePullPolicy": image_pull_policy,
+            "command": ["/bin/sh", "-c", _plugins_script(runtime)],
+            "env": sorted(plugin_env, key=lambda e: e["name"]),
+            "securityContext": _restricted(), "volumeMounts": mounts,
+            "resources": {"requests": {"memory": "256Mi", "cpu": "100m"},
+                          "limits": {"memory": "1Gi"}}})
+        volumes.append({"name": "work", "emptyDir": {"sizeLimit": "16Mi"}})
+    resources = runtime["resources"]
+    port = runtime["port"]
+    container = {
+        "name": "gateway", "image": image, "imagePullPolicy": image_pull_policy,
+        "env": env, "envFrom": [{"secretRef": {"name": names["secret"]}}],
+        "ports": [{"name": "gateway", "containerPort": port, "protocol": "TCP"}],
+        "resources": {"requests": {"memory": "512Mi", "cpu": "100m"},
+                      "limits": {"memory": memory_quantity(resources["memory"]),
+                                 "cpu": str(resources["cpus"])}},
+        "securityContext": _restricted(),
+        "startupProbe": {"exec": {"command": probe_argv(port, "startup", False, node)},
+                         "periodSeconds": 5, "timeoutSeconds": 10, "failureThreshold": 60},
+        "readinessProbe": {"exec": {"command": probe_argv(port, "ready", True, node)},
+                           "periodSeconds": 15, "timeoutSeconds": 10, "failureThreshold": 3},
+        "livenessProbe": {"exec": {"command": probe_argv(port, "live", False, node)},
+                          "periodSeconds": 30, "timeoutSeconds": 10, "failureThreshold": 4},
+        "volumeMounts": [state_mount,
+                         {"name": "config", "mountPath": paths["config_dir"], "readOnly": True},
+                         {"name": "tmp", "mountPath": "/tmp"}],
+    }
+    template_labels = dict(labels)
+    deployment = {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(names["deployment"]),
+        "spec": {
+            "replicas": replicas,
+            "strategy": {"type": "Recreate"},
+            "revisionHistoryLimit": 5,
+            "selector": {"matchLabels": _selector(runtime)},
+            "template": {
+                "metadata": {"labels": template_labels, "annotations": {
+                    "clawops.dev/config-sha256": sha256_text(config_text),
+                    "clawops.dev/env-sha256": env_sha256 or "",
+                    "clawops.dev/seeds-sha256": seeds_sha,
+                }},
+                "spec": {
+                    "serviceAccountName": names["service_account"],
+                    "automountServiceAccountToken": bool(k8s["cluster_read"]),
+                    "enableServiceLinks": False,
+                    # one PID namespace per pod: a start-up lock the plugin install left
+                    # (hostname + pid) is seen as stale instead of blocking the gateway
+                    "shareProcessNamespace": True,
+                    "terminationGracePeriodSeconds": 60,
+                    "securityContext": {
+                        "runAsUser": GATEWAY_UID, "runAsGroup": GATEWAY_UID,
+                        "runAsNonRoot": True, "fsGroup": GATEWAY_UID,
+                        "fsGroupChangePolicy": "OnRootMismatch",
+                        "seccompProfile": {"type": "RuntimeDefault"}},
+                    "initContainers": init,
+                    "containers": [container],
+                    "volumes": volumes,
+                },
+            },
+        },
+    }
+    if k8s["volume_permissions"]:
+        # the chown container runs as root (only CAP_CHOWN): the pod may not demand non-root
+        deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] = False
+        for item in init[1:] + [container]:
+            item["securityContext"]["runAsNonRoot"] = True
+    objects.append(deployment)
+    return objects
+
+
+def secret(runtime, values):
+    """The gateway's Secret: the env its container reads (token, provider and bot keys)."""
+    k8s = runtime["k8s"]
+    labels = {key: str(value) for key, value in dict(runtime["labels"], **k8s["labels"]).items()}
+    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": k8s["names"]["secret"], "namespace": k8s["namespace"],
+                         "labels": labels},
+            "stringData": {name: values[name] for name in sorted(values)}}
+
+
+def env_digest(values):
+    """sha256 over the Secret's data (names and values; the digest, never the values, is
+    recorded in revisions and the pod template)."""
+    digest = hashlib.sha256()
+    for name in sorted(values):
+        digest.update(("%s=%s\n" % (name, values[name])).encode("utf-8"))
+    return digest.hexdigest()
