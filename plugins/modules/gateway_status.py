@@ -7,14 +7,19 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: gateway_status
-short_description: Real status of a Compose OpenClaw gateway (container, probes, live agents)
+short_description: Real status of an OpenClaw gateway (container or pod, probes, live agents)
 version_added: 0.1.0
 description:
-  - Runs on the Docker host of one gateway. Reads the container state (C(docker inspect)), probes
+  - "Compose (O(provider=compose)): runs on the Docker host of one gateway. Reads the container
+    state (C(docker inspect)), probes
     C(/startupz) and C(/readyz) (JSON bodies, with the gateway token so C(/readyz) names the
     failing components), asks the gateway for its live agents and routes
     (C(openclaw agents list --json --bindings) inside the container), its memory use
-    (C(docker stats)) and the last problem lines of its log.
+    (C(docker stats)) and the last problem lines of its log."
+  - "Kubernetes (O(provider=k8s)): runs on the controller. Reads the gateway's Deployment and the
+    pod of its current template, probes C(/startupz) and C(/readyz) inside the pod (with the
+    pod's own token), asks for the live agents there, reads the container's cgroup memory use
+    and the last problem lines of its log."
   - "State: V(running) (up and ready), V(degraded) (up, not ready or not answering), V(stopped)
     (exited 0), V(failed) (restarting, OOM-killed or exited non-zero), V(absent)."
   - Never changes anything.
@@ -22,13 +27,30 @@ author:
   - clawops contributors (@clawops)
 options:
   instance:
-    description: Container name (the gateway's instance name).
+    description: The gateway's instance name (its container, or its Deployment's pods' label).
     type: str
     required: true
   port:
-    description: Published gateway port on the host.
+    description: Gateway port (published on the host for Compose; in the pod for K8s).
     type: int
     required: true
+  provider:
+    description: Where the gateway runs.
+    type: str
+    choices: [compose, k8s]
+    default: compose
+  namespace:
+    description: K8s - the gateway's namespace.
+    type: str
+  deployment:
+    description: K8s - the gateway's Deployment (default the instance name).
+    type: str
+  kubeconfig:
+    description: K8s - kubeconfig file on the controller (default the usual lookup).
+    type: path
+  context:
+    description: K8s - kubeconfig context.
+    type: str
   address:
     description: Address the port is published on.
     type: str
@@ -65,7 +87,8 @@ attributes:
     description: Reads only.
     support: full
 requirements:
-  - the docker CLI on the host
+  - the docker CLI on the host (Compose)
+  - the kubernetes Python client on the controller (K8s)
 """
 
 EXAMPLES = r"""
@@ -85,7 +108,11 @@ state:
   returned: always
   type: str
 container:
-  description: Status, running, restarting, exit code, start time, restart count and health of the container.
+  description:
+    - Compose - status, running, restarting, exit code, start time, restart count and health of
+      the container.
+    - K8s - the pod, its phase, running, started, ready, restarts, image, start time and why it is
+      not running (C(reason)).
   returned: always
   type: dict
 version:
@@ -123,6 +150,7 @@ last_errors:
 """
 
 import json
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
@@ -130,6 +158,12 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, parse_json)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
+    HAS_KUBERNETES, IMPORT_ERROR, Cluster, ClusterError)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import (
+    probe_argv)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_status import (
+    classify as classify_k8s, gateway_pod)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
     classify, compare, error_lines, parse_size)
 
@@ -148,6 +182,84 @@ def _probe(url, token, timeout):
     except ValueError:
         return None  # unknown paths answer 200 HTML: not a probe answer
     return data if isinstance(data, dict) else None
+
+
+def _json_of(text):
+    try:
+        data = json.loads(text or "")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _live_agents(text):
+    try:
+        return parse_json(text, "openclaw agents list")
+    except DevicesProblem:
+        return None
+
+
+_MEMORY_READ = ("cat /sys/fs/cgroup/memory.current 2>/dev/null || "
+                "cat /sys/fs/cgroup/memory/memory.usage_in_bytes")
+
+
+def run_k8s(module):
+    params = module.params
+    if not HAS_KUBERNETES:
+        module.fail_json(msg="gateway_status with provider k8s needs the kubernetes Python "
+                             "client on the controller: pip install kubernetes (%s)"
+                         % IMPORT_ERROR)
+    if not params["namespace"]:
+        module.fail_json(msg="gateway_status with provider k8s needs namespace")
+    instance, namespace = params["instance"], params["namespace"]
+    timeout = params["timeout"]
+    try:
+        cluster = Cluster(params["kubeconfig"], params["context"])
+        deployment = cluster.deployment(namespace, params["deployment"] or instance)
+        pods = cluster.pods(namespace, "app.kubernetes.io/instance=%s" % instance)
+    except ClusterError as exc:
+        module.fail_json(msg="gateway_status %s: %s" % (instance, exc))
+    pod = gateway_pod(deployment, pods)
+    result = {"changed": False, "instance": instance, "ready": False, "failing": [],
+              "last_errors": [], "container": dict(pod)}
+    if deployment:
+        template = deployment["spec"]["template"]["spec"]["containers"][0]
+        result["container"]["image"] = template.get("image")
+        for item in pods:
+            if item["metadata"]["name"] == pod["pod"]:
+                result["container"]["started_at"] = item.get("status", {}).get("startTime")
+    ready = None
+    if pod["running"]:
+        def in_pod(argv):
+            return cluster.exec(namespace, pod["pod"], "gateway", argv, timeout)
+
+        startup = _json_of(in_pod(probe_argv(params["port"], "startup", False))[1])
+        if startup and startup.get("version"):
+            result["version"] = startup["version"]
+        ready = _json_of(in_pod(probe_argv(params["port"], "ready", True))[1])
+        if ready:
+            result["ready"] = ready.get("ready") is True
+            result["failing"] = ready.get("failing") or []
+            if ready.get("uptimeMs") is not None:
+                result["uptime_s"] = round(ready["uptimeMs"] / 1000.0, 1)
+        rc, out, dummy = in_pod(["/usr/local/bin/openclaw", "agents", "list", "--json",
+                                 "--bindings"])
+        live = _live_agents(out) if rc == 0 else None
+        result["agents"] = compare(params["declared_agents"], params["declared_bindings"], live)
+        result["agents"]["live_available"] = live is not None
+        rc, out, dummy = in_pod(["/bin/sh", "-c", _MEMORY_READ])
+        limit = template.get("resources", {}).get("limits", {}).get("memory")
+        if rc == 0 and out.strip().isdigit():
+            result["memory"] = {"used_bytes": int(out.strip()),
+                                "limit_bytes": parse_size(re.sub(r"i$", "iB", limit or ""))}
+    else:
+        result["agents"] = compare(params["declared_agents"], params["declared_bindings"], None)
+        result["agents"]["live_available"] = False
+    if pod["pod"]:
+        lines = cluster.logs(namespace, pod["pod"], pod["container"] or "gateway")
+        result["last_errors"] = error_lines(lines.splitlines(), params["log_lines"])
+    result["state"] = classify_k8s(deployment, pod, ready)
+    return result
 
 
 def run(module):
@@ -214,6 +326,11 @@ def main():
         argument_spec=dict(
             instance=dict(type="str", required=True),
             port=dict(type="int", required=True),
+            provider=dict(type="str", default="compose", choices=["compose", "k8s"]),
+            namespace=dict(type="str"),
+            deployment=dict(type="str"),
+            kubeconfig=dict(type="path"),
+            context=dict(type="str"),
             address=dict(type="str", default="127.0.0.1"),
             token=dict(type="str", no_log=True),
             declared_agents=dict(type="list", elements="str", default=[]),
@@ -223,7 +340,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    module.exit_json(**run(module))
+    module.exit_json(**(run_k8s(module) if module.params["provider"] == "k8s" else run(module)))
 
 
 if __name__ == "__main__":

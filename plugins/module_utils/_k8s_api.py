@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The few Kubernetes API reads the status module needs, through the kubernetes client.
+
+Deploys go through kubernetes.core; this is only for reading a gateway's Deployment, pods
+and logs and for running a command in its pod (exec) with a deadline. The kubernetes
+import is guarded: the module reports a missing library instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+
+try:
+    from kubernetes import client as k8s_client
+    from kubernetes import config as k8s_config
+    from kubernetes.client.rest import ApiException
+    from kubernetes.stream import stream
+    HAS_KUBERNETES = True
+    IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module
+    HAS_KUBERNETES = False
+    IMPORT_ERROR = exc
+    ApiException = Exception
+
+
+class ClusterError(Exception):
+    """The cluster could not be reached or refused a request."""
+
+
+class Cluster(object):
+    """A connection to one cluster (kubeconfig file and context, or in-cluster)."""
+
+    def __init__(self, kubeconfig=None, context=None):
+        try:
+            self.api = k8s_config.new_client_from_config(config_file=kubeconfig,
+                                                         context=context)
+        except Exception as exc:  # kubeconfig missing or unreadable
+            try:
+                k8s_config.load_incluster_config()
+                self.api = k8s_client.ApiClient()
+            except Exception:
+                raise ClusterError("cannot load a kubeconfig (%s): set the cluster's "
+                                   "kubeconfig in the fleet or KUBECONFIG" % exc)
+        self.core = k8s_client.CoreV1Api(self.api)
+        self.apps = k8s_client.AppsV1Api(self.api)
+
+    def _plain(self, obj):
+        return self.api.sanitize_for_serialization(obj)
+
+    def deployment(self, namespace, name):
+        try:
+            return self._plain(self.apps.read_namespaced_deployment(name, namespace))
+        except ApiException as exc:
+            if getattr(exc, "status", None) == 404:
+                return None
+            raise ClusterError("reading Deployment %s/%s: %s" % (namespace, name, exc))
+
+    def pods(self, namespace, selector):
+        try:
+            found = self.core.list_namespaced_pod(namespace, label_selector=selector)
+        except ApiException as exc:
+            raise ClusterError("listing pods %s in %s: %s" % (selector, namespace, exc))
+        return [self._plain(p) for p in found.items]
+
+    def logs(self, namespace, pod, container, tail=200):
+        try:
+            return self.core.read_namespaced_pod_log(pod, namespace, container=container,
+                                                     tail_lines=tail)
+        except ApiException:
+            return ""
+
+    def exec(self, namespace, pod, container, argv, timeout=20):
+        """(rc, stdout, stderr) of argv run in the container; rc None when it timed out."""
+        try:
+            resp = stream(self.core.connect_get_namespaced_pod_exec, pod, namespace,
+                          container=container, command=list(argv), stderr=True, stdin=False,
+                          stdout=True, tty=False, _preload_content=False)
+        except ApiException as exc:
+            return 126, "", str(exc)
+        out, err = [], []
+        resp.run_forever(timeout=timeout)
+        if resp.is_open():
+            resp.close()
+            return None, "", "timed out after %ds" % timeout
+        out.append(resp.read_stdout() or "")
+        err.append(resp.read_stderr() or "")
+        status = resp.read_channel(3)
+        rc = 0
+        if status:
+            try:
+                data = json.loads(status)
+            except ValueError:
+                data = {}
+            if data.get("status") != "Success":
+                try:
+                    rc = int(data["details"]["causes"][0]["message"])
+                except (KeyError, IndexError, ValueError, TypeError):
+                    rc = 1
+        return rc, "".join(out), "".join(err)
