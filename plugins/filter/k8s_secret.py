@@ -16,7 +16,7 @@ description:
 positional: _input
 options:
   _input:
-    description: Env name to secret value (the C(gateway_secrets) fact).
+    description: Env name to secret value (the C(gateway_secrets_values) fact of the gateway_secrets role).
     type: dict
     required: true
   runtime:
@@ -28,7 +28,7 @@ options:
 EXAMPLES = r"""
 - name: Build the Secret (never logged)
   ansible.builtin.set_fact:
-    secret: "{{ gateway_secrets | clawops.orchestrator.k8s_secret(runtime=clawops_runtime) }}"
+    secret: "{{ gateway_secrets_values | clawops.orchestrator.k8s_secret(runtime=clawops_runtime) }}"
   no_log: true
 """
 
