@@ -30,5 +30,6 @@ export ACME_SUPPORT_TELEGRAM_TOKEN="${ACME_SUPPORT_TELEGRAM_TOKEN:-placeholder-t
 
 .venv/bin/ansible-inventory --graph
 .venv/bin/ansible-playbook playbooks/preflight.yml -e clawops_view=routing
-.venv/bin/ansible-playbook playbooks/site.yml "$@"
-.venv/bin/ansible-playbook playbooks/status.yml
+# The Compose gateways on this engine; the K8s gateway gw-research: scripts/demo_k8s.sh.
+.venv/bin/ansible-playbook playbooks/site.yml --limit provider_compose "$@"
+.venv/bin/ansible-playbook playbooks/status.yml --limit provider_compose

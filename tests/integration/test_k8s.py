@@ -1,0 +1,413 @@
+# -*- coding: utf-8 -*-
+"""The Kubernetes provider against a real cluster (tests/k8s/cluster.sh: Kubernetes built from
+the Go module proxy, containerd, CNI, CoreDNS, kube-router enforcing NetworkPolicies) and the
+real gateway image built from npm.
+
+One module-scoped copy of the demo fleet (examples/fleet) under its own org slug, its K8s
+gateway gw-research deployed once: its Slack tokens come from a real OpenBao server, its
+gateway token from a file. Tests run in order: check mode on a new fleet, deploy, the
+idempotency quad, a change (exposure lan with an allowed namespace) shown then applied, the
+NetworkPolicy against pods of two other namespaces, stop/start/restart, a canary update with a
+broken image rolled back with the state volume intact, a restore, and removal with an archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import tarfile
+
+import pytest
+import yaml
+
+from conftest import EXAMPLE_FLEET, ROOT
+from helpers import bao, put, run_cli  # noqa: F401 (bao is a fixture)
+from test_compose_deploy import changed
+from test_update_rollback import image
+
+pytestmark = pytest.mark.real
+CLUSTER = os.path.join(ROOT, "tests", "k8s", "cluster.sh")
+GW = "gw-research"
+BROKEN_78 = (
+    "FROM %s\nUSER root\n"
+    "RUN printf '#!/bin/sh\\nif [ \"$1\" = gateway ]; then echo \"state migration unsafe\" >&2;"
+    " exit 78; fi\\nexec /usr/local/bin/openclaw \"$@\"\\n' > /usr/local/bin/oc-78"
+    " && chmod 755 /usr/local/bin/oc-78\nUSER 1000\n"
+    "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/oc-78\"]\n"
+    "CMD [\"gateway\", \"run\"]\n")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The test cluster (started by scripts/test.sh; `up` only checks when it runs)."""
+    proc = subprocess.run(["bash", CLUSTER, "up"], capture_output=True, text=True,
+                          timeout=3600, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    env = subprocess.run(["bash", CLUSTER, "env"], capture_output=True, text=True, check=True)
+    binary = subprocess.run(["bash", CLUSTER, "bin"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    return {"kubeconfig": env.stdout.strip().split("=", 1)[1],
+            "kubectl": os.path.join(binary, "kubectl")}
+
+
+def kubectl(cluster, *args, stdin=None, timeout=120):
+    return subprocess.run([cluster["kubectl"], "--kubeconfig", cluster["kubeconfig"]] + list(args),
+                          input=stdin, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def kget(cluster, *args):
+    proc = kubectl(cluster, "get", "-o", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory, cluster, bao):  # noqa: F811
+    base = tmp_path_factory.mktemp("k8s")
+    slug = "k8s%d" % (os.getpid() % 1000)
+    fleet_dir = base / "fleet"
+    shutil.copytree(EXAMPLE_FLEET, fleet_dir)
+    secrets_dir = base / "secrets"
+    secrets_dir.mkdir(mode=0o700)
+    token = secrets.token_hex(24)
+    (secrets_dir / ("%s.token" % GW)).write_text(token)
+    text = (fleet_dir / "fleet.yml").read_text()
+    text = text.replace("org_slug: acme", "org_slug: %s" % slug)
+    text = text.replace('path: "~/.clawops/secrets/@{org.org_slug}/@{gateway.id}.token"',
+                        'path: "%s/@{gateway.id}.token"' % secrets_dir)
+    text = text.replace("      storage_size: 2Gi\n",
+                        "      storage_size: 2Gi\n      state_root: %s/controller\n" % base)
+    assert "state_root" in text and slug in text and str(secrets_dir) in text
+    (fleet_dir / "fleet.yml").write_text(text)
+    put(bao, "acme/slack/research", {"bot_token": "xoxb-" + secrets.token_hex(8),
+                                     "app_token": "xapp-" + secrets.token_hex(8)})
+    inventory = base / "fleet.clawops.yml"
+    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    namespace = "%s-gateways" % slug
+    state = {"dir": str(fleet_dir), "inventory": str(inventory), "slug": slug, "token": token,
+             "namespace": namespace, "instance": "%s-%s" % (slug, GW), "base": str(base),
+             "controller": str(base / "controller" / slug / GW), "bao": bao,
+             "events": str(base / "audit.jsonl")}
+    yield state
+    play(state, "playbooks/lifecycle.yml", "-e", "action=absent")
+    kubectl(cluster, "delete", "namespace", namespace, "np-allowed-" + slug, "np-other-" + slug,
+            "--ignore-not-found", "--wait=false")
+
+
+def play(fleet, playbook, *args, timeout=1500):
+    return run_cli("ansible-playbook", [
+        "-i", fleet["inventory"], playbook, "--limit", GW,
+        "-e", json.dumps({"gateway_k8s_image_load": "%s import-image {image}" % CLUSTER}),
+        "-e", "clawops_events_log=%s" % fleet["events"]] + list(args), timeout=timeout,
+        KUBECONFIG=subprocess.run(["bash", CLUSTER, "env"], capture_output=True, text=True,
+                                  check=True).stdout.strip().split("=", 1)[1],
+        VAULT_ADDR=fleet["bao"]["url"], VAULT_TOKEN=fleet["bao"]["token"])
+
+
+def gateway_pods(cluster, fleet):
+    found = kget(cluster, "pods", "-n", fleet["namespace"], "-l",
+                 "app.kubernetes.io/instance=%s" % fleet["instance"])["items"]
+    return [p for p in found if not p["metadata"].get("deletionTimestamp")]
+
+
+def in_gateway(cluster, fleet, *argv):
+    pods = gateway_pods(cluster, fleet)
+    assert len(pods) == 1, [p["metadata"]["name"] for p in pods]
+    return kubectl(cluster, "exec", "-n", fleet["namespace"], pods[0]["metadata"]["name"],
+                   "-c", "gateway", "--", *argv)
+
+
+def probe(cluster, fleet, path, token=None):
+    script = ('fetch("http://127.0.0.1:18789%s",{headers:%s}).then(r=>r.text())'
+              '.then(t=>console.log(t),e=>{console.log(String(e));process.exit(2)})'
+              % (path, json.dumps({"authorization": "Bearer " + token} if token else {})))
+    proc = in_gateway(cluster, fleet, "node", "-e", script)
+    return json.loads(proc.stdout)
+
+
+def revisions(fleet):
+    found = []
+    directory = os.path.join(fleet["controller"], "revisions")
+    for rev in sorted(os.listdir(directory)):
+        with open(os.path.join(directory, rev, "revision.json"), encoding="utf-8") as handle:
+            data = json.load(handle)
+        found.append((data["id"], data["status"], data["image"]["ref"]))
+    return found
+
+
+def status(fleet, tmp_path):
+    out = tmp_path / "status.json"
+    proc = play(fleet, "playbooks/status.yml", "-e", "clawops_status_json=%s" % out)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    return json.loads(out.read_text())[0]
+
+
+@pytest.fixture(scope="module")
+def deployed(fleet, cluster):
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff")
+    namespaces = [n["metadata"]["name"] for n in kget(cluster, "namespaces")["items"]]
+    controller_after_check = os.path.exists(fleet["controller"])
+    applied = play(fleet, "playbooks/site.yml")
+    assert applied.returncode == 0, applied.stdout[-5000:] + applied.stderr[-2000:]
+    return {"check": check, "namespaces_after_check": namespaces, "apply": applied,
+            "controller_after_check": controller_after_check}
+
+
+def test_check_mode_on_a_new_fleet_creates_nothing(fleet, deployed):
+    check = deployed["check"]
+    assert check.returncode == 0, check.stdout[-4000:]
+    assert changed(check)[GW] > 0
+    assert "does not exist yet: a run would create it" in check.stdout
+    assert fleet["namespace"] not in deployed["namespaces_after_check"]
+    assert deployed["controller_after_check"] is False  # no file written on the controller
+
+
+def test_the_demo_k8s_gateway_is_ready(fleet, cluster, deployed):
+    pods = gateway_pods(cluster, fleet)
+    assert len(pods) == 1 and pods[0]["status"]["phase"] == "Running"
+    ready = probe(cluster, fleet, "/readyz", fleet["token"])
+    assert ready["ready"] is True and ready["failing"] == [], ready
+    assert probe(cluster, fleet, "/healthz") == {"ok": True, "status": "live"}
+    # the pod is hardened as declared
+    spec = pods[0]["spec"]
+    gateway = [c for c in spec["containers"] if c["name"] == "gateway"][0]
+    assert spec["securityContext"]["fsGroup"] == 1000
+    assert gateway["securityContext"] == {"allowPrivilegeEscalation": False,
+                                          "readOnlyRootFilesystem": True,
+                                          "capabilities": {"drop": ["ALL"]},
+                                          "runAsNonRoot": True}
+    assert gateway["resources"]["limits"]["memory"] == "2Gi"
+    assert gateway["resources"]["requests"]["memory"] == "512Mi"
+    assert {"name": "OPENCLAW_CONFIG_READONLY", "value": "1"} in gateway["env"]
+    assert {"name": "NODE_OPTIONS", "value": "--max-old-space-size=1536"} in gateway["env"]
+    config = [m for m in gateway["volumeMounts"] if m["name"] == "config"][0]
+    assert config["readOnly"] is True
+    assert in_gateway(cluster, fleet, "id", "-u").stdout.strip() == "1000"
+    assert in_gateway(cluster, fleet, "touch", "/etc/openclaw/x").returncode != 0
+    # the official Slack plugin was installed into the state volume by the init container
+    assert in_gateway(cluster, fleet, "sh", "-c", "ls /home/node/.openclaw/npm/projects/*/"
+                      "node_modules/@openclaw/slack/package.json").returncode == 0
+    # the first revision is recorded, active
+    assert [r[:2] for r in revisions(fleet)] == [("r0001", "active")]
+
+
+def test_status_reports_running_with_live_agents(fleet, deployed, tmp_path):
+    found = status(fleet, tmp_path)
+    assert found["state"] == "running", found
+    assert found["agents"]["agents_live"] == ["reporting", "research"]
+    assert found["agents"]["drift"] is False and found["agents"]["live_available"] is True
+    assert found["memory"]["limit_bytes"] == 2 * 1024 ** 3 and found["memory"]["used_bytes"] > 0
+    assert found["url"] == "http://%s.%s.svc:18789/" % (fleet["instance"], fleet["namespace"])
+
+
+def test_secrets_live_only_in_the_secret(fleet, cluster, deployed):
+    secret = kget(cluster, "secret", "-n", fleet["namespace"], fleet["instance"] + "-env")
+    assert sorted(secret["data"]) == ["CLAWOPS_SLACK_RESEARCH_SLACK_APP_TOKEN",
+                                      "CLAWOPS_SLACK_RESEARCH_SLACK_BOT_TOKEN",
+                                      "OPENCLAW_GATEWAY_TOKEN"]
+    out = deployed["apply"].stdout + deployed["check"].stdout
+    assert fleet["token"] not in out
+    for root, dummy, files in os.walk(fleet["controller"]):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as handle:
+                assert fleet["token"].encode() not in handle.read(), name
+    config_map = kget(cluster, "configmap", "-n", fleet["namespace"], fleet["instance"] + "-config")
+    assert fleet["token"] not in json.dumps(config_map)
+
+
+def test_every_object_is_accepted_without_warnings(fleet, cluster, deployed):
+    manifests = os.path.join(fleet["controller"], "manifests.yml")
+    kinds = [d["kind"] for d in yaml.safe_load_all(open(manifests, encoding="utf-8"))]
+    assert kinds == ["Namespace", "NetworkPolicy", "ServiceAccount", "ConfigMap", "ConfigMap",
+                     "ConfigMap", "PersistentVolumeClaim", "Service", "NetworkPolicy",
+                     "Deployment"]
+    proc = kubectl(cluster, "apply", "--server-side", "--dry-run=server", "--field-manager",
+                   "clawops", "--force-conflicts", "-f", manifests)
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr and "deprecated" not in proc.stderr.lower(), proc.stderr
+    assert "[WARNING]" not in deployed["apply"].stdout, re.findall(
+        r"\[WARNING\].*", deployed["apply"].stdout)
+
+
+def test_second_check_and_apply_change_nothing(fleet, deployed):
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff")
+    assert check.returncode == 0 and changed(check)[GW] == 0, check.stdout[-4000:]
+    applied = play(fleet, "playbooks/site.yml")
+    assert applied.returncode == 0 and changed(applied)[GW] == 0, applied.stdout[-4000:]
+
+
+def _expose(fleet):
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
+    text = open(path, encoding="utf-8").read()
+    text = text.replace("port: 18789\n", "port: 18789\nexposure: lan\n", 1)
+    text = text.replace("  cluster: lab\n", "  cluster: lab\n  network:\n"
+                        "    ingress_namespaces: [np-allowed-%s]\n" % fleet["slug"], 1)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+@pytest.fixture(scope="module")
+def exposed(fleet, cluster, deployed):
+    before = kget(cluster, "networkpolicy", "-n", fleet["namespace"], fleet["instance"])
+    _expose(fleet)
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff")
+    after_check = kget(cluster, "networkpolicy", "-n", fleet["namespace"], fleet["instance"])
+    applied = play(fleet, "playbooks/site.yml")
+    return {"check": check, "applied": applied, "before": before, "after_check": after_check}
+
+
+def test_a_change_is_shown_by_a_dry_run_then_applied(fleet, cluster, exposed):
+    check = exposed["check"]
+    assert check.returncode == 0 and changed(check)[GW] > 0, check.stdout[-4000:]
+    assert "np-allowed-%s" % fleet["slug"] in check.stdout  # the NetworkPolicy diff
+    assert '"autoApproveLocal": false' in check.stdout       # the openclaw.json diff
+    assert exposed["after_check"]["spec"] == exposed["before"]["spec"]
+    assert "ingress" not in exposed["before"]["spec"]          # loopback: nothing may connect in
+    applied = exposed["applied"]
+    assert applied.returncode == 0, applied.stdout[-4000:]
+    policy = kget(cluster, "networkpolicy", "-n", fleet["namespace"], fleet["instance"])["spec"]
+    assert policy["ingress"] == [{"from": [{"namespaceSelector": {"matchExpressions": [{
+        "key": "kubernetes.io/metadata.name", "operator": "In",
+        "values": ["np-allowed-%s" % fleet["slug"]]}]}}],
+        "ports": [{"port": 18789, "protocol": "TCP"}]}]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    deny = kget(cluster, "networkpolicy", "-n", fleet["namespace"], "clawops-default-deny")
+    assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    assert [r[:2] for r in revisions(fleet)] == [("r0001", "superseded"), ("r0002", "active")]
+
+
+def _client_pod(cluster, namespace, image_ref):
+    kubectl(cluster, "create", "namespace", namespace)
+    manifest = {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client", "namespace": namespace},
+        "spec": {"restartPolicy": "Never", "securityContext": {
+            "runAsUser": 1000, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "client", "image": image_ref, "imagePullPolicy": "IfNotPresent",
+                            "command": ["sleep", "infinity"],
+                            "securityContext": {"allowPrivilegeEscalation": False,
+                                                "capabilities": {"drop": ["ALL"]}}}]}}
+    proc = kubectl(cluster, "apply", "-f", "-", stdin=json.dumps(manifest))
+    assert proc.returncode == 0, proc.stderr
+    proc = kubectl(cluster, "wait", "-n", namespace, "--for=condition=Ready", "pod/client",
+                   "--timeout=120s", timeout=150)
+    assert proc.returncode == 0, proc.stderr
+
+
+def _reach(cluster, namespace, url):
+    script = ('fetch("%s",{signal:AbortSignal.timeout(8000)}).then(r=>r.text())'
+              '.then(t=>console.log(t),e=>{console.log("FAILED "+String(e.cause||e));'
+              'process.exit(3)})' % url)
+    return kubectl(cluster, "exec", "-n", namespace, "client", "--", "node", "-e", script)
+
+
+def test_network_policy_admits_only_the_allowed_namespace(fleet, cluster, exposed):
+    gateway_image = gateway_pods(cluster, fleet)[0]["spec"]["containers"][0]["image"]
+    allowed, other = "np-allowed-" + fleet["slug"], "np-other-" + fleet["slug"]
+    for namespace in (allowed, other):
+        _client_pod(cluster, namespace, gateway_image)
+    url = "http://%s.%s.svc.cluster.local:18789/healthz" % (fleet["instance"], fleet["namespace"])
+    admitted = _reach(cluster, allowed, url)
+    assert admitted.returncode == 0 and json.loads(admitted.stdout) == {
+        "ok": True, "status": "live"}, admitted.stdout + admitted.stderr
+    refused = _reach(cluster, other, url)
+    assert refused.returncode == 3 and "FAILED" in refused.stdout, refused.stdout
+    # the same pod reaches the gateway by pod IP neither: the policy is on the pod, not the Service
+    pod_ip = gateway_pods(cluster, fleet)[0]["status"]["podIP"]
+    refused = _reach(cluster, other, "http://%s:18789/healthz" % pod_ip)
+    assert refused.returncode == 3, refused.stdout
+
+
+def test_stop_start_restart(fleet, cluster, exposed, tmp_path):
+    stopped = play(fleet, "playbooks/lifecycle.yml", "-e", "action=stopped")
+    assert stopped.returncode == 0, stopped.stdout[-3000:]
+    assert gateway_pods(cluster, fleet) == []
+    assert status(fleet, tmp_path)["state"] == "stopped"
+    started = play(fleet, "playbooks/lifecycle.yml", "-e", "action=started")
+    assert started.returncode == 0, started.stdout[-3000:]
+    first = gateway_pods(cluster, fleet)[0]["metadata"]["name"]
+    restarted = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted")
+    assert restarted.returncode == 0, restarted.stdout[-3000:]
+    pods = gateway_pods(cluster, fleet)
+    assert len(pods) == 1 and pods[0]["metadata"]["name"] != first
+    assert status(fleet, tmp_path)["state"] == "running"
+    # a restart changes nothing the next deploy would undo
+    again = play(fleet, "playbooks/site.yml")
+    assert again.returncode == 0 and changed(again)[GW] == 0, again.stdout[-3000:]
+
+
+def _volume_sums(cluster, fleet):
+    """sha256 of the seeded and planted workspace files in the state volume."""
+    proc = in_gateway(cluster, fleet, "sh", "-c", "cd /home/node/workspaces && "
+                      "find . -type f | sort | xargs sha256sum")
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_a_broken_image_rolls_the_canary_back_and_keeps_the_volume(fleet, cluster, exposed):
+    good = gateway_pods(cluster, fleet)[0]["spec"]["containers"][0]["image"]
+    in_gateway(cluster, fleet, "sh", "-c", "echo kept > /home/node/workspaces/research/MARKER.md")
+    sums = _volume_sums(cluster, fleet)
+    pvc_uid = kget(cluster, "pvc", "-n", fleet["namespace"], fleet["instance"] + "-state")[
+        "metadata"]["uid"]
+    broken = image("localhost/clawops/openclaw:it-k8s-exits-78", BROKEN_78 % good)
+    before = revisions(fleet)
+    proc = play(fleet, "playbooks/update.yml", "-e", "clawops_update_image=%s" % broken,
+                "-e", "gateway_rollout_gate_deadline=45")
+    assert proc.returncode == 2, proc.stdout[-4000:]
+    message = [line for line in proc.stdout.splitlines()
+               if "update of %s failed" % fleet["instance"] in line]
+    assert message, proc.stdout[-4000:]
+    active = [r for r in before if r[1] == "active"][0]
+    assert "health gate failed" in message[0] and "rolled back to %s" % active[0] in message[0]
+    assert "state migration unsafe" in message[0] and "exit code 78" in message[0], message[0]
+    after = revisions(fleet)
+    assert after[:-1] == before and after[-1][1:] == ("failed", broken)
+    pods = gateway_pods(cluster, fleet)
+    assert [p["spec"]["containers"][0]["image"] for p in pods] == [good]
+    assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
+    assert _volume_sums(cluster, fleet) == sums
+    assert kget(cluster, "pvc", "-n", fleet["namespace"], fleet["instance"] + "-state")[
+        "metadata"]["uid"] == pvc_uid
+    # the update took a backup before touching the gateway
+    backups = [n for n in os.listdir(os.path.join(fleet["controller"], "backups"))
+               if n.endswith(".tar.gz")]
+    assert len(backups) == 1 and "-update" in backups[0]
+
+
+def test_restore_puts_the_volume_back(fleet, cluster, exposed):
+    sums = _volume_sums(cluster, fleet)
+    in_gateway(cluster, fleet, "sh", "-c", "echo changed > /home/node/workspaces/research/MARKER.md"
+               " && rm /home/node/workspaces/research/AGENTS.md")
+    assert _volume_sums(cluster, fleet) != sums
+    proc = play(fleet, "playbooks/restore.yml")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert _volume_sums(cluster, fleet) == sums
+    assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
+
+
+def test_absent_archives_then_removes(fleet, cluster, exposed):
+    proc = play(fleet, "playbooks/lifecycle.yml", "-e", "action=absent")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    archive_dir = os.path.join(fleet["base"], "controller", fleet["slug"], "_archive")
+    archives = [n for n in os.listdir(archive_dir) if n.endswith(".tar.gz")]
+    assert len(archives) == 1
+    path = os.path.join(archive_dir, archives[0])
+    with open(path, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    with open(path + ".sha256", encoding="utf-8") as handle:
+        assert handle.read().split()[0] == digest
+    with tarfile.open(path) as tar:
+        names = tar.getnames()
+    assert "config/openclaw.json" in names and "workspaces/research/MARKER.md" in names
+    assert any(n.startswith(".openclaw/") for n in names)
+    for kind, name in (("deployment", fleet["instance"]), ("pvc", fleet["instance"] + "-state"),
+                       ("secret", fleet["instance"] + "-env"), ("service", fleet["instance"])):
+        gone = kubectl(cluster, "get", kind, "-n", fleet["namespace"], name)
+        assert gone.returncode != 0 and "NotFound" in gone.stderr, (kind, gone.stdout)
+    assert not os.path.exists(fleet["controller"])
