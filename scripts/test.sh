@@ -27,25 +27,37 @@ fi
 # The real Docker engine (with compose v2) the deploy tests use; started if not running.
 bash scripts/docker_engine.sh || { echo "no Docker engine: the deploy tests need one" >&2; exit 1; }
 
-# The Kubernetes test cluster (tests/k8s/cluster.sh): built from the Go module proxy on a new
-# machine (minutes, cached afterwards) and started in the background while the first test
-# modules run; tests/integration/test_k8s.py waits for it.
+# Work that does not need the gateways runs niced beside pytest (2 cores; the gateway tests
+# spend most of their time waiting for gateways):
+# - the Kubernetes test cluster (tests/k8s/cluster.sh), built from the Go module proxy on a
+#   new machine (minutes, cached afterwards); tests/integration/test_k8s.py waits for it;
+# - ansible-lint and ansible-test sanity, reported after pytest.
 mkdir -p .build
-bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1 &
+nice -n 10 bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1 &
 k8s_pid=$!
+(
+  rc=0
+  nice -n 15 .venv/bin/ansible-lint --nocolor > .build/lint.log 2>&1 || rc=$((rc | 1))
+  nice -n 15 bash scripts/sanity.sh > .build/sanity.log 2>&1 || rc=$((rc | 2))
+  exit "$rc"
+) &
+static_pid=$!
 
 failed=()
 echo "== pytest (unit + real parts: openclaw $(.tools/bin/openclaw --version 2>/dev/null | head -1))"
 run_pytest -q tests/unit tests/integration || failed+=(pytest)
 if wait "$k8s_pid"; then grep '^\[k8s\]' .build/k8s-cluster.log
 else echo "the K8s test cluster did not start:"; tail -40 .build/k8s-cluster.log; failed+=(k8s-cluster); fi
+wait "$static_pid"
+static_rc=$?
 echo "== ansible-lint (production profile)"
-.venv/bin/ansible-lint --nocolor || failed+=(ansible-lint)
+tail -3 .build/lint.log
+[ $((static_rc & 1)) -eq 0 ] || { cat .build/lint.log; failed+=(ansible-lint); }
 echo "== ansible-test sanity"
-if bash scripts/sanity.sh > .build/sanity.log 2>&1; then
+if [ $((static_rc & 2)) -eq 0 ]; then
   tail -3 .build/sanity.log
 else
-  grep -E '^(ERROR|FATAL)' .build/sanity.log
+  grep -E '^(ERROR|FATAL)' .build/sanity.log || tail -30 .build/sanity.log
   failed+=(sanity)
 fi
 if [ ${#failed[@]} -gt 0 ]; then

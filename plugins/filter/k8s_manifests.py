@@ -58,8 +58,8 @@ options:
     type: int
     default: 1
   ca_bundle:
-    description: PEM text given to the plugin install init container (registries behind a
-      TLS-inspecting proxy); empty for none.
+    description: PEM text the gateway and the plugin install trust besides the image's own
+      CAs (a TLS-inspecting proxy); empty for none.
     type: str
     default: ""
   pull_policy:

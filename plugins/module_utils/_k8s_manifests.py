@@ -250,7 +250,8 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
 
     ``config_text``: the exact openclaw.json text; ``seeds``: {path under the workspace root:
     bytes}; ``env_sha256``: digest of the Secret's data (rolls the pods when it changes);
-    ``ca_bundle``: PEM text given to the plugin install (registries behind a TLS proxy).
+    ``ca_bundle``: PEM text node trusts besides its own CAs, in the plugin install and in
+    the gateway (TLS-inspecting proxies).
     """
     if runtime.get("provider") != "k8s" or "k8s" not in runtime:
         raise ManifestError("gateway %s is not a Kubernetes gateway (provider %s)"
@@ -329,19 +330,23 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         {"name": "seeds", "configMap": {"name": names["seeds_map"], "items": seed_items}},
         {"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}},
     ]
+    # an extra CA bundle (TLS-inspecting proxies): node trusts it besides its own, in the
+    # plugin install and in the gateway (model providers, the npm lookups it makes at start)
+    ca_env, ca_mount = [], []
+    if ca_bundle:
+        ca_env = [{"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"}]
+        ca_mount = [{"name": "ca", "mountPath": "/clawops/ca", "readOnly": True}]
+        volumes.append({"name": "ca", "configMap": {"name": runtime["instance"] + "-ca"}})
     if runtime.get("plugin_installs"):
         plugin_env = [e for e in env if e["name"] != "OPENCLAW_CONFIG_READONLY"
                       and e["name"] != "OPENCLAW_CONFIG_PATH"]
         plugin_env.append({"name": "OPENCLAW_CONFIG_PATH",
                            "value": "/clawops/work/openclaw.json"})
+        plugin_env += ca_env
         mounts = [state_mount, {"name": "config", "mountPath": paths["config_dir"],
                                 "readOnly": True},
                   {"name": "work", "mountPath": "/clawops/work"},
-                  {"name": "tmp", "mountPath": "/tmp"}]
-        if ca_bundle:
-            plugin_env.append({"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"})
-            mounts.append({"name": "ca", "mountPath": "/clawops/ca", "readOnly": True})
-            volumes.append({"name": "ca", "configMap": {"name": runtime["instance"] + "-ca"}})
+                  {"name": "tmp", "mountPath": "/tmp"}] + ca_mount
         init.append({
             "name": "plugins", "image": image, "imagePullPolicy": image_pull_policy,
             "command": ["/bin/sh", "-c", _plugins_script(runtime)],
@@ -354,7 +359,8 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
     port = runtime["port"]
     container = {
         "name": "gateway", "image": image, "imagePullPolicy": image_pull_policy,
-        "env": env, "envFrom": [{"secretRef": {"name": names["secret"]}}],
+        "env": sorted(env + ca_env, key=lambda e: e["name"]),
+        "envFrom": [{"secretRef": {"name": names["secret"]}}],
         "ports": [{"name": "gateway", "containerPort": port, "protocol": "TCP"}],
         "resources": {"requests": {"memory": "512Mi", "cpu": "100m"},
                       "limits": {"memory": memory_quantity(resources["memory"]),
@@ -368,7 +374,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                           "periodSeconds": 30, "timeoutSeconds": 10, "failureThreshold": 4},
         "volumeMounts": [state_mount,
                          {"name": "config", "mountPath": paths["config_dir"], "readOnly": True},
-                         {"name": "tmp", "mountPath": "/tmp"}],
+                         {"name": "tmp", "mountPath": "/tmp"}] + ca_mount,
     }
     template_labels = dict(labels)
     deployment = {

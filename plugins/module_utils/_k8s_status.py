@@ -110,8 +110,8 @@ def gateway_pod(deployment, pods):
         elif result["running"]:
             result["reason"] = ""
     if status.get("phase") == "Failed":
-        result.update(hopeless=True, reason="pod failed: %s" % (status.get("message") or
-                                                               status.get("reason") or ""))
+        why = status.get("message") or status.get("reason") or ""
+        result.update(hopeless=True, reason="pod failed: %s" % why)
     return result
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from conftest import write_fleet
-from helpers import BIN, bao, get, openclaw_bin, put, run_cli  # noqa: F401 (bao is a fixture)
+from helpers import bao, get, openclaw_bin, put, run_cli  # pylint: disable=unused-import # noqa: F401 (bao: a fixture)
 from test_compose_deploy import _free_base_ports, changed, docker, readyz
 
 pytestmark = pytest.mark.real

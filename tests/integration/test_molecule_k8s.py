@@ -16,7 +16,7 @@ import pytest
 
 from conftest import COLLECTIONS, ROOT
 from helpers import BIN
-from test_k8s import cluster, kubectl  # noqa: F401 (cluster is a fixture)
+from test_k8s import cluster, kubectl  # pylint: disable=unused-import # noqa: F401 (cluster: a fixture)
 
 pytestmark = pytest.mark.real
 STEPS = ("syntax", "prepare", "converge", "idempotence", "verify", "cleanup")

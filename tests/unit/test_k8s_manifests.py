@@ -286,3 +286,17 @@ def test_the_newest_pod_of_the_template_counts():
 ])
 def test_classify(dep, state, ready, expect):
     assert classify(dep, state, ready) == expect
+
+
+def test_an_extra_ca_bundle_reaches_the_gateway_and_the_plugin_install(plan):
+    objects = build(plan, ca_bundle="-----BEGIN CERTIFICATE-----\n...\n")
+    assert by_kind(objects, "ConfigMap", "acme-gw-research-ca")["data"]["ca.crt"].startswith(
+        "-----BEGIN")
+    pod = by_kind(objects, "Deployment")["spec"]["template"]["spec"]
+    for container in [c for c in pod["initContainers"] if c["name"] == "plugins"] + \
+            pod["containers"]:
+        assert {"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"} in container["env"]
+        assert {"name": "ca", "mountPath": "/clawops/ca", "readOnly": True} in \
+            container["volumeMounts"], container["name"]
+    plain = by_kind(build(plan), "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert "NODE_EXTRA_CA_CERTS" not in {e["name"] for e in plain["env"]}
