@@ -255,7 +255,7 @@ def verify_archive(path):
                 elif info.isdir():
                     seen[info.name] = {"type": "dir"}
                 elif info.issym():
-                    seen[info.name] = {"type": "symlink"}
+                    seen[info.name] = {"type": "symlink", "target": info.linkname}
                 else:
                     errors.append("unexpected member %s (type %r)" % (info.name, info.type))
     except (tarfile.TarError, OSError, EOFError, ValueError, UnicodeDecodeError) as exc:
@@ -277,19 +277,27 @@ def verify_archive(path):
         elif want["type"] == "file" and want.get("sha256") != got["sha256"]:
             errors.append("%s has sha256 %s, the manifest says %s"
                           % (name, got["sha256"], want.get("sha256")))
+        elif want["type"] == "symlink" and want.get("target") != got["target"]:
+            errors.append("symlink %s points to %s, the manifest says %s"
+                          % (name, got["target"], want.get("target")))
     return {"ok": not errors, "errors": errors, "manifest": manifest, "sha256": actual}
 
 
-def _check_member(info, part_names):
+def _check_member(info, part_names, links):
+    """Refuse a member that could write outside its part: an absolute or '..' path, or a path
+    that goes through a symlink of the archive. A symlink itself may point anywhere (npm
+    links a plugin's peer dependency to the image's /opt/openclaw): it is restored as a
+    link, and nothing is ever written through it."""
     name = info.name
     if name.startswith("/") or ".." in name.split("/"):
         raise BackupError("unsafe member path %s in the archive; refusing to restore" % name)
     if name.split("/")[0] not in part_names:
         raise BackupError("member %s is outside the archive's parts" % name)
-    if info.issym() and (info.linkname.startswith("/") or ".." in info.linkname.split("/")):
-        # state dirs hold relative links only; an absolute or escaping one is refused
-        raise BackupError("symlink %s points outside its directory (%s)"
-                          % (name, info.linkname))
+    parts = name.split("/")
+    for depth in range(1, len(parts)):
+        if "/".join(parts[:depth]) in links:
+            raise BackupError("member %s goes through the symlink %s; refusing to restore"
+                              % (name, "/".join(parts[:depth])))
 
 
 def restore_archive(path, targets):
@@ -313,10 +321,11 @@ def restore_archive(path, targets):
             staged[part] = staging
         with tarfile.open(path, "r:gz") as tar:
             members = []
+            links = {info.name for info in tar.getmembers() if info.issym()}
             for info in tar.getmembers():
                 if info.name == MANIFEST:
                     continue
-                _check_member(info, result["manifest"]["parts"])
+                _check_member(info, result["manifest"]["parts"], links)
                 if info.name.split("/")[0] in staged:
                     members.append(info)
             for info in members:

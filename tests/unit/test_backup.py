@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import json
 import os
 import tarfile
 
@@ -166,3 +168,37 @@ def test_manifest_is_last_and_lists_every_member(gateway):
         names = tar.getnames()
     assert names[-1] == MANIFEST
     assert set(names[:-1]) == set(verify_archive(made["path"])["manifest"]["entries"])
+
+
+def test_a_link_out_of_the_state_dir_is_restored_but_nothing_goes_through_it(gateway, tmp_path):
+    # npm links a plugin's peer dependency to the image's package: an absolute link
+    os.symlink("/opt/openclaw/node_modules/openclaw", gateway["parts"]["state"] + "/peer")
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    restore_archive(made["path"], gateway["parts"])
+    assert os.readlink(gateway["parts"]["state"] + "/peer") == "/opt/openclaw/node_modules/openclaw"
+    # an archive that writes through a link (here into the test's tmp dir) is refused, even
+    # when its manifest and checksum were forged to match
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    link = tarfile.TarInfo("state/jump")
+    link.type, link.linkname = tarfile.SYMTYPE, str(outside)
+    through = tarfile.TarInfo("state/jump/planted")
+    through.size = 3
+    manifest = {"format": 1, "instance": "acme-gw", "created": "x", "reason": "evil",
+                "parts": ["state"], "entries": {
+                    "state/jump": {"type": "symlink", "target": str(outside)},
+                    "state/jump/planted": {"type": "file", "sha256": hashlib.sha256(b"bad").hexdigest()}}}
+    data = json.dumps(manifest).encode()
+    info = tarfile.TarInfo(MANIFEST)
+    info.size = len(data)
+    path = str(tmp_path / "through.tar.gz")
+    with tarfile.open(path, "w:gz") as tar:
+        tar.addfile(info, io.BytesIO(data))
+        tar.addfile(link)
+        tar.addfile(through, io.BytesIO(b"bad"))
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import sha256_file
+    with open(path + ".sha256", "w", encoding="utf-8") as handle:
+        handle.write("%s  through.tar.gz\n" % sha256_file(path))
+    with pytest.raises(BackupError, match="goes through the symlink state/jump"):
+        restore_archive(path, {"state": gateway["parts"]["state"]})
+    assert not (outside / "planted").exists()
