@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -88,3 +89,20 @@ def put(bao, path, data):
 def get(bao, path):
     return bao["client"].secrets.kv.v2.read_secret_version(
         path=path, mount_point="secret", raise_on_deleted_version=True)["data"]["data"]
+
+
+def run_molecule(scenario, steps, **env):
+    """`molecule test -s <scenario>` as a user runs it; asserts rc 0 and that every step in
+    ``steps`` ran successfully; returns the output without colour codes."""
+    full = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+                ANSIBLE_FORCE_COLOR="0", NO_COLOR="1", PY_COLORS="0",
+                PATH=BIN + os.pathsep + os.environ.get("PATH", ""), **env)
+    full.pop("ANSIBLE_CONFIG", None)
+    proc = subprocess.run([os.path.join(BIN, "molecule"), "test", "-s", scenario], cwd=ROOT,
+                          env=full, capture_output=True, text=True, timeout=1800, check=False)
+    out = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    assert proc.returncode == 0, out[-6000:]
+    for step in steps:
+        assert re.search(r"%s (?:➜|>) %s: Executed: Successful" % (scenario, step), out), (
+            step, out[-4000:])
+    return out

@@ -16,8 +16,7 @@ import subprocess
 
 import pytest
 
-from conftest import COLLECTIONS, ROOT
-from helpers import BIN
+from helpers import run_molecule
 
 pytestmark = pytest.mark.real
 
@@ -34,18 +33,8 @@ def _compose_plugin():
 
 
 def test_molecule_compose_scenario():
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
-               ANSIBLE_FORCE_COLOR="0", NO_COLOR="1", PY_COLORS="0",
-               PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
-               CLAWOPS_DOCKER_CLI=os.path.realpath(shutil.which("docker")),
-               CLAWOPS_COMPOSE_PLUGIN=_compose_plugin())
-    env.pop("ANSIBLE_CONFIG", None)
-    proc = subprocess.run([os.path.join(BIN, "molecule"), "test", "-s", "compose"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=1800, check=False)
-    out = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
-    assert proc.returncode == 0, out[-6000:]
-    for step in STEPS:
-        assert re.search(r"compose (?:➜|>) %s: Executed: Successful" % step, out), (step, out[-4000:])
+    run_molecule("compose", STEPS, CLAWOPS_DOCKER_CLI=os.path.realpath(shutil.which("docker")),
+                 CLAWOPS_COMPOSE_PLUGIN=_compose_plugin())
     leftovers = subprocess.run(["docker", "ps", "-a", "--filter", "name=^mol-gw-",
                                 "--format", "{{.Names}}"], capture_output=True, text=True,
                                check=True).stdout.split()
