@@ -5,6 +5,13 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
+if [ "${1:-}" != "fast" ]; then
+  # The Kubernetes test cluster's binaries (tests/k8s/cluster.sh) are built from the Go module
+  # proxy on a new machine (~15 min of 2 cores, cached afterwards): in the background from
+  # the start. The cluster starts (below) once the Docker engine runs.
+  mkdir -p .build
+  nice -n 10 bash tests/k8s/cluster.sh build > .build/k8s-build.log 2>&1 &
+fi
 bash scripts/bootstrap.sh || { echo "bootstrap failed" >&2; exit 1; }
 export ANSIBLE_COLLECTIONS_PATH="$ROOT/.build/collections"
 PY=.venv/bin/python
@@ -27,14 +34,13 @@ fi
 # The real Docker engine (with compose v2) the deploy tests use; started if not running.
 bash scripts/docker_engine.sh || { echo "no Docker engine: the deploy tests need one" >&2; exit 1; }
 
-# Work that does not need the gateways runs niced beside pytest (2 cores; the gateway tests
-# spend most of their time waiting for gateways):
-# - the Kubernetes test cluster (tests/k8s/cluster.sh), built from the Go module proxy on a
-#   new machine (minutes, cached afterwards); tests/integration/test_k8s.py waits for it;
-# - ansible-lint and ansible-test sanity, reported after pytest.
-mkdir -p .build
+# The K8s test cluster: waits for the build above, then starts in the background;
+# tests/integration/test_k8s.py waits for it in turn.
 nice -n 10 bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1 &
 k8s_pid=$!
+
+# ansible-lint and ansible-test sanity run niced beside pytest (2 cores; the gateway tests
+# spend most of their time waiting for gateways) and are reported after it.
 (
   rc=0
   nice -n 15 .venv/bin/ansible-lint --nocolor > .build/lint.log 2>&1 || rc=$((rc | 1))
@@ -46,7 +52,7 @@ static_pid=$!
 failed=()
 echo "== pytest (unit + real parts: openclaw $(.tools/bin/openclaw --version 2>/dev/null | head -1))"
 run_pytest -q tests/unit tests/integration || failed+=(pytest)
-if wait "$k8s_pid"; then grep '^\[k8s\]' .build/k8s-cluster.log
+if wait "$k8s_pid"; then grep -h '^\[k8s\]' .build/k8s-build.log .build/k8s-cluster.log
 else echo "the K8s test cluster did not start:"; tail -40 .build/k8s-cluster.log; failed+=(k8s-cluster); fi
 wait "$static_pid"
 static_rc=$?

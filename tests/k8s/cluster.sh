@@ -49,7 +49,7 @@ PAUSE_IMAGE=clawops.local/pause:3.10
 COREDNS_IMAGE=clawops.local/coredns:test
 CONTAINERD_SOCK=$DIR/run/containerd.sock
 
-export GOSUMDB=off GOFLAGS=-mod=mod
+export GOSUMDB=off GOFLAGS="-mod=mod -buildvcs=false"
 log() { printf '[k8s] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 now() { date +%s.%N; }
