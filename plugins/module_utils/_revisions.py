@@ -48,12 +48,15 @@ def sha256_of(path):
 
 
 def compose_image(compose_path):
-    """The gateway service's image ref from a compose.yml we generated."""
+    """The gateway's image ref from a compose.yml we generated, or from the objects file of a
+    Kubernetes gateway (its first line says ``# clawops-image: <ref>``: ConfigMaps before the
+    Deployment may hold seed text with an ``image:`` line)."""
     if not compose_path or not os.path.isfile(compose_path):
         return None
     with open(compose_path, encoding="utf-8") as handle:
         for line in handle:
-            found = re.match(r"^\s+image:\s*['\"]?([^'\"\s]+)", line)
+            found = re.match(r"^# clawops-image: (\S+)$", line) or \
+                re.match(r"^\s+image:\s*['\"]?([^'\"\s]+)", line)
             if found:
                 return found.group(1)
     return None

@@ -109,3 +109,14 @@ def test_rollout_waves():
     assert plan["batches"] == [1, 2, 1]
     assert [w["wave"] for w in plan["waves"]] == ["canary", 1, 2]
     assert rollout_waves({"gw-a": 1}, [1, "25%", "100%"])["batches"] == [1, "25%", "100%"]
+
+
+def test_the_image_of_a_k8s_objects_file_comes_from_its_marker_line(tmp_path):
+    path = tmp_path / "manifests.yml"
+    # a seed ConfigMap before the Deployment may hold an indented "image:" line
+    path.write_text("# clawops-image: registry.example/openclaw@sha256:abc\n"
+                    "apiVersion: v1\nkind: ConfigMap\ndata:\n  s000: |\n    image: not-this\n"
+                    "---\nkind: Deployment\nspec:\n  containers:\n  - image: other\n")
+    assert compose_image(str(path)) == "registry.example/openclaw@sha256:abc"
+    path.write_text("services:\n  gateway:\n    image: localhost/clawops/openclaw:1\n")
+    assert compose_image(str(path)) == "localhost/clawops/openclaw:1"
