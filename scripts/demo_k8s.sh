@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo fleet's Kubernetes gateway (gw-research) on the test cluster of this machine
-# (tests/k8s/cluster.sh: Kubernetes built from the Go module proxy the first time, ~10 min,
+# (tests/k8s/cluster.sh: Kubernetes built from the Go module proxy the first time, ~15 min,
 # then cached): cluster up, a local OpenBao dev server holding gw-research's placeholder
 # Slack tokens, site.yml for gw-research (image built here and loaded into the node), status.
 # Run scripts/demo.sh first (it sets the machine up). Safe to re-run (changed=0).
