@@ -34,9 +34,23 @@ fi
 # The real Docker engine (with compose v2) the deploy tests use; started if not running.
 bash scripts/docker_engine.sh || { echo "no Docker engine: the deploy tests need one" >&2; exit 1; }
 
-# The K8s test cluster: waits for the build above, then starts in the background;
-# tests/integration/test_k8s.py waits for it in turn.
-nice -n 10 bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1 &
+# The Kubernetes stream runs beside the Compose tests (its gateway waits on a kubelet and
+# containerd, not on the Docker gateways): start the cluster once its build is done, wait for
+# the gateway image the first Compose deploy builds (one builder per build context), then
+# run the K8s tests in a pytest of their own.
+K8S_TESTS=(tests/integration/test_k8s.py tests/integration/test_molecule_k8s.py)
+IMAGE="localhost/clawops/openclaw:$(sed -n 's/^ *version: "\(.*\)"$/\1/p' examples/fleet/fleet.yml | head -1)"
+(
+  if ! nice -n 10 bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1; then
+    echo "the K8s test cluster did not start:"; tail -40 .build/k8s-cluster.log; exit 3
+  fi
+  waited=0
+  until docker image inspect "$IMAGE" > /dev/null 2>&1; do
+    [ "$waited" -lt 3600 ] || { echo "no $IMAGE after ${waited} s: the K8s tests need it"; exit 4; }
+    sleep 10; waited=$((waited + 10))
+  done
+  run_pytest -q -p no:cacheprovider --basetemp=/tmp/clawops-pytest-k8s --durations=15 "${K8S_TESTS[@]}"
+) > .build/k8s-tests.log 2>&1 &
 k8s_pid=$!
 
 # ansible-lint and ansible-test sanity run niced beside pytest (2 cores; the gateway tests
@@ -51,9 +65,14 @@ static_pid=$!
 
 failed=()
 echo "== pytest (unit + real parts: openclaw $(.tools/bin/openclaw --version 2>/dev/null | head -1))"
-run_pytest -q tests/unit tests/integration || failed+=(pytest)
-if wait "$k8s_pid"; then grep -h '^\[k8s\]' .build/k8s-build.log .build/k8s-cluster.log
-else echo "the K8s test cluster did not start:"; tail -40 .build/k8s-cluster.log; failed+=(k8s-cluster); fi
+run_pytest -q --durations=25 tests/unit tests/integration "${K8S_TESTS[@]/#/--ignore=}" \
+  || failed+=(pytest)
+wait "$k8s_pid"
+k8s_rc=$?
+echo "== pytest, Kubernetes (beside the above: ${K8S_TESTS[*]})"
+grep -h '^\[k8s\]' .build/k8s-build.log .build/k8s-cluster.log
+cat .build/k8s-tests.log
+[ "$k8s_rc" -eq 0 ] || failed+=(pytest-k8s)
 wait "$static_pid"
 static_rc=$?
 echo "== ansible-lint (production profile)"

@@ -33,7 +33,7 @@ def ansible_env(**extra):
     return env
 
 
-def run_cli(name, args, timeout=300, **env):
+def run_cli(name, args, timeout=900, **env):
     return subprocess.run([os.path.join(BIN, name)] + list(args), cwd=ROOT,
                           env=ansible_env(**env), capture_output=True, text=True,
                           timeout=timeout, check=False)

@@ -102,9 +102,9 @@ def fleet(tmp_path_factory):
                                  "action=absent", "-e", "confirm_all=true"])
 
 
-def play(fleet, playbook, *args):
-    proc = run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook] + list(args))
-    return proc
+def play(fleet, playbook, *args, timeout=900):
+    return run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook] + list(args),
+                   timeout=timeout)
 
 
 def changed(proc):
@@ -115,7 +115,8 @@ def changed(proc):
 @pytest.fixture(scope="module")
 def deployed(fleet):
     check = play(fleet, "playbooks/site.yml", "--check", "--diff")
-    applied = play(fleet, "playbooks/site.yml")
+    # The first apply may build the gateway image (debootstrap, npm: minutes on a busy machine).
+    applied = play(fleet, "playbooks/site.yml", timeout=1500)
     assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr
     return {"check": check, "apply": applied}
 
