@@ -202,7 +202,9 @@ running() { [ -f "$DIR/run/$1.pid" ] && kill -0 "$(cat "$DIR/run/$1.pid")" 2>/de
 start() { # name cmd...
   local name=$1; shift
   if running "$name"; then return 0; fi
-  setsid nohup "$@" > "$DIR/logs/$name.log" 2>&1 < /dev/null &
+  # 9>&-: a daemon must not inherit the lock below, or the next `up` (the tests' fixture)
+  # waits for it forever.
+  setsid nohup "$@" > "$DIR/logs/$name.log" 2>&1 < /dev/null 9>&- &
   echo $! > "$DIR/run/$name.pid"
 }
 wait_for() { # what seconds cmd...
