@@ -41,3 +41,38 @@ def test_defaults_are_declared_and_agree(role):
     for name, value in defaults.items():
         if "default" in options[name] and not (isinstance(value, str) and "{{" in value):
             assert options[name]["default"] == value, (role, name)
+
+
+def _yaml_files():
+    for top in ("roles", "playbooks", os.path.join("extensions", "molecule")):
+        for base, _dirs, files in os.walk(os.path.join(ROOT, top)):
+            for name in files:
+                if name.endswith((".yml", ".yaml")):
+                    yield os.path.join(base, name)
+
+
+def _scalars(node):
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key)
+            yield from _scalars(value)
+
+
+def test_no_backslash_escape_in_a_template_yaml_leaves_literal():
+    """'\\n' in a Jinja expression is a newline only in a double-quoted YAML scalar: in a
+    plain, folded or literal one it stays a backslash and an n (a K8s objects file was
+    written with '---\\n' separators kubectl could not split)."""
+    found = []
+    for path in _yaml_files():
+        with open(path, encoding="utf-8") as handle:
+            for document in yaml.compose_all(handle):
+                for node in _scalars(document) if document is not None else ():
+                    if node.style != '"' and "{{" in node.value and "\\n" in node.value:
+                        found.append("%s:%d" % (os.path.relpath(path, ROOT),
+                                                node.start_mark.line + 1))
+    assert not found, found
