@@ -155,17 +155,45 @@ def test_status_reports_running_gateways_with_live_agents(fleet, deployed, tmp_p
         assert token not in out
 
 
+def invoke_status(port, token=None):
+    """HTTP status and JSON body of POST /tools/invoke: it always requires the gateway's auth.
+
+    A token the gateway does not hold gets 401 `unauthorized` before the body is read; its
+    own token gets past auth (then a 4xx for the empty tool name, never 401).
+    """
+    request = urllib.request.Request("http://127.0.0.1:%d/tools/invoke" % port, data=b"{}",
+                                     method="POST", headers={"Content-Type": "application/json"})
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
 def test_isolation(fleet, deployed):
-    states = set()
+    states, logs = set(), set()
     for gw in GATEWAYS:
         gw_root = os.path.join(fleet["root"], fleet["slug"], gw)
         states.add(os.stat(os.path.join(gw_root, "state")).st_ino)
         log = os.path.join(gw_root, "logs", "openclaw.log")
         assert os.path.isfile(log) and os.path.getsize(log) > 0, log
+        logs.add((os.stat(log).st_dev, os.stat(log).st_ino))
         env_file = os.path.join(gw_root, "gateway.env")
         assert oct(os.stat(env_file).st_mode & 0o777) == "0o600"
-    assert len(states) == 3
-    # a gateway's token is not accepted by another gateway: no details without valid auth
+    assert len(states) == 3 and len(logs) == 3, (states, logs)
+    # a gateway's token is rejected by every other gateway, and accepted by its own
+    for gw in GATEWAYS:
+        port = fleet["ports"][gw]
+        own, body = invoke_status(port, fleet["tokens"][gw])
+        assert own != 401, (gw, own, body)
+        for other in GATEWAYS:
+            if other != gw:
+                code, body = invoke_status(port, fleet["tokens"][other])
+                assert code == 401 and json.loads(body)["error"]["type"] == "unauthorized", (
+                    gw, other, code, body)
+    # /readyz details (the failing list) only for the gateway's own token
     own = readyz(fleet["ports"]["gw-a"], fleet["tokens"]["gw-a"])
     foreign = readyz(fleet["ports"]["gw-a"], fleet["tokens"]["gw-b"])
     assert "failing" in own and "failing" not in foreign, (own, foreign)
@@ -198,6 +226,10 @@ def _running(fleet, gw):
     return out.stdout.strip() == "true"
 
 
+def _started_at(fleet, gw):
+    return docker("inspect", "-f", "{{.State.StartedAt}}", "%s-%s" % (fleet["slug"], gw)).stdout
+
+
 def test_stop_start_restart(fleet, deployed, tmp_path):
     stop = play(fleet, "playbooks/lifecycle.yml", "-e", "action=stopped", "--limit", "gw-b")
     assert stop.returncode == 0 and not _running(fleet, "gw-b")
@@ -205,8 +237,14 @@ def test_stop_start_restart(fleet, deployed, tmp_path):
     start = play(fleet, "playbooks/lifecycle.yml", "-e", "action=started", "--limit", "gw-b")
     assert start.returncode == 0 and _running(fleet, "gw-b"), start.stdout[-2000:]
     assert readyz(fleet["ports"]["gw-b"], fleet["tokens"]["gw-b"])["ready"] is True
+    started = status(fleet, tmp_path, "--limit", "gw-b")[0]["gw-b"]
+    assert started["state"] == "running", started
+    started_at = _started_at(fleet, "gw-b")
     restart = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted", "--limit", "gw-b")
     assert restart.returncode == 0 and changed(restart)["gw-b"] > 0
+    restarted = status(fleet, tmp_path, "--limit", "gw-b")[0]["gw-b"]
+    assert restarted["state"] == "running", restarted
+    assert _started_at(fleet, "gw-b") != started_at  # a new gateway process, not a no-op
 
 
 def test_a_gateway_that_never_starts_fails_the_gate_with_logs(fleet, deployed, tmp_path):
