@@ -107,6 +107,22 @@ def play(fleet, playbook, *args, timeout=900):
                    timeout=timeout)
 
 
+def task_results(proc, name):
+    """{host: status} of the task whose name contains `name` (ok, changed, skipping, ...)."""
+    found, inside = {}, False
+    for line in proc.stdout.splitlines():
+        if line.startswith("TASK ["):
+            inside = name in line
+        elif inside:
+            match = re.match(r"^(ok|changed|skipping|fatal|failed): \[([^\]]+)\]", line)
+            if match:
+                found[match.group(2)] = match.group(1)
+    return found
+
+
+DOCTOR = "Run openclaw doctor"
+
+
 def changed(proc):
     return {m.group(1): int(m.group(2)) for m in
             re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)}
@@ -204,6 +220,9 @@ def test_second_check_and_apply_change_nothing(fleet, deployed):
     assert check.returncode == 0 and set(changed(check).values()) == {0}, changed(check)
     again = play(fleet, "playbooks/site.yml")
     assert again.returncode == 0 and set(changed(again).values()) == {0}, changed(again)
+    # the gate probes every gateway; doctor only lints an instance the run changed
+    assert task_results(again, "Wait for /readyz") == {gw: "ok" for gw in GATEWAYS}
+    assert task_results(again, DOCTOR) == {gw: "skipping" for gw in GATEWAYS}
 
 
 def test_a_config_change_is_shown_then_applied(fleet, deployed):
@@ -215,6 +234,7 @@ def test_a_config_change_is_shown_then_applied(fleet, deployed):
     assert '"level": "debug"' in check.stdout
     applied = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
     assert applied.returncode == 0, applied.stdout[-3000:]
+    assert task_results(applied, DOCTOR) == {"gw-c": "ok"}  # recreated: doctor ran
     with open(os.path.join(fleet["root"], fleet["slug"], "gw-c", "config", "openclaw.json"),
               encoding="utf-8") as handle:
         assert json.load(handle)["logging"]["level"] == "debug"

@@ -27,7 +27,7 @@ import yaml
 
 from conftest import EXAMPLE_FLEET, ROOT
 from helpers import bao, put, run_cli  # pylint: disable=unused-import # noqa: F401 (bao: a fixture)
-from test_compose_deploy import changed
+from test_compose_deploy import DOCTOR, changed, task_results
 from test_update_rollback import image
 
 pytestmark = pytest.mark.real
@@ -251,6 +251,9 @@ def test_second_check_and_apply_change_nothing(fleet, deployed):
     assert check.returncode == 0 and changed(check)[GW] == 0, changed_tasks(check)
     applied = play(fleet, "playbooks/site.yml")
     assert applied.returncode == 0 and changed(applied)[GW] == 0, changed_tasks(applied)
+    # the gate probes the pod; doctor only lints a pod the run replaced
+    assert task_results(applied, "Wait for /readyz") == {GW: "ok"}
+    assert task_results(applied, DOCTOR) == {GW: "skipping"}
 
 
 def _expose(fleet):
@@ -282,6 +285,7 @@ def test_a_change_is_shown_by_a_dry_run_then_applied(fleet, cluster, exposed):
     assert "ingress" not in exposed["before"]["spec"]          # loopback: nothing may connect in
     applied = exposed["applied"]
     assert applied.returncode == 0, applied.stdout[-4000:]
+    assert task_results(applied, DOCTOR) == {GW: "ok"}  # a new pod: doctor ran
     policy = kget(cluster, "networkpolicy", "-n", fleet["namespace"], fleet["instance"])["spec"]
     assert policy["ingress"] == [{"from": [{"namespaceSelector": {"matchExpressions": [{
         "key": "kubernetes.io/metadata.name", "operator": "In",
