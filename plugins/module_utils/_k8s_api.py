@@ -99,3 +99,32 @@ class Cluster(object):
                 except (KeyError, IndexError, ValueError, TypeError):
                     rc = 1
         return rc, "".join(out), "".join(err)
+
+
+# The options of a module that reaches a gateway on a Compose host or in its pod
+# (doc fragment clawops.orchestrator.k8s_gateway).
+K8S_GATEWAY_ARGS = dict(
+    provider=dict(type="str", default="compose", choices=["compose", "k8s"]),
+    namespace=dict(type="str"),
+    deployment=dict(type="str"),
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+)
+
+
+def connect_gateway(params, instance):
+    """(cluster, deployment or None, pods) of a K8s gateway from a module's params.
+
+    Raises ClusterError with what to fix when the library is missing, no namespace is given
+    or the cluster cannot be reached.
+    """
+    if not HAS_KUBERNETES:
+        raise ClusterError("provider k8s needs the kubernetes Python client on the "
+                           "controller: pip install kubernetes (%s)" % IMPORT_ERROR)
+    namespace = params.get("namespace")
+    if not namespace:
+        raise ClusterError("provider k8s needs namespace (the gateway's namespace)")
+    cluster = Cluster(params.get("kubeconfig"), params.get("context"))
+    deployment = cluster.deployment(namespace, params.get("deployment") or instance)
+    pods = cluster.pods(namespace, "app.kubernetes.io/instance=%s" % instance)
+    return cluster, deployment, pods

@@ -13,6 +13,8 @@ description:
   - Runs the gateway's own CLI inside its container (C(openclaw devices ...) and
     C(openclaw nodes ...)), authenticated by the gateway token the container already has.
     Device auth stays on; nothing here turns it off.
+  - With O(provider=k8s) the CLI runs in the gateway container of the pod of the
+    Deployment's current template (an exec through the Kubernetes API from the controller).
   - V(list) returns pending and paired devices and pending node approvals.
   - V(approve) / V(reject) act on a pending request id; V(remove) removes a paired device;
     V(rotate) issues a new device token for a role (the token itself is never returned);
@@ -27,13 +29,12 @@ description:
     nothing.
 author:
   - clawops contributors (@clawops)
-requirements:
-  - the docker CLI on the gateway's host
 options:
   container:
-    description: The gateway's container (the instance name).
+    description: The gateway's instance name (its container; K8s - its pods' instance label).
     type: str
     required: true
+    aliases: [instance]
   action:
     description: What to do.
     type: str
@@ -81,6 +82,8 @@ attributes:
   idempotent:
     description: All actions but V(rotate).
     support: partial
+extends_documentation_fragment:
+  - clawops.orchestrator.k8s_gateway
 """
 
 EXAMPLES = r"""
@@ -102,6 +105,13 @@ EXAMPLES = r"""
     allowed:
       - {device_id: e451b691430f5af7262cefeef5cb8109b5b501cb0639967af46eca8ab3a5fecc, role: node}
     reject_unlisted: true
+
+- name: Pairing of a gateway on Kubernetes (the CLI runs in its pod)
+  clawops.orchestrator.gateway_devices:
+    container: acme-gw-research
+    provider: k8s
+    namespace: acme-gateways
+  register: pairing
 
 - name: The device must pair again
   clawops.orchestrator.gateway_devices:
@@ -138,24 +148,46 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, normalize_listing, parse_json, plan_reconcile, summary)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
+    K8S_GATEWAY_ARGS, ClusterError, connect_gateway)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_status import (
+    gateway_pod)
 
 OPENCLAW = "/usr/local/bin/openclaw"
 
 
 class Gateway:
+    """The gateway's CLI: `docker exec` on a Compose host, an exec in the pod on K8s."""
+
     def __init__(self, module):
         self.module = module
-        self.docker = module.get_bin_path("docker", required=True)
-        self.container = module.params["container"]
-        self.timeout = str(module.params["timeout"])
+        params = module.params
+        self.container = params["container"]
+        self.timeout = str(params["timeout"])
+        if params["provider"] == "k8s":
+            try:
+                cluster, deployment, pods = connect_gateway(params, self.container)
+            except ClusterError as exc:
+                module.fail_json(msg="gateway_devices %s: %s" % (self.container, exc))
+            pod = gateway_pod(deployment, pods)
+            if not pod["running"]:
+                module.fail_json(msg="gateway_devices %s: no running gateway pod in %s (%s); "
+                                     "start it (playbooks/lifecycle.yml -e action=started)"
+                                 % (self.container, params["namespace"], pod.get("reason")))
+            # the CLI's own deadline plus the exec's round trips
+            deadline = params["timeout"] // 1000 + 30
+            self._exec = lambda argv: cluster.exec(params["namespace"], pod["pod"], "gateway",
+                                                   argv, deadline)
+        else:
+            docker = module.get_bin_path("docker", required=True)
+            self._exec = lambda argv: module.run_command([docker, "exec", self.container] + argv)
 
     def run(self, *args):
-        argv = [self.docker, "exec", self.container, OPENCLAW] + list(args) + [
-            "--json", "--timeout", self.timeout]
-        rc, out, err = self.module.run_command(argv)
+        rc, out, err = self._exec([OPENCLAW] + list(args) + ["--json", "--timeout", self.timeout])
         if rc != 0:
-            raise DevicesProblem("openclaw %s in %s failed (rc %d): %s" % (
-                " ".join(args[:2]), self.container, rc, (err or out).strip()[-600:]))
+            raise DevicesProblem("openclaw %s in %s failed (%s): %s" % (
+                " ".join(args[:2]), self.container,
+                "timed out" if rc is None else "rc %d" % rc, (err or out).strip()[-600:]))
         return parse_json(out, "openclaw %s" % " ".join(args[:2]))
 
     def listing(self):
@@ -174,7 +206,7 @@ def _node_view(requests):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            container=dict(type="str", required=True),
+            container=dict(type="str", required=True, aliases=["instance"]),
             action=dict(type="str", default="list", choices=[
                 "list", "approve", "reject", "remove", "rotate", "revoke", "approve_node",
                 "reconcile"]),
@@ -186,6 +218,7 @@ def main():
             remove_unlisted=dict(type="bool", default=False),
             approve_nodes=dict(type="bool", default=True),
             timeout=dict(type="int", default=15000),
+            **K8S_GATEWAY_ARGS
         ),
         required_if=[
             ("action", "approve", ["request_id"]),

@@ -34,23 +34,6 @@ options:
     description: Gateway port (published on the host for Compose; in the pod for K8s).
     type: int
     required: true
-  provider:
-    description: Where the gateway runs.
-    type: str
-    choices: [compose, k8s]
-    default: compose
-  namespace:
-    description: K8s - the gateway's namespace.
-    type: str
-  deployment:
-    description: K8s - the gateway's Deployment (default the instance name).
-    type: str
-  kubeconfig:
-    description: K8s - kubeconfig file on the controller (default the usual lookup).
-    type: path
-  context:
-    description: K8s - kubeconfig context.
-    type: str
   address:
     description: Address the port is published on.
     type: str
@@ -86,9 +69,8 @@ attributes:
   idempotent:
     description: Reads only.
     support: full
-requirements:
-  - the docker CLI on the host (Compose)
-  - the kubernetes Python client on the controller (K8s)
+extends_documentation_fragment:
+  - clawops.orchestrator.k8s_gateway
 """
 
 EXAMPLES = r"""
@@ -159,7 +141,7 @@ from ansible.module_utils.urls import open_url
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, parse_json)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
-    HAS_KUBERNETES, IMPORT_ERROR, Cluster, ClusterError)
+    K8S_GATEWAY_ARGS, ClusterError, connect_gateway)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import (
     probe_argv)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_status import (
@@ -205,18 +187,10 @@ _MEMORY_READ = ("cat /sys/fs/cgroup/memory.current 2>/dev/null || "
 
 def run_k8s(module):
     params = module.params
-    if not HAS_KUBERNETES:
-        module.fail_json(msg="gateway_status with provider k8s needs the kubernetes Python "
-                             "client on the controller: pip install kubernetes (%s)"
-                         % IMPORT_ERROR)
-    if not params["namespace"]:
-        module.fail_json(msg="gateway_status with provider k8s needs namespace")
     instance, namespace = params["instance"], params["namespace"]
     timeout = params["timeout"]
     try:
-        cluster = Cluster(params["kubeconfig"], params["context"])
-        deployment = cluster.deployment(namespace, params["deployment"] or instance)
-        pods = cluster.pods(namespace, "app.kubernetes.io/instance=%s" % instance)
+        cluster, deployment, pods = connect_gateway(params, instance)
     except ClusterError as exc:
         module.fail_json(msg="gateway_status %s: %s" % (instance, exc))
     pod = gateway_pod(deployment, pods)
@@ -326,17 +300,13 @@ def main():
         argument_spec=dict(
             instance=dict(type="str", required=True),
             port=dict(type="int", required=True),
-            provider=dict(type="str", default="compose", choices=["compose", "k8s"]),
-            namespace=dict(type="str"),
-            deployment=dict(type="str"),
-            kubeconfig=dict(type="path"),
-            context=dict(type="str"),
             address=dict(type="str", default="127.0.0.1"),
             token=dict(type="str", no_log=True),
             declared_agents=dict(type="list", elements="str", default=[]),
             declared_bindings=dict(type="list", elements="dict", default=[]),
             log_lines=dict(type="int", default=10),
             timeout=dict(type="int", default=15),
+            **K8S_GATEWAY_ARGS
         ),
         supports_check_mode=True,
     )

@@ -8,7 +8,9 @@ gateway gw-research deployed once: its Slack tokens come from a real OpenBao ser
 gateway token from a file. Tests run in order: check mode on a new fleet, deploy, the
 idempotency quad, a change (exposure lan with an allowed namespace) shown then applied, the
 NetworkPolicy against pods of two other namespaces, stop/start/restart, a canary update with a
-broken image rolled back with the state volume intact, a restore, and removal with an archive.
+broken image rolled back with the state volume intact, a restore, an agent added then removed
+(agent.yml: its workspace archived from the volume), a node host paired (pairing.yml), and
+removal with an archive.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import secrets
 import shutil
 import subprocess
 import tarfile
+import time
 
 import pytest
 import yaml
@@ -132,6 +135,12 @@ def in_gateway(cluster, fleet, *argv):
     assert len(pods) == 1, [p["metadata"]["name"] for p in pods]
     return kubectl(cluster, "exec", "-n", fleet["namespace"], pods[0]["metadata"]["name"],
                    "-c", "gateway", "--", *argv)
+
+
+def live_agents(cluster, fleet):
+    proc = in_gateway(cluster, fleet, "/usr/local/bin/openclaw", "agents", "list", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return sorted(a["id"] for a in json.loads(proc.stdout[proc.stdout.find("["):]))
 
 
 def probe(cluster, fleet, path, token=None):
@@ -404,6 +413,100 @@ def test_restore_puts_the_volume_back(fleet, cluster, exposed):
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert _volume_sums(cluster, fleet) == sums
     assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
+
+
+def test_an_agent_is_added_then_removed_with_its_workspace_archived(fleet, cluster, exposed,
+                                                                    tmp_path):
+    request = tmp_path / "scout.yml"
+    request.write_text("agent: {kind: usecase, name: Scout}\n")
+    args = ("-e", "gateway=%s" % GW, "-e", "agent_id=scout")
+    added = play(fleet, "playbooks/agent.yml", *args, "-e", "@%s" % request)
+    assert added.returncode == 0, added.stdout[-4000:]
+    assert live_agents(cluster, fleet) == ["reporting", "research", "scout"]
+    # the init container seeded the new agent's workspace on the volume
+    assert in_gateway(cluster, fleet, "test", "-f",
+                      "/home/node/workspaces/scout/AGENTS.md").returncode == 0
+    in_gateway(cluster, fleet, "sh", "-c", "echo notes > /home/node/workspaces/scout/NOTES.md")
+    again = play(fleet, "playbooks/agent.yml", *args, "-e", "@%s" % request)
+    assert again.returncode == 0 and changed(again)[GW] == 0, changed_tasks(again)
+
+    removed = play(fleet, "playbooks/agent.yml", *args, "-e", "agent_state=absent")
+    assert removed.returncode == 0, removed.stdout[-4000:]
+    assert live_agents(cluster, fleet) == ["reporting", "research"]
+    assert in_gateway(cluster, fleet, "test", "-e", "/home/node/workspaces/scout").returncode != 0
+    assert in_gateway(cluster, fleet, "test", "-e",
+                      "/home/node/.openclaw/agents/scout").returncode != 0
+    backups = os.path.join(fleet["controller"], "backups")
+    archives = [n for n in os.listdir(backups) if "-agent-scout-" in n and n.endswith(".tar.gz")]
+    assert len(archives) == 1, os.listdir(backups)
+    path = os.path.join(backups, archives[0])
+    with open(path, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    with open(path + ".sha256", encoding="utf-8") as handle:
+        assert handle.read().split()[0] == digest
+    with tarfile.open(path) as tar:
+        notes = [n for n in tar.getnames() if n.endswith("/NOTES.md")]
+        assert len(notes) == 1 and tar.extractfile(notes[0]).read() == b"notes\n"
+    assert not os.path.exists(os.path.join(fleet["controller"], "staging", "agent-scout"))
+    again = play(fleet, "playbooks/agent.yml", *args, "-e", "agent_state=absent")
+    assert again.returncode == 0 and changed(again)[GW] == 0, changed_tasks(again)
+    assert "scout" not in open(os.path.join(fleet["dir"], "gateways", "%s.yml" % GW),
+                               encoding="utf-8").read()
+
+
+NODE_HOME = "/tmp/it-node"
+
+
+def _node_log(cluster, fleet):
+    return in_gateway(cluster, fleet, "sh", "-c", "cat %s/node.log 2>/dev/null" % NODE_HOME).stdout
+
+
+def _devices(cluster, fleet):
+    proc = in_gateway(cluster, fleet, "/usr/local/bin/openclaw", "devices", "list", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout[proc.stdout.find("{"):])
+
+
+def test_pairing_a_node_host_of_the_k8s_gateway(fleet, cluster, exposed):
+    # a real node host in the gateway's pod (its own HOME and state) asks to pair over
+    # loopback; the exposed gateway does not auto-approve it: pairing.yml lists and approves
+    started = in_gateway(cluster, fleet, "sh", "-c", (
+        "mkdir -p {home} && cd {home} && env -u OPENCLAW_CONFIG_PATH -u OPENCLAW_CONFIG_READONLY "
+        "HOME={home} OPENCLAW_STATE_DIR={home}/state OPENCLAW_NO_AUTO_UPDATE=1 "
+        "nohup /usr/local/bin/openclaw node run --host 127.0.0.1 --port 18789 "
+        "--display-name it-k8s-node > node.log 2>&1 < /dev/null & echo $! > {home}/pid"
+    ).format(home=NODE_HOME))
+    assert started.returncode == 0, started.stderr
+    try:
+        request = None
+        for dummy in range(45):
+            found = re.findall(r"requestId: ([0-9a-f-]{36})", _node_log(cluster, fleet))
+            if found:
+                request = found[-1]
+                break
+            time.sleep(2)
+        assert request, _node_log(cluster, fleet)[-2000:]
+        listing = play(fleet, "playbooks/pairing.yml")
+        assert listing.returncode == 0 and request in listing.stdout, listing.stdout[-3000:]
+        assert changed(listing)[GW] == 0
+        device = [p for p in _devices(cluster, fleet)["pending"]
+                  if p["requestId"] == request][0]["deviceId"]
+        approved = play(fleet, "playbooks/pairing.yml", "-e", "pairing_action=approve",
+                        "-e", "request_id=%s" % request)
+        assert approved.returncode == 0 and changed(approved)[GW] >= 1, approved.stdout[-3000:]
+        data = _devices(cluster, fleet)
+        assert device in [d["deviceId"] for d in data["paired"]], data
+        assert request not in [p["requestId"] for p in data["pending"]]
+        again = play(fleet, "playbooks/pairing.yml", "-e", "pairing_action=approve",
+                     "-e", "request_id=%s" % request)
+        assert again.returncode != 0 and "is not pending" in again.stdout
+        with open(fleet["events"], encoding="utf-8") as handle:
+            pairing = [e for e in map(json.loads, handle) if e["action"] == "pairing"]
+        assert [e["details"]["action"] for e in pairing] == ["approve"]
+        assert fleet["token"] not in json.dumps(pairing) + approved.stdout
+    finally:
+        in_gateway(cluster, fleet, "sh", "-c", "kill $(cat %s/pid) 2>/dev/null; rm -rf %s"
+                   % (NODE_HOME, NODE_HOME))
 
 
 def test_absent_archives_then_removes(fleet, cluster, exposed):

@@ -65,3 +65,14 @@ def test_status_table():
                                 "MEMORY", "FAILING", "URL"]
     assert table[2].split() == ["gw-a", "running", "2026.9.6", "12s", "1/1", "no", "900", "MiB",
                                 "http://127.0.0.1:1/"]
+
+
+def test_a_k8s_gateway_without_namespace_or_cluster_is_a_clear_error(tmp_path, monkeypatch):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
+        ClusterError, connect_gateway)
+    with pytest.raises(ClusterError, match="needs namespace"):
+        connect_gateway({"namespace": None}, "acme-gw-research")
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    with pytest.raises(ClusterError, match="cannot load a kubeconfig"):
+        connect_gateway({"namespace": "acme-gateways",
+                         "kubeconfig": str(tmp_path / "missing.kubeconfig")}, "acme-gw-research")
