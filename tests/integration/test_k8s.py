@@ -137,6 +137,18 @@ def in_gateway(cluster, fleet, *argv):
                    "-c", "gateway", "--", *argv)
 
 
+def verified_archive(directory, marker):
+    """The one tar.gz in directory whose name holds marker, its .sha256 sidecar checked."""
+    archives = [n for n in os.listdir(directory) if marker in n and n.endswith(".tar.gz")]
+    assert len(archives) == 1, os.listdir(directory)
+    path = os.path.join(directory, archives[0])
+    with open(path, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    with open(path + ".sha256", encoding="utf-8") as handle:
+        assert handle.read().split()[0] == digest
+    return tarfile.open(path)
+
+
 def live_agents(cluster, fleet):
     proc = in_gateway(cluster, fleet, "/usr/local/bin/openclaw", "agents", "list", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -436,15 +448,7 @@ def test_an_agent_is_added_then_removed_with_its_workspace_archived(fleet, clust
     assert in_gateway(cluster, fleet, "test", "-e", "/home/node/workspaces/scout").returncode != 0
     assert in_gateway(cluster, fleet, "test", "-e",
                       "/home/node/.openclaw/agents/scout").returncode != 0
-    backups = os.path.join(fleet["controller"], "backups")
-    archives = [n for n in os.listdir(backups) if "-agent-scout-" in n and n.endswith(".tar.gz")]
-    assert len(archives) == 1, os.listdir(backups)
-    path = os.path.join(backups, archives[0])
-    with open(path, "rb") as handle:
-        digest = hashlib.sha256(handle.read()).hexdigest()
-    with open(path + ".sha256", encoding="utf-8") as handle:
-        assert handle.read().split()[0] == digest
-    with tarfile.open(path) as tar:
+    with verified_archive(os.path.join(fleet["controller"], "backups"), "-agent-scout-") as tar:
         notes = [n for n in tar.getnames() if n.endswith("/NOTES.md")]
         assert len(notes) == 1 and tar.extractfile(notes[0]).read() == b"notes\n"
     assert not os.path.exists(os.path.join(fleet["controller"], "staging", "agent-scout"))
@@ -471,7 +475,7 @@ def test_pairing_a_node_host_of_the_k8s_gateway(fleet, cluster, exposed):
     # a real node host in the gateway's pod (its own HOME and state) asks to pair over
     # loopback; the exposed gateway does not auto-approve it: pairing.yml lists and approves
     started = in_gateway(cluster, fleet, "sh", "-c", (
-        "mkdir -p {home} && cd {home} && env -u OPENCLAW_CONFIG_PATH -u OPENCLAW_CONFIG_READONLY "
+        "mkdir -p {home}; cd {home} || exit 1; env -u OPENCLAW_CONFIG_PATH -u OPENCLAW_CONFIG_READONLY "
         "HOME={home} OPENCLAW_STATE_DIR={home}/state OPENCLAW_NO_AUTO_UPDATE=1 "
         "nohup /usr/local/bin/openclaw node run --host 127.0.0.1 --port 18789 "
         "--display-name it-k8s-node > node.log 2>&1 < /dev/null & echo $! > {home}/pid"
@@ -513,14 +517,7 @@ def test_absent_archives_then_removes(fleet, cluster, exposed):
     proc = play(fleet, "playbooks/lifecycle.yml", "-e", "action=absent")
     assert proc.returncode == 0, proc.stdout[-4000:]
     archive_dir = os.path.join(fleet["base"], "controller", fleet["slug"], "_archive")
-    archives = [n for n in os.listdir(archive_dir) if n.endswith(".tar.gz")]
-    assert len(archives) == 1
-    path = os.path.join(archive_dir, archives[0])
-    with open(path, "rb") as handle:
-        digest = hashlib.sha256(handle.read()).hexdigest()
-    with open(path + ".sha256", encoding="utf-8") as handle:
-        assert handle.read().split()[0] == digest
-    with tarfile.open(path) as tar:
+    with verified_archive(archive_dir, "") as tar:
         names = tar.getnames()
     assert "config/openclaw.json" in names and "workspaces/research/MARKER.md" in names
     assert any(n.startswith(".openclaw/") for n in names)
