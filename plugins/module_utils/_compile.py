@@ -18,7 +18,9 @@ The gateway then enforces what preflight checked:
   official plugin channels (npm ``@openclaw/<id>``) are enabled explicitly
   (``plugins.entries.<id>.enabled``) and listed for installation at deploy time;
 * ``tools.deny`` and ``agents.entries.<id>.tools.deny``: template denies plus policy
-  denies of every scope (a deny accumulates inward).
+  denies of every scope (a deny accumulates inward);
+* ``models.providers.openai.agentRuntime.id: openclaw`` where OpenAI is allowed and no
+  template chose a runtime (see ``RUNTIME_DEFAULTS``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ DEFAULT_SOURCE = Source("policy", "(clawops)", ())
 # install` into the state dir: OpenClaw trusts a plugin only through that install record
 # (loaded from plugins.load.paths it refuses channel ingress: PLUGIN_TRUST_REFUSED). The
 # deploy installs what the runtime spec lists (plugin_installs) before the gateway starts.
+
+# Agent runtimes the image can run without network at start. Left unset, an official OpenAI
+# route may select the Codex app-server harness, which lives in the external `codex` plugin:
+# the gateway then tries to install it from npm and ClawHub at every start (2026.9.6,
+# measured: 95 s to /readyz instead of 20 s; npm has no matching version). A fleet that wants
+# Codex sets `models.providers.openai.agentRuntime.id: codex` in a template and bakes the
+# plugin into its image.
+RUNTIME_DEFAULTS = {"openai": "openclaw"}
 
 
 def _source(chain, *domains):
@@ -128,6 +138,12 @@ def compile_policy(engine, gw, config, prov):
             set_leaf(config, prov, ("plugins", "entries", plugin, "enabled"), True,
                      _source(chain, "integrations"))
     out["npm_plugins"] = sorted(pkg for pkg, dummy in packages)
+    providers = out["providers"] = engine.state("providers", chain).allowed
+    for provider, runtime_id in sorted(RUNTIME_DEFAULTS.items()):
+        entry = ((config.get("models") or {}).get("providers") or {}).get(provider)
+        if provider in providers and not (isinstance(entry, dict) and "agentRuntime" in entry):
+            set_leaf(config, prov, ("models", "providers", provider, "agentRuntime", "id"),
+                     runtime_id, _source(chain, "providers"))
     tools_deny = engine.tools_deny(chain)
     if tools_deny:
         tools = config.get("tools") if isinstance(config.get("tools"), dict) else {}

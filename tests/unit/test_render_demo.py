@@ -90,6 +90,23 @@ def test_precedence_and_provenance(plans, gw, path, value, layer, rel, file_path
     assert (row["layer"], row["file"], row["file_path"]) == (layer, rel, file_path)
 
 
+def test_openai_runs_on_the_builtin_runtime_where_it_is_allowed(plans):
+    """Not the Codex harness: its plugin is not in the image and a start would wait on npm."""
+    seen = set()
+    for plan in plans.values():
+        runtime = plan.config.get("models", {}).get("providers", {}).get("openai", {})
+        if "openai" in plan.policy["providers"]:
+            assert runtime["agentRuntime"] == {"id": "openclaw"}
+            row = {r["path"]: r for r in plan.provenance()}[
+                "models.providers.openai.agentRuntime.id"]
+            assert row["layer"] == "policy"
+            seen.add(True)
+        else:
+            assert "agentRuntime" not in runtime
+            seen.add(False)
+    assert True in seen
+
+
 def test_no_secret_literal_in_rendered_configs(plans):
     for plan in plans.values():
         config = plan.config
