@@ -146,28 +146,6 @@ def _seed_script(runtime):
     ]) + "\n"
 
 
-def _plugins_script(runtime):
-    state = runtime["paths"]["state_dir"]
-    return "\n".join([
-        "set -eu",
-        "# official plugin channels live in the state volume: OpenClaw trusts a plugin only",
-        "# through its install record; the install writes a meta block, so it gets a copy",
-        "cp /etc/openclaw/openclaw.json /clawops/work/openclaw.json",
-        "installed() {",
-        "  find %s/npm/projects -path \"*/node_modules/$1/package.json\" 2>/dev/null \\"
-        % shlex.quote(state),
-        "    | xargs -r grep -l \"\\\"version\\\": *\\\"$2\\\"\" | grep -q .",
-        "}",
-        "for spec in %s; do" % " ".join(shlex.quote(p) for p in runtime["plugin_installs"]),
-        "  name=${spec%@*}; version=${spec##*@}",
-        "  if installed \"$name\" \"$version\"; then echo \"$spec installed\"; continue; fi",
-        "  /usr/local/bin/openclaw plugins install \"$spec\" || true",
-        "  installed \"$name\" \"$version\" || { echo \"openclaw plugins install $spec failed\";"
-        " exit 1; }",
-        "done",
-    ]) + "\n"
-
-
 def _volume_permissions_script(runtime):
     home = shlex.quote(runtime["paths"]["home"])
     return ("set -eu\nif [ \"$(stat -c %%u %s)\" != %d ]; then chmod 0750 %s; "
@@ -337,24 +315,15 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         ca_env = [{"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"}]
         ca_mount = [{"name": "ca", "mountPath": "/clawops/ca", "readOnly": True}]
         volumes.append({"name": "ca", "configMap": {"name": runtime["instance"] + "-ca"}})
-    if runtime.get("plugin_installs"):
-        plugin_env = [e for e in env if e["name"] != "OPENCLAW_CONFIG_READONLY"
-                      and e["name"] != "OPENCLAW_CONFIG_PATH"]
-        plugin_env.append({"name": "OPENCLAW_CONFIG_PATH",
-                           "value": "/clawops/work/openclaw.json"})
-        plugin_env += ca_env
-        mounts = [state_mount, {"name": "config", "mountPath": paths["config_dir"],
-                                "readOnly": True},
-                  {"name": "work", "mountPath": "/clawops/work"},
-                  {"name": "tmp", "mountPath": "/tmp"}] + ca_mount
+    if runtime.get("plugin_seed_command"):
+        # official plugin channels baked into the image, copied into the state volume
+        # (module_utils/_plugin_seed.py): no npm, no network at start
         init.append({
             "name": "plugins", "image": image, "imagePullPolicy": image_pull_policy,
-            "command": ["/bin/sh", "-c", _plugins_script(runtime)],
-            "env": sorted(plugin_env, key=lambda e: e["name"]),
-            "securityContext": _restricted(), "volumeMounts": mounts,
-            "resources": {"requests": {"memory": "256Mi", "cpu": "100m"},
-                          "limits": {"memory": "1Gi"}}})
-        volumes.append({"name": "work", "emptyDir": {"sizeLimit": "16Mi"}})
+            "command": runtime["plugin_seed_command"],
+            "securityContext": _restricted(), "volumeMounts": [state_mount],
+            "resources": {"requests": {"memory": "32Mi", "cpu": "50m"},
+                          "limits": {"memory": "256Mi"}}})
     resources = runtime["resources"]
     port = runtime["port"]
     container = {

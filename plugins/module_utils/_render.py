@@ -32,6 +32,7 @@ from ._fleet import (DEFAULT_COMPOSE_ROOT, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RES
                      FLEET_FILE)
 from ._catalog import load_catalog
 from ._compile import compile_policy
+from ._plugin_seed import seed_script
 from ._policy import PolicyEngine
 from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
                         merge_into, provenance_rows, same_source, set_leaf)
@@ -354,10 +355,13 @@ class Renderer:
         runtime["secret_env"] = secret_env
         runtime["agents"] = agents_rt
         runtime["devices"] = gw.data.get("devices", {})
-        # official plugin packages to `openclaw plugins install` into the state dir before
-        # the gateway starts (at the gateway's openclaw version)
+        # official plugin packages (at the gateway's openclaw version): baked into the image
+        # by gateway_image, copied into the state dir before the gateway starts
         runtime["plugin_installs"] = ["%s@%s" % (pkg, runtime["image"]["version"])
                                       for pkg in policy["npm_plugins"]]
+        if runtime["plugin_installs"]:
+            runtime["plugin_seed_command"] = ["/bin/sh", "-c",
+                                              seed_script(runtime["paths"]["state_dir"])]
         summary = {
             "id": gw.id, "instance": runtime["instance"], "file": gw.file,
             "org_id": self.fleet.org.org_id, "org_slug": self.fleet.org.org_slug,

@@ -288,15 +288,28 @@ def test_classify(dep, state, ready, expect):
     assert classify(dep, state, ready) == expect
 
 
-def test_an_extra_ca_bundle_reaches_the_gateway_and_the_plugin_install(plan):
+def test_an_extra_ca_bundle_reaches_the_gateway(plan):
     objects = build(plan, ca_bundle="-----BEGIN CERTIFICATE-----\n...\n")
     assert by_kind(objects, "ConfigMap", "acme-gw-research-ca")["data"]["ca.crt"].startswith(
         "-----BEGIN")
     pod = by_kind(objects, "Deployment")["spec"]["template"]["spec"]
-    for container in [c for c in pod["initContainers"] if c["name"] == "plugins"] + \
-            pod["containers"]:
+    for container in pod["containers"]:
         assert {"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"} in container["env"]
         assert {"name": "ca", "mountPath": "/clawops/ca", "readOnly": True} in \
             container["volumeMounts"], container["name"]
     plain = by_kind(build(plan), "Deployment")["spec"]["template"]["spec"]["containers"][0]
     assert "NODE_EXTRA_CA_CERTS" not in {e["name"] for e in plain["env"]}
+
+
+def test_plugins_come_from_the_image_seed_without_network(plan):
+    """The plugins init container copies the image's baked plugin projects: no npm, no env,
+    nothing but the state volume (module_utils/_plugin_seed.py)."""
+    pod = by_kind(build(plan), "Deployment")["spec"]["template"]["spec"]
+    init = [c for c in pod["initContainers"] if c["name"] == "plugins"]
+    assert len(init) == 1
+    assert init[0]["command"] == plan.runtime["plugin_seed_command"]
+    script = init[0]["command"][-1]
+    assert "/opt/clawops/plugin-seed/npm/projects" in script and "npm install" not in script
+    assert "plugins install" not in script
+    assert [m["name"] for m in init[0]["volumeMounts"]] == ["state"]
+    assert "env" not in init[0]
