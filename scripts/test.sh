@@ -2,13 +2,24 @@
 # The test command (README, second command; .ci/run calls it).
 #   scripts/test.sh          everything: unit + real-part tests, ansible-test sanity, ansible-lint
 #   scripts/test.sh fast     unit tests only (no CLI, no openclaw): seconds
+#
+# Layout of a full run (2 cores; every stream prints its duration at the end):
+#   k8s-build   the Kubernetes test cluster's binaries from the Go module proxy, niced, from
+#               the first second (~15 min of 2 cores on a new machine; cached afterwards)
+#   bootstrap   venv, node, openclaw; the Docker engine
+#   images      playbooks/image.yml on the demo fleet: the plain gateway image and the one
+#               with the demo's plugin channels (every later deploy finds them by content)
+#   then side by side:
+#     compose-a   unit tests, the Compose deploy/update tests and the offline checks
+#     compose-b   day-2 (agents, pairing, secrets, audit) and the Compose molecule scenario
+#     k8s         once the cluster is up: the K8s tests and the K8s molecule scenario
+#     static      ansible-lint (production) and ansible-test sanity, niced
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
+T0=$(date +%s)
+elapsed() { echo $(( $(date +%s) - T0 )); }
 if [ "${1:-}" != "fast" ]; then
-  # The Kubernetes test cluster's binaries (tests/k8s/cluster.sh) are built from the Go module
-  # proxy on a new machine (~15 min of 2 cores, cached afterwards): in the background from
-  # the start. The cluster starts (below) once the Docker engine runs.
   mkdir -p .build
   nice -n 10 bash tests/k8s/cluster.sh build > .build/k8s-build.log 2>&1 &
 fi
@@ -30,38 +41,56 @@ if [ "${1:-}" = "fast" ]; then
   run_pytest -q -m "not real" tests/unit
   exit $?
 fi
+echo "== bootstrap done at $(elapsed) s"
 
 # The real Docker engine (with compose v2) the deploy tests use; started if not running.
 bash scripts/docker_engine.sh || { echo "no Docker engine: the deploy tests need one" >&2; exit 1; }
+echo "== Docker engine up at $(elapsed) s"
 
-# A second pytest runs beside the main one (2 cores; measured CI: the main stream is the
-# longer one): start the K8s cluster once its build is done, wait for the gateway image the
-# first Compose deploy builds (one builder per build context), then run the K8s tests and
-# the Compose molecule scenario (fixed demo ports, no clash with the main stream's).
-K8S_TESTS=(tests/integration/test_k8s.py tests/integration/test_molecule_k8s.py)
-SIDE_TESTS=("${K8S_TESTS[@]}" tests/integration/test_molecule_compose.py)
-IMAGE="localhost/clawops/openclaw:$(sed -n 's/^ *version: "\(.*\)"$/\1/p' examples/fleet/fleet.yml | head -1)"
+# The gateway images, once, before any test needs them (a cold build: debootstrap, npm).
+t=$(date +%s)
+if ! .venv/bin/ansible-playbook playbooks/image.yml > .build/images.log 2>&1; then
+  tail -40 .build/images.log
+  echo "FAILED: the gateway images did not build (.build/images.log)" >&2
+  exit 1
+fi
+echo "== gateway images ready in $(( $(date +%s) - t )) s (at $(elapsed) s)"
+
+I=tests/integration
+STREAM_B=("$I/test_day2.py" "$I/test_molecule_compose.py")
+STREAM_K8S=("$I/test_k8s.py" "$I/test_molecule_k8s.py")
+IGNORE=()
+for f in "${STREAM_B[@]}" "${STREAM_K8S[@]}"; do IGNORE+=("--ignore=$f"); done
+
+# stream NAME PORT_BASE PYTEST_ARGS...: one pytest, its log in .build/stream-NAME.log, its
+# duration in .build/stream-NAME.time; exit code = pytest's (5 = no tests = failure)
+stream() {
+  local name=$1 base=$2 s rc
+  shift 2
+  s=$(date +%s)
+  CLAWOPS_TEST_PORT_BASE=$base run_pytest -q -p no:cacheprovider \
+    --basetemp="/tmp/clawops-pytest-$name" --durations=15 "$@" > ".build/stream-$name.log" 2>&1
+  rc=$?
+  echo "$(( $(date +%s) - s ))" > ".build/stream-$name.time"
+  return "$rc"
+}
+
+stream compose-a 36000 tests/unit "$I" "${IGNORE[@]}" &
+pid_a=$!
+stream compose-b 42000 "${STREAM_B[@]}" &
+pid_b=$!
 (
-  rc=0
-  side=("${SIDE_TESTS[@]}")
-  if ! nice -n 10 bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1; then
-    echo "the K8s test cluster did not start (the K8s tests did not run):"
-    tail -40 .build/k8s-cluster.log
-    rc=3; side=(tests/integration/test_molecule_compose.py)
+  s=$(date +%s)
+  if ! nice -n 5 bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1; then
+    { echo "the K8s test cluster did not start (the K8s tests did not run):"
+      tail -40 .build/k8s-cluster.log; } > .build/stream-k8s.log
+    echo "$(( $(date +%s) - s ))" > .build/stream-k8s.time
+    exit 3
   fi
-  waited=0
-  until docker image inspect "$IMAGE" > /dev/null 2>&1; do
-    [ "$waited" -lt 3600 ] || { echo "no $IMAGE after ${waited} s: these tests need it"; exit 4; }
-    sleep 10; waited=$((waited + 10))
-  done
-  run_pytest -q -p no:cacheprovider --basetemp=/tmp/clawops-pytest-side --durations=15 \
-    "${side[@]}" || rc=1
-  exit "$rc"
-) > .build/side-tests.log 2>&1 &
-k8s_pid=$!
-
-# ansible-lint and ansible-test sanity run niced beside pytest (2 cores; the gateway tests
-# spend most of their time waiting for gateways) and are reported after it.
+  echo "cluster up after $(( $(date +%s) - s )) s of waiting and starting" > .build/k8s-wait.log
+  stream k8s 48000 "${STREAM_K8S[@]}"
+) &
+pid_k=$!
 (
   rc=0
   nice -n 15 .venv/bin/ansible-lint --nocolor > .build/lint.log 2>&1 || rc=$((rc | 1))
@@ -71,15 +100,15 @@ k8s_pid=$!
 static_pid=$!
 
 failed=()
-echo "== pytest (unit + real parts: openclaw $(.tools/bin/openclaw --version 2>/dev/null | head -1))"
-run_pytest -q --durations=25 tests/unit tests/integration "${SIDE_TESTS[@]/#/--ignore=}" \
-  || failed+=(pytest)
-wait "$k8s_pid"
-k8s_rc=$?
-echo "== pytest, beside the above: ${SIDE_TESTS[*]}"
-grep -h '^\[k8s\]' .build/k8s-build.log .build/k8s-cluster.log
-cat .build/side-tests.log
-[ "$k8s_rc" -eq 0 ] || failed+=(pytest-side)
+for pair in "compose-a:$pid_a" "compose-b:$pid_b" "k8s:$pid_k"; do
+  name=${pair%%:*}
+  wait "${pair##*:}"
+  rc=$?
+  echo "== pytest stream $name ($(cat ".build/stream-$name.time" 2>/dev/null || echo '?') s, rc $rc)"
+  [ "$name" = k8s ] && { grep -h '^\[k8s\]' .build/k8s-build.log .build/k8s-cluster.log; cat .build/k8s-wait.log 2>/dev/null; }
+  cat ".build/stream-$name.log"
+  [ "$rc" -eq 0 ] || failed+=("pytest-$name")
+done
 wait "$static_pid"
 static_rc=$?
 echo "== ansible-lint (production profile)"
@@ -92,8 +121,24 @@ else
   grep -E '^(ERROR|FATAL)' .build/sanity.log || tail -30 .build/sanity.log
   failed+=(sanity)
 fi
+echo "== durations: total $(elapsed) s; streams: compose-a $(cat .build/stream-compose-a.time 2>/dev/null) s, compose-b $(cat .build/stream-compose-b.time 2>/dev/null) s, k8s $(cat .build/stream-k8s.time 2>/dev/null) s"
+# one closing line for the three pytest streams together
+"$PY" - .build/stream-compose-a.log .build/stream-compose-b.log .build/stream-k8s.log <<'PYEOF'
+import re, sys
+total = {"passed": 0, "failed": 0, "skipped": 0}
+for path in sys.argv[1:]:
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    except OSError:
+        continue
+    summary = [l for l in lines if re.search(r"\d+ (passed|failed|error)", l) and " in " in l]
+    for count, word in re.findall(r"(\d+) (passed|failed|errors?|skipped)", summary[-1] if summary else ""):
+        total["failed" if word.startswith("error") else word] += int(count)
+line = "%d passed, %d failed" % (total["passed"], total["failed"])
+print("pytest: " + line + (", %d skipped" % total["skipped"] if total["skipped"] else ""))
+PYEOF
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}" >&2
   exit 1
 fi
-echo "all checks passed: pytest, ansible-lint, ansible-test sanity"
+echo "all checks passed: pytest (3 streams), ansible-lint, ansible-test sanity"

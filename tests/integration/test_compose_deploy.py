@@ -10,50 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
-import socket
 import subprocess
 import urllib.request
 
 import pytest
 
 from conftest import write_fleet
-from helpers import run_cli
+from helpers import DOCTOR, changed, docker, free_base_ports, readyz, run_cli, task_results
 
 pytestmark = pytest.mark.real
 GATEWAYS = ("gw-a", "gw-b", "gw-c")
-
-
-def _free_base_ports(count, spacing=120):
-    """Bases `spacing` apart whose whole range is free on 127.0.0.1 right now."""
-    base = 36000 + (os.getpid() % 50) * 400
-    found = []
-    while len(found) < count and base < 60000:
-        try:
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", base))
-            found.append(base)
-        except OSError:
-            pass
-        base += spacing
-    return found
-
-
-def docker(*args):
-    return subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=300,
-                          check=False)
-
-
-def readyz(port, token=None):
-    request = urllib.request.Request("http://127.0.0.1:%d/readyz" % port)
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(request, timeout=5) as answer:
-            return json.loads(answer.read())
-    except urllib.error.HTTPError as err:
-        return json.loads(err.read())
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +29,7 @@ def fleet(tmp_path_factory):
     root = base / "srv"
     secrets_dir = base / "secrets"
     secrets_dir.mkdir(mode=0o700)
-    ports = _free_base_ports(3)
+    ports = free_base_ports(3)
     tokens = {}
     files = {
         "fleet.yml": """
@@ -105,27 +72,6 @@ def fleet(tmp_path_factory):
 def play(fleet, playbook, *args, timeout=900):
     return run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook] + list(args),
                    timeout=timeout)
-
-
-def task_results(proc, name):
-    """{host: status} of the task whose name contains `name` (ok, changed, skipping, ...)."""
-    found, inside = {}, False
-    for line in proc.stdout.splitlines():
-        if line.startswith("TASK ["):
-            inside = name in line
-        elif inside:
-            match = re.match(r"^(ok|changed|skipping|fatal|failed): \[([^\]]+)\]", line)
-            if match:
-                found[match.group(2)] = match.group(1)
-    return found
-
-
-DOCTOR = "Run openclaw doctor"
-
-
-def changed(proc):
-    return {m.group(1): int(m.group(2)) for m in
-            re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)}
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from conftest import write_fleet
-from helpers import bao, get, openclaw_bin, put, run_cli  # pylint: disable=unused-import # noqa: F401 (bao: a fixture)
-from test_compose_deploy import _free_base_ports, changed, docker, readyz
+from helpers import get, openclaw_bin, put, run_cli
+from helpers import changed, docker, free_base_ports, readyz  # noqa: E402
 
 pytestmark = pytest.mark.real
 GATEWAYS = ("gw-a", "gw-b")
@@ -43,7 +43,7 @@ def fleet(tmp_path_factory, bao):
     put(bao, "clawops/gateways/gw-a", {"token": canaries["token_a"]})
     (secrets_dir / "gw-b.token").write_text(canaries["token_b"])
     (secrets_dir / "anthropic-b.key").write_text(canaries["key_b"])
-    ports = dict(zip(GATEWAYS, _free_base_ports(2)))
+    ports = dict(zip(GATEWAYS, free_base_ports(2)))
     files = {
         "fleet.yml": """
             schema_version: 1

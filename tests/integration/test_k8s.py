@@ -28,13 +28,11 @@ import time
 import pytest
 import yaml
 
-from conftest import EXAMPLE_FLEET, ROOT
-from helpers import bao, put, run_cli  # pylint: disable=unused-import # noqa: F401 (bao: a fixture)
-from test_compose_deploy import DOCTOR, changed, task_results
-from test_update_rollback import image
+from conftest import EXAMPLE_FLEET
+from helpers import (CLUSTER, DOCTOR, build_image, changed, kubectl, put, run_cli,
+                     task_results)
 
 pytestmark = pytest.mark.real
-CLUSTER = os.path.join(ROOT, "tests", "k8s", "cluster.sh")
 GW = "gw-research"
 BROKEN_78 = (
     "FROM %s\nUSER root\n"
@@ -45,25 +43,6 @@ BROKEN_78 = (
     "CMD [\"gateway\", \"run\"]\n")
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """The test cluster (started by scripts/test.sh; `up` only checks when it runs)."""
-    proc = subprocess.run(["bash", CLUSTER, "up"], capture_output=True, text=True,
-                          timeout=3600, check=False)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    env = subprocess.run(["bash", CLUSTER, "env"], capture_output=True, text=True, check=True)
-    binary = subprocess.run(["bash", CLUSTER, "bin"], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    return {"kubeconfig": env.stdout.strip().split("=", 1)[1],
-            "kubectl": os.path.join(binary, "kubectl")}
-
-
-def kubectl(cluster, *args, stdin=None, timeout=120):
-    return subprocess.run([cluster["kubectl"], "--kubeconfig", cluster["kubeconfig"]] + list(args),
-                          input=stdin, capture_output=True, text=True, timeout=timeout,
-                          check=False)
-
-
 def kget(cluster, *args):
     proc = kubectl(cluster, "get", "-o", "json", *args)
     assert proc.returncode == 0, proc.stderr
@@ -71,7 +50,7 @@ def kget(cluster, *args):
 
 
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory, cluster, bao):  # noqa: F811
+def fleet(tmp_path_factory, cluster, bao):
     base = tmp_path_factory.mktemp("k8s")
     slug = "k8s%d" % (os.getpid() % 1000)
     fleet_dir = base / "fleet"
@@ -391,7 +370,7 @@ def test_a_broken_image_rolls_the_canary_back_and_keeps_the_volume(fleet, cluste
     sums = _volume_sums(cluster, fleet)
     pvc_uid = kget(cluster, "pvc", "-n", fleet["namespace"], fleet["instance"] + "-state")[
         "metadata"]["uid"]
-    broken = image("localhost/clawops/openclaw:it-k8s-exits-78", BROKEN_78 % good)
+    broken = build_image("localhost/clawops/openclaw:it-k8s-exits-78", BROKEN_78 % good)
     before = revisions(fleet)
     proc = play(fleet, "playbooks/update.yml", "-e", "clawops_update_image=%s" % broken,
                 "-e", "gateway_rollout_gate_deadline=45")

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import run_molecule
-from test_k8s import cluster, kubectl  # pylint: disable=unused-import # noqa: F401 (cluster: a fixture)
+from helpers import kubectl, run_molecule
 
 pytestmark = pytest.mark.real
 STEPS = ("syntax", "prepare", "converge", "idempotence", "verify", "cleanup")
 
 
-def test_molecule_k8s_scenario(cluster):  # noqa: F811
+def test_molecule_k8s_scenario(cluster):
     run_molecule("k8s", STEPS)
     # cleanup removed the gateway and its own namespace
     gone = kubectl(cluster, "get", "namespace", "molk-gw-k")

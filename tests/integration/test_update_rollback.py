@@ -20,8 +20,8 @@ import time
 import pytest
 
 from conftest import write_fleet
-from helpers import BIN, ansible_env, run_cli
-from test_compose_deploy import _free_base_ports, changed, docker, readyz
+from helpers import BIN, ansible_env, build_image, run_cli
+from helpers import changed, docker, free_base_ports, readyz  # noqa: E402
 
 pytestmark = pytest.mark.real
 GATEWAYS = ("gw-a", "gw-b", "gw-c")
@@ -32,13 +32,6 @@ GOOD = "localhost/clawops/openclaw:2026.9.6"
 RUNTIME_WRITTEN = re.compile(
     r"^(logs/|.*\.lock$|.*\.pid$|.*-wal$|.*-shm$|.*\.sqlite$|.*\.sqlite-journal$|"
     r"gateway-state\.json$|runtime/|cache/|tmp/|health/|.*\.pre-startup-migration-.*\.bak$)")
-
-
-def image(tag, dockerfile):
-    proc = subprocess.run(["docker", "build", "-q", "-t", tag, "-"], input=dockerfile,
-                          capture_output=True, text=True, check=False, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return tag
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +60,7 @@ def fleet(tmp_path_factory):
                                '"anthropic/claude-sonnet-4-5" } } }, logging: { level: "info" } }',
         "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
     }
-    tokens, ports = {}, dict(zip(GATEWAYS, _free_base_ports(3)))
+    tokens, ports = {}, dict(zip(GATEWAYS, free_base_ports(3)))
     for gw in GATEWAYS:
         files["groups/%s.yml" % gw] = "id: %s\nprofile: usecase\ntrust_level: medium\nwave: %s\n" % (gw, WAVES[gw])
         files["gateways/%s.yml" % gw] = (
@@ -149,7 +142,7 @@ def test_site_records_the_first_revision(fleet):
 
 
 def test_update_across_waves_new_image_and_config(fleet):
-    relabeled = image("localhost/clawops/openclaw:it-relabeled",
+    relabeled = build_image("localhost/clawops/openclaw:it-relabeled",
                       "FROM %s\nLABEL dev.clawops.test=relabeled\n" % GOOD)
     restore_file(os.path.join(fleet["dir"], "templates/org.json5"),
                  '{ agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },'
@@ -198,7 +191,7 @@ def test_a_config_validate_rejects_blocks_before_any_gateway_is_touched(fleet):
 
 
 def test_an_image_whose_gateway_exits_78_rolls_the_canary_back(fleet):
-    broken = image("localhost/clawops/openclaw:it-exits-78", (
+    broken = build_image("localhost/clawops/openclaw:it-exits-78", (
         "FROM %s\nUSER root\n"
         "RUN printf '#!/bin/sh\\nif [ \"$1\" = gateway ]; then echo \"state migration unsafe\" >&2;"
         " exit 78; fi\\nexec /usr/local/bin/openclaw \"$@\"\\n' > /usr/local/bin/oc-78"
