@@ -98,3 +98,24 @@ def test_rendered_configs_validate_inside_the_image(image, tmp_path):
 def test_image_ships_npm_for_plugin_installs(image):
     proc = docker("run", "--rm", "--entrypoint", "npm", image["ref"], "--version")
     assert proc.returncode == 0 and proc.stdout.strip().startswith("11."), proc.stdout + proc.stderr
+
+
+def test_plugin_channels_are_baked_into_an_image_on_top(image):
+    """The Slack plugin as the demo's gw-people needs it: an image FROM the plain one whose
+    seed holds the managed npm project, readable by the gateway's uid; not rebuilt."""
+    spec = "@openclaw/slack@%s" % VERSION
+    extra = ("-e", json.dumps({"gateway_image_plugins": [spec]}))
+    out, result = build(*extra)
+    assert result["content_ref"].startswith(image["content_ref"] + "-p"), result
+    assert result["plugins"] == [spec]
+    inspect = json.loads(docker("image", "inspect", result["content_ref"]).stdout)[0]
+    assert inspect["Config"]["Labels"]["dev.clawops.plugins"] == spec
+    assert inspect["Config"]["User"] == "1000:1000"
+    found = docker("run", "--rm", "--entrypoint", "sh", result["content_ref"], "-c",
+                   "cat /opt/clawops/plugin-seed/npm/projects/*/node_modules/@openclaw/slack/"
+                   "package.json")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["version"] == VERSION
+    out, again = build(*extra)
+    assert again["content_ref"] == result["content_ref"] and again["built"] is False
+    assert re.search(r"localhost\s*: ok=\d+\s+changed=0 ", out), out[-1500:]
