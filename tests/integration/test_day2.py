@@ -143,6 +143,19 @@ def test_vault_secrets_reach_only_the_env_file(fleet):
     assert readyz(fleet["ports"]["gw-a"], fleet["canaries"]["token_a"])["ready"] is True
 
 
+def test_status_reads_a_vault_held_token(fleet, tmp_path):
+    """status.yml resolves gw-a's token from OpenBao (the shared secret lookup): only an
+    authenticated /readyz reports the uptime (before, a Vault reference gave no token)."""
+    out = tmp_path / "status.json"
+    proc = play(fleet, "playbooks/status.yml", "-e", "clawops_status_json=%s" % out)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    found = {item["gateway"]: item for item in json.loads(out.read_text())}
+    for gw in GATEWAYS:
+        assert found[gw]["state"] == "running", found[gw]
+        assert found[gw]["agents"]["agents_live"] == ["helper"], (gw, found[gw]["agents"])
+        assert found[gw].get("uptime_s", 0) > 0, (gw, found[gw])
+
+
 def test_agent_add_then_remove(fleet, tmp_path):
     bot_token = os.path.join(fleet["secrets"], "scout-tg.token")
     with open(bot_token, "w", encoding="utf-8") as handle:
