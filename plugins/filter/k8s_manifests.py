@@ -28,9 +28,9 @@ options:
     description: C(clawops_gateway).
     type: dict
     required: true
-  config:
-    description: C(clawops_config), the rendered openclaw.json.
-    type: dict
+  config_text:
+    description: C(clawops_config_text), the rendered openclaw.json as the gateway runs it.
+    type: str
     required: true
   config_sha256:
     description: C(clawops_config_sha256); the ConfigMap's text must hash to it.
@@ -73,7 +73,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     objects: >-
       {{ clawops_runtime | clawops.orchestrator.k8s_manifests(
-           gateway=clawops_gateway, config=clawops_config,
+           gateway=clawops_gateway, config_text=clawops_config_text,
            config_sha256=clawops_config_sha256, image='registry.example/openclaw:2026.9.6',
            env_sha256=secret.sha256, fleet_dir=clawops_fleet_dir) }}
 """
@@ -89,16 +89,17 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import (
     ManifestError, manifests, seed_files, sha256_text)
-from ansible_collections.clawops.orchestrator.plugins.module_utils._render import dump_config
 
 
-def k8s_manifests(runtime, gateway, config, config_sha256, image, env_sha256="", fleet_dir="",
-                  generated=None, replicas=1, ca_bundle="", pull_policy="IfNotPresent"):
-    text = dump_config(config)
+def k8s_manifests(runtime, gateway, config_text, config_sha256, image, env_sha256="",
+                  fleet_dir="", generated=None, replicas=1, ca_bundle="",
+                  pull_policy="IfNotPresent"):
+    text = str(config_text)
     if sha256_text(text) != config_sha256:
         raise AnsibleFilterError(
             "the config of gateway %s does not hash to clawops_config_sha256: pass "
-            "clawops_config unchanged (it is the inventory's rendered config)" % gateway.get("id"))
+            "clawops_config_text unchanged (it is the inventory's rendered config)"
+            % gateway.get("id"))
     try:
         seeds = seed_files(runtime, fleet_dir, generated or {})
         return manifests(gateway, runtime, text, image, env_sha256, seeds, int(replicas),

@@ -15,9 +15,12 @@ description:
     profile (C(profile_<p>)), trust level (C(trust_<level>)), rollout wave (C(wave_canary),
     C(wave_<n>)) and declared gateway groups (C(group_<id>)); all are children of C(clawops).
   - Host variables carry the plan computed by the core, so playbooks never recompute layers -
-    C(clawops_gateway) (summary), C(clawops_config) (the effective openclaw.json),
-    C(clawops_config_sha256), C(clawops_runtime) (paths, ports, image pin, secret references
-    - never values) and, on request, C(clawops_provenance).
+    C(clawops_gateway) (summary), C(clawops_config_text) (the effective openclaw.json, the
+    exact text a gateway runs), C(clawops_config_sha256), C(clawops_runtime) (paths, ports,
+    image pin, secret references - never values) and, on request, C(clawops_config) (the same
+    config as data) and C(clawops_provenance).
+  - Lean by default - a host's config travels as one string, not as a tree of values that
+    Ansible tags and copies leaf by leaf (1,000 gateways, docs/performance.md).
   - Only files whose name ends in C(.clawops.yml) or C(.clawops.yaml) are read.
   - A fleet definition with errors fails the source with one message per problem, each naming
     the file, the key path and the fix.
@@ -43,6 +46,12 @@ options:
     type: list
     elements: str
     default: []
+  include_config:
+    description:
+      - Add C(clawops_config), the effective openclaw.json as data (for templates that read
+        single values from it; the roles need only C(clawops_config_text)).
+    type: bool
+    default: false
   include_provenance:
     description:
       - Add C(clawops_provenance) to every host, a list of C({path, value, layer, file, file_path})
@@ -86,7 +95,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._errors impor
 from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def fleet_fingerprint(root):
@@ -111,7 +120,7 @@ def group_name(prefix, value):
     return "%s_%s" % (prefix, text)
 
 
-def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False):
+def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False, include_config=False):
     """Plain data for every host: {'hosts': {id: {'groups': [...], 'vars': {...}}}}."""
     fleet = load_fleet(fleet_dir)
     plans = render_fleet(fleet, gateway_ids or None)
@@ -133,10 +142,12 @@ def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False):
         host_vars.update({
             "clawops_fleet_dir": fleet.root,
             "clawops_gateway": summary,
-            "clawops_config": plan.config,
+            "clawops_config_text": plan.config_text,
             "clawops_config_sha256": plan.config_sha256,
             "clawops_runtime": runtime,
         })
+        if include_config:
+            host_vars["clawops_config"] = plan.config
         if include_provenance:
             host_vars["clawops_provenance"] = plan.provenance()
         groups = [
@@ -169,7 +180,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         update_cache = self.get_option("cache") and not cache
-        fingerprint = fleet_fingerprint(fleet_dir) if self.get_option("cache") else None
+        # the cached hosts depend on the fleet files and on this source's own options
+        fingerprint = "%s %s" % (
+            fleet_fingerprint(fleet_dir),
+            hashlib.sha256(repr((sorted(self.get_option("gateways") or []),
+                                 self.get_option("include_provenance"),
+                                 self.get_option("include_config"))).encode("utf-8")).hexdigest(),
+        ) if self.get_option("cache") else None
         data = None
         if use_cache:
             cached = self._cache.get(cache_key)
@@ -179,7 +196,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if data is None:
             try:
                 data = build_hosts(fleet_dir, self.get_option("gateways"),
-                                   self.get_option("include_provenance"))
+                                   self.get_option("include_provenance"),
+                                   self.get_option("include_config"))
             except FleetError as exc:
                 raise AnsibleParserError("clawops fleet %s: %s" % (fleet_dir, exc.render()))
             data["fingerprint"] = fingerprint

@@ -79,7 +79,7 @@ EXAMPLES = r"""
     instance: "{{ clawops_runtime.instance }}"
     port: "{{ clawops_runtime.port }}"
     declared_agents: "{{ clawops_gateway.agents }}"
-    declared_bindings: "{{ clawops_config.bindings | default([]) }}"
+    declared_bindings: "{{ (clawops_config_text | from_json).bindings | default([]) }}"
     token: "{{ gateway_token }}"
   register: status
 """

@@ -68,7 +68,19 @@ def test_groups_of_the_demo_fleet():
     assert data["wave_canary"]["hosts"] == ["gw-research", "gw-support"]
     hostvars = data["_meta"]["hostvars"]
     assert hostvars["gw-people"]["ansible_connection"] == "local"
-    assert hostvars["gw-people"]["clawops_config"]["gateway"]["port"] == 19100
+    assert json.loads(hostvars["gw-people"]["clawops_config_text"])["gateway"]["port"] == 19100
+    assert "clawops_config" not in hostvars["gw-people"]  # lean by default
+
+
+def test_the_config_as_data_on_request(tmp_path):
+    inv = write_fleet(tmp_path, {"inv.clawops.yml": (
+        "plugin: clawops.orchestrator.fleet\nfleet_dir: %s\ninclude_config: true\n"
+        % EXAMPLE_FLEET)})
+    proc = run_cli("ansible-inventory", ["-i", os.path.join(inv, "inv.clawops.yml"), "--host",
+                                         "gw-people"])
+    assert proc.returncode == 0, proc.stderr
+    host = unwrap(json.loads(proc.stdout))
+    assert host["clawops_config"] == json.loads(host["clawops_config_text"])
 
 
 def test_broken_fleet_fails_with_a_clear_message(tmp_path):
@@ -95,7 +107,7 @@ def test_cache_is_used_and_invalidated_by_fleet_changes(tmp_path):
     def port():
         proc = run_cli("ansible-inventory", ["-i", source, "--host", "gw-research"])
         assert proc.returncode == 0, proc.stderr
-        return unwrap(json.loads(proc.stdout))["clawops_config"]["gateway"]["port"]
+        return json.loads(unwrap(json.loads(proc.stdout))["clawops_config_text"])["gateway"]["port"]
 
     assert port() == 18789
     cached = os.listdir(cache_dir)
