@@ -17,7 +17,8 @@ import urllib.request
 import pytest
 
 from conftest import write_fleet
-from helpers import DOCTOR, changed, docker, free_base_ports, readyz, run_cli, task_results
+from helpers import (DOCTOR, GATE_DEADLINE, changed, docker, free_base_ports, readyz, run_cli,
+                     task_results)
 
 pytestmark = pytest.mark.real
 GATEWAYS = ("gw-a", "gw-b", "gw-c")
@@ -40,13 +41,13 @@ def fleet(tmp_path_factory):
               auth: {mode: token, token: {source: file, path: "%s/@{gateway.id}.token"}}
             targets:
               compose_hosts:
-                local: {root: %s, vars: {ansible_connection: local}}
+                local: {root: %s, vars: {ansible_connection: local, health_gate_deadline: %d}}
             config:
               templates: [templates/org.json5]
             policy:
               integrations: {allow: [webchat]}
               providers: {allow: [anthropic]}
-            """ % (os.getpid() % 1000, secrets_dir, root),
+            """ % (os.getpid() % 1000, secrets_dir, root, GATE_DEADLINE),
         "templates/org.json5": '{ agents: { defaults: { model: { primary: '
                                '"anthropic/claude-sonnet-4-5" } } }, logging: { level: "info" } }',
         "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",

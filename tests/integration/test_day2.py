@@ -22,8 +22,8 @@ import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from conftest import write_fleet
-from helpers import get, openclaw_bin, put, run_cli
-from helpers import changed, docker, free_base_ports, readyz  # noqa: E402
+from helpers import (GATE_DEADLINE, changed, docker, free_base_ports, get, openclaw_bin, put,
+                     readyz, run_cli)
 
 pytestmark = pytest.mark.real
 GATEWAYS = ("gw-a", "gw-b")
@@ -52,13 +52,13 @@ def fleet(tmp_path_factory, bao):
               image: {version: "2026.9.6"}
             targets:
               compose_hosts:
-                local: {root: %s, vars: {ansible_connection: local}}
+                local: {root: %s, vars: {ansible_connection: local, health_gate_deadline: %d}}
             config:
               templates: [templates/org.json5]
             policy:
               integrations: {allow: [webchat, telegram]}
               providers: {allow: [anthropic]}
-            """ % (slug, root),
+            """ % (slug, root, GATE_DEADLINE),
         "templates/org.json5": '{ agents: { defaults: { model: { primary: '
                                '"anthropic/claude-sonnet-4-5" } } } }',
         "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",

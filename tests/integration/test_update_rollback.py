@@ -20,8 +20,8 @@ import time
 import pytest
 
 from conftest import write_fleet
-from helpers import BIN, ansible_env, build_image, run_cli
-from helpers import changed, docker, free_base_ports, readyz  # noqa: E402
+from helpers import (BIN, GATE_DEADLINE, ansible_env, build_image, changed, docker, free_base_ports,
+                     readyz, run_cli)
 
 pytestmark = pytest.mark.real
 GATEWAYS = ("gw-a", "gw-b", "gw-c")
@@ -49,13 +49,13 @@ def fleet(tmp_path_factory):
               auth: {mode: token, token: {source: file, path: "%s/@{gateway.id}.token"}}
             targets:
               compose_hosts:
-                local: {root: %s, vars: {ansible_connection: local}}
+                local: {root: %s, vars: {ansible_connection: local, health_gate_deadline: %d}}
             config:
               templates: [templates/org.json5]
             policy:
               integrations: {allow: [webchat]}
               providers: {allow: [anthropic]}
-            """ % (slug, secrets_dir, root),
+            """ % (slug, secrets_dir, root, GATE_DEADLINE),
         "templates/org.json5": '{ agents: { defaults: { model: { primary: '
                                '"anthropic/claude-sonnet-4-5" } } }, logging: { level: "info" } }',
         "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
