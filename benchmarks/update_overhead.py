@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
+sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "integration")]
+from helpers import free_base_ports  # noqa: E402  pylint: disable=wrong-import-position
 ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
            ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
 ORG_TEMPLATE = ('{ agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },'
@@ -58,19 +59,6 @@ def playbook(inventory, events_log, *args):
     return time.time() - start
 
 
-def free_ports(count, spacing=120):
-    found, base = [], 41000 + (os.getpid() % 40) * 400
-    while len(found) < count and base < 60000:
-        try:
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", base))
-            found.append(base)
-        except OSError:
-            pass
-        base += spacing
-    return found
-
-
 def write(base, rel, text):
     path = os.path.join(base, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -83,7 +71,7 @@ def make_fleet(base, count):
     secrets_dir, root, fleet_dir = (os.path.join(base, n) for n in ("secrets", "srv", "fleet"))
     os.makedirs(secrets_dir, mode=0o700)
     gateways = ["gw-%d" % i for i in range(count)]
-    ports = dict(zip(gateways, free_ports(count)))
+    ports = dict(zip(gateways, free_base_ports(count)))
     write(fleet_dir, "fleet.yml", (
         "schema_version: 1\n"
         "org: {org_id: bench-01, org_slug: %s, display_name: Bench}\n"
