@@ -11,9 +11,10 @@
 #   images      playbooks/image.yml on the demo fleet: the plain gateway image and the one
 #               with the demo's plugin channels (every later deploy finds them by content)
 #   then side by side:
-#     compose     unit tests, the Compose deploy/update tests and the offline checks
+#     compose     unit tests, the Compose deploy/update tests, the offline checks, then the
+#                 Compose molecule scenario
 #     side        once the cluster is up: the K8s tests and the K8s molecule scenario, then
-#                 day-2 (agents, pairing, secrets, audit) and the Compose molecule scenario
+#                 day-2 (agents, pairing, secrets, audit)
 #     static      ansible-lint (production) and ansible-test sanity, niced
 # Only one stream starts gateways while the cluster builds: measured with a second one beside
 # it (load average 24 on 2 cores), gateways failed their own 5 s start-up lease deadline.
@@ -61,9 +62,13 @@ echo "== gateway images ready in $(( $(date +%s) - t )) s (at $(elapsed) s)"
 
 I=tests/integration
 SIDE_K8S=("$I/test_k8s.py" "$I/test_molecule_k8s.py")
-SIDE_COMPOSE=("$I/test_day2.py" "$I/test_molecule_compose.py")
-IGNORE=()
-for f in "${SIDE_K8S[@]}" "${SIDE_COMPOSE[@]}"; do IGNORE+=("--ignore=$f"); done
+SIDE_COMPOSE=("$I/test_day2.py")
+LAST=("$I/test_molecule_compose.py")
+# every other integration module, in name order, then the molecule scenario last
+MAIN=()
+for f in "$I"/test_*.py; do
+  case " ${SIDE_K8S[*]} ${SIDE_COMPOSE[*]} ${LAST[*]} " in *" $f "*) ;; *) MAIN+=("$f") ;; esac
+done
 
 # stream NAME PORT_BASE PYTEST_ARGS...: one pytest, its log in .build/stream-NAME.log, its
 # duration in .build/stream-NAME.time; exit code = pytest's (5 = no tests = failure)
@@ -78,7 +83,7 @@ stream() {
   return "$rc"
 }
 
-stream compose 36000 tests/unit "$I" "${IGNORE[@]}" &
+stream compose 36000 tests/unit "${MAIN[@]}" "${LAST[@]}" &
 pid_main=$!
 (
   s=$(date +%s)
