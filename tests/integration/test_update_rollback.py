@@ -143,7 +143,7 @@ def test_site_records_the_first_revision(fleet):
 
 def test_update_across_waves_new_image_and_config(fleet):
     relabeled = build_image("localhost/clawops/openclaw:it-relabeled",
-                      "FROM %s\nLABEL dev.clawops.test=relabeled\n" % GOOD)
+                            "FROM %s\nLABEL dev.clawops.test=relabeled\n" % GOOD)
     restore_file(os.path.join(fleet["dir"], "templates/org.json5"),
                  '{ agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },'
                  ' logging: { level: "warn" } }')
