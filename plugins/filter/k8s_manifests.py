@@ -58,7 +58,7 @@ options:
     type: int
     default: 1
   ca_bundle:
-    description: PEM text the gateway and the plugin install trust besides the image's own
+    description: PEM text the gateway trusts besides the image's own
       CAs (a TLS-inspecting proxy); empty for none.
     type: str
     default: ""

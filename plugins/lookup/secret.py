@@ -101,18 +101,20 @@ class LookupModule(LookupBase):
         if self.get_option("describe"):
             return ["its reference is %s. %s" % (describe(ref), fix(ref))
                     if isinstance(ref, dict) else "it is not a reference" for ref in terms]
-        out = []
+        vault_get, out = self._vault_get(variables), []
         for ref in terms:
             try:
-                value = resolve(ref, vault_get=self._vault_get(variables))
-                if on_missing == "fail":
-                    check(name, ref, value)
-                elif "\n" in value or "\r" in value:
-                    value = ""
+                value = resolve(ref, vault_get=vault_get)
             except SecretProblem as exc:
                 if on_missing == "fail" or not isinstance(ref, dict):
                     raise AnsibleLookupError(str(exc))
                 self._display.warning("%s: %s" % (name, exc))
+                value = ""
+            try:
+                check(name, ref, value)
+            except SecretProblem as exc:
+                if on_missing == "fail":
+                    raise AnsibleLookupError(str(exc))
                 value = ""
             out.append(value)
         return out

@@ -228,8 +228,8 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
 
     ``config_text``: the exact openclaw.json text; ``seeds``: {path under the workspace root:
     bytes}; ``env_sha256``: digest of the Secret's data (rolls the pods when it changes);
-    ``ca_bundle``: PEM text node trusts besides its own CAs, in the plugin install and in
-    the gateway (TLS-inspecting proxies).
+    ``ca_bundle``: PEM text node in the gateway trusts besides its own CAs (TLS-inspecting
+    proxies).
     """
     if runtime.get("provider") != "k8s" or "k8s" not in runtime:
         raise ManifestError("gateway %s is not a Kubernetes gateway (provider %s)"
@@ -308,8 +308,8 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         {"name": "seeds", "configMap": {"name": names["seeds_map"], "items": seed_items}},
         {"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}},
     ]
-    # an extra CA bundle (TLS-inspecting proxies): node trusts it besides its own, in the
-    # plugin install and in the gateway (model providers, the npm lookups it makes at start)
+    # an extra CA bundle (TLS-inspecting proxies): node in the gateway trusts it besides
+    # its own (model providers)
     ca_env, ca_mount = [], []
     if ca_bundle:
         ca_env = [{"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"}]
@@ -363,8 +363,9 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                     "serviceAccountName": names["service_account"],
                     "automountServiceAccountToken": bool(k8s["cluster_read"]),
                     "enableServiceLinks": False,
-                    # one PID namespace per pod: a start-up lock the plugin install left
-                    # (hostname + pid) is seen as stale instead of blocking the gateway
+                    # one PID namespace per pod: a start-up lock an earlier OpenClaw CLI
+                    # run in the pod left (hostname + pid) is seen as stale instead of
+                    # blocking the gateway
                     "shareProcessNamespace": True,
                     "terminationGracePeriodSeconds": 60,
                     "securityContext": {
