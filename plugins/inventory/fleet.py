@@ -16,8 +16,9 @@ description:
     C(wave_<n>)) and declared gateway groups (C(group_<id>)); all are children of C(clawops).
   - Host variables carry the plan computed by the core, so playbooks never recompute layers -
     C(clawops_gateway) (summary), C(clawops_config_text) (the effective openclaw.json, the
-    exact text a gateway runs), C(clawops_config_sha256), C(clawops_runtime) (paths, ports,
-    image pin, secret references - never values) and, on request, C(clawops_config) (the same
+    exact text a gateway runs), C(clawops_config_sha256), C(clawops_config_restart_sha256)
+    (the paths that need a restart, what the container or pod is replaced for),
+    C(clawops_runtime) (paths, ports, image pin, secret references - never values) and, on request, C(clawops_config) (the same
     config as data) and C(clawops_provenance).
   - Lean by default - a host's config travels as one string, not as a tree of values that
     Ansible tags and copies leaf by leaf (1,000 gateways, docs/performance.md).
@@ -144,6 +145,7 @@ def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False, include_c
             "clawops_gateway": summary,
             "clawops_config_text": plan.config_text,
             "clawops_config_sha256": plan.config_sha256,
+            "clawops_config_restart_sha256": plan.restart_sha256,
             "clawops_runtime": runtime,
         })
         if include_config:

@@ -20,6 +20,9 @@ way, so this table's ``channels: hot`` is the right answer for a deploy.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 RESTART, HOT, NONE = "restart", "hot", "none"
 
 # (prefix, kind), as in the pinned package; order does not matter (see _sorted_rules)
@@ -123,9 +126,87 @@ def plan(prev, new):
     'paths': [{'path', 'kind', 'rule'}], 'restart_paths': [...]}``. ``none`` means nothing
     changed; ``hot`` that every changed path hot-applies (or needs no action)."""
     rows = []
+    off = "off" in (reload_mode(prev), reload_mode(new))
     for path in changed_paths(prev, new):
         kind, rule = kind_of(path)
+        if off:
+            kind, rule = RESTART, "gateway.reload.mode=off"
         rows.append({"path": path, "kind": kind, "rule": rule})
     restart = [row["path"] for row in rows if row["kind"] == RESTART]
     action = "none" if not rows else RESTART if restart else HOT
     return {"action": action, "paths": rows, "restart_paths": restart}
+
+
+def reload_mode(config):
+    """``gateway.reload.mode`` of a config (``hybrid`` when unset, as in the package)."""
+    gateway = config.get("gateway") if isinstance(config, dict) else None
+    reload_ = gateway.get("reload") if isinstance(gateway, dict) else None
+    mode = reload_.get("mode") if isinstance(reload_, dict) else None
+    return mode or "hybrid"
+
+
+def restart_projection(config, prefix=""):
+    """``config`` without every subtree the running gateway takes itself (hot or none): two
+    configs with equal projections differ only in paths that need no restart."""
+    if not isinstance(config, dict):
+        return config
+    out = {}
+    for key in sorted(config, key=str):
+        path = "%s.%s" % (prefix, key) if prefix else str(key)
+        value = config[key]
+        kind, dummy = kind_of(path)
+        if kind != RESTART:
+            continue
+        if isinstance(value, dict):
+            value = restart_projection(value, path)
+        out[key] = value
+    return out
+
+
+def restart_fingerprint(config):
+    """sha256 of :func:`restart_projection` (of the whole config when reload is off). The
+    Compose project label and the pod template annotation carry it, so that the container or
+    pod is replaced exactly when a restart path changed."""
+    projected = config if reload_mode(config) == "off" else restart_projection(config)
+    text = json.dumps(projected, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# What the gateway logs (subsystem gateway/reload, JSON lines in logging.file) when it
+# finished with a changed config file; server-reload-managed-*.mjs of the pinned package.
+APPLIED_MARKS = ("config hot reload applied", "config change applied")
+REFUSED_MARKS = ("config reload skipped", "config reload failed", "config reload disabled",
+                 "config restart", "config reload forced restart", "config hot-reload disabled",
+                 "config reload requires")
+
+
+def log_messages(text):
+    """The ``message`` of every JSON log record in ``text`` (other lines are skipped)."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("message"), str):
+            out.append(record["message"])
+    return out
+
+
+def outcome(messages):
+    """``('applied'|'refused', message)`` for the first reload verdict among ``messages``
+    (the gateway's log since the file was replaced), ``(None, last reload message)`` while
+    the gateway has not decided yet."""
+    last = ""
+    for message in messages:
+        if not message.startswith("config "):
+            continue
+        last = message
+        if message.startswith(APPLIED_MARKS):
+            return "applied", message
+        if message.startswith(REFUSED_MARKS):
+            return "refused", message
+    return None, last

@@ -33,6 +33,7 @@ from ._fleet import (DEFAULT_COMPOSE_ROOT, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RES
 from ._catalog import load_catalog
 from ._compile import compile_policy
 from ._plugin_seed import seed_script
+from ._reload import restart_fingerprint
 from ._policy import PolicyEngine
 from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
                         merge_into, provenance_rows, same_source, set_leaf)
@@ -162,6 +163,12 @@ class GatewayPlan:
     def config_sha256(self):
         return hashlib.sha256(self.config_text.encode("utf-8")).hexdigest()
 
+    @property
+    def restart_sha256(self):
+        """Fingerprint of the paths the running gateway cannot take without a restart
+        (_reload.restart_fingerprint): the container/pod changes only when it changes."""
+        return restart_fingerprint(self.config)
+
     def provenance(self, prefix=()):
         """Rows ``{path, value, layer, file, file_path}`` for every leaf under ``prefix``."""
         rows = []
@@ -182,6 +189,7 @@ class GatewayPlan:
             "gateway": self.summary,
             "config": self.config,
             "config_sha256": self.config_sha256,
+            "restart_sha256": self.restart_sha256,
             "runtime": self.runtime,
         }
         if provenance:
@@ -313,6 +321,7 @@ class Renderer:
                     "workspace_root", root + "/workspaces")),
                 "home": root + "/home",
                 "logs_dir": root + "/logs",
+                "log_file": root + "/logs/openclaw.log",
                 "revisions_dir": root + "/revisions",
                 "backups_dir": root + "/backups",
             }
