@@ -107,16 +107,38 @@ def kind_of(path):
     return RESTART, None
 
 
-def changed_paths(prev, new, prefix=""):
-    """Dotted paths whose values differ: objects are compared key by key, anything else (lists
-    included) as a whole, like the gateway's own diff."""
+_REFINE = tuple(prefix for prefix, dummy in RULES if "*" not in prefix)
+
+
+def _refinements(prev, new):
+    """Rule prefixes the diff descends towards (the package's refinementPrefixes, with
+    ``agents.entries.*.decisionModel`` made concrete for the agents that set it)."""
+    extra = []
+    for config in (prev, new):
+        entries = ((config or {}).get("agents") or {}).get("entries") if isinstance(
+            config, dict) and isinstance(config.get("agents"), dict) else None
+        for agent_id, agent in (entries or {}).items() if isinstance(entries, dict) else ():
+            if isinstance(agent, dict) and "decisionModel" in agent:
+                extra.append("agents.entries.%s.decisionModel" % agent_id)
+    return _REFINE + tuple(extra)
+
+
+def changed_paths(prev, new, prefix="", refine=None):
+    """Dotted paths whose values differ, as the gateway's own diff (collectConfigDiffPaths)
+    reports them: objects key by key, anything else (lists included) as a whole; an object
+    on one side only is descended into when a rule is more specific than its path."""
     if prev == new:
         return []
-    if isinstance(prev, dict) and isinstance(new, dict):
+    if refine is None:
+        refine = _refinements(prev, new)
+    prev_obj, new_obj = isinstance(prev, dict), isinstance(new, dict)
+    if (prev_obj and new_obj) or ((prev_obj or new_obj) and (
+            not prefix or any(entry.startswith(prefix + ".") for entry in refine))):
+        prev_d, new_d = (prev if prev_obj else {}), (new if new_obj else {})
         out = []
-        for key in sorted(set(prev) | set(new), key=str):
-            out += changed_paths(prev.get(key), new.get(key),
-                                 "%s.%s" % (prefix, key) if prefix else str(key))
+        for key in sorted(set(prev_d) | set(new_d), key=str):
+            out += changed_paths(prev_d.get(key), new_d.get(key),
+                                 "%s.%s" % (prefix, key) if prefix else str(key), refine)
         return out
     return [prefix or "<root>"]
 
@@ -159,6 +181,8 @@ def restart_projection(config, prefix=""):
             continue
         if isinstance(value, dict):
             value = restart_projection(value, path)
+            if not value:  # an object with nothing to restart for diffs as nothing
+                continue
         out[key] = value
     return out
 

@@ -172,19 +172,62 @@ def test_second_check_and_apply_change_nothing(fleet, deployed):
     assert task_results(again, DOCTOR) == {gw: "skipping" for gw in GATEWAYS}
 
 
-def test_a_config_change_is_shown_then_applied(fleet, deployed):
+def _config(fleet, gw):
+    with open(os.path.join(fleet["root"], fleet["slug"], gw, "config", "openclaw.json"),
+              encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _live_agents(fleet, gw):
+    """The agents the running gateway serves (openclaw health asks the gateway process)."""
+    out = docker("exec", "%s-%s" % (fleet["slug"], gw), "/usr/local/bin/openclaw", "health",
+                 "--json", "--timeout", "10000")
+    assert out.returncode == 0, out.stdout + out.stderr
+    return sorted(agent["agentId"] for agent in json.loads(out.stdout)["agents"])
+
+
+def test_a_hot_change_is_live_without_a_restart(fleet, deployed):
     path = os.path.join(fleet["dir"], "gateways", "gw-c.yml")
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write("config:\n  overrides:\n    logging: {level: debug}\n")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text.replace("agents:\n  - {id: helper, kind: usecase}\n",
+                                  "agents:\n  - {id: helper, kind: usecase}\n"
+                                  "  - {id: scribe, kind: usecase}\n")
+                     + "config:\n  overrides:\n    logging: {level: debug}\n")
+    started_at = _started_at(fleet, "gw-c")
     check = play(fleet, "playbooks/site.yml", "--check", "--diff", "--limit", "gw-c")
     assert check.returncode == 0 and changed(check)["gw-c"] > 0
-    assert '"level": "debug"' in check.stdout
+    assert '"level": "debug"' in check.stdout and "hot-apply, no restart" in check.stdout
+    assert "agents.entries.scribe" in check.stdout and "logging.level" in check.stdout
+    applied = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
+    assert applied.returncode == 0, applied.stdout[-3000:]
+    assert "hot-apply, no restart" in applied.stdout
+    assert task_results(applied, DOCTOR) == {"gw-c": "skipping"}  # not restarted: no doctor
+    assert _started_at(fleet, "gw-c") == started_at  # the same gateway process
+    assert _live_agents(fleet, "gw-c") == ["helper", "scribe"]
+    assert json.loads(_config(fleet, "gw-c"))["logging"]["level"] == "debug"
+    assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
+    again = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
+    assert again.returncode == 0 and changed(again)["gw-c"] == 0, changed(again)
+
+
+def test_a_restart_path_change_restarts(fleet, deployed):
+    path = os.path.join(fleet["dir"], "gateways", "gw-c.yml")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text.replace("    logging: {level: debug}\n",
+                                  "    logging: {level: debug}\n"
+                                  "    gateway: {controlUi: {basePath: /ui}}\n"))
+    started_at = _started_at(fleet, "gw-c")
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff", "--limit", "gw-c")
+    assert check.returncode == 0 and "restart for gateway.controlUi.basePath" in check.stdout
     applied = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
     assert applied.returncode == 0, applied.stdout[-3000:]
     assert task_results(applied, DOCTOR) == {"gw-c": "ok"}  # recreated: doctor ran
-    with open(os.path.join(fleet["root"], fleet["slug"], "gw-c", "config", "openclaw.json"),
-              encoding="utf-8") as handle:
-        assert json.load(handle)["logging"]["level"] == "debug"
+    assert _started_at(fleet, "gw-c") != started_at
+    assert json.loads(_config(fleet, "gw-c"))["gateway"]["controlUi"]["basePath"] == "/ui"
     assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
 
 
@@ -214,12 +257,25 @@ def test_stop_start_restart(fleet, deployed, tmp_path):
     assert _started_at(fleet, "gw-b") != started_at  # a new gateway process, not a no-op
 
 
-def test_a_gateway_that_never_starts_fails_the_gate_with_logs(fleet, deployed, tmp_path):
+def test_a_refused_hot_change_puts_the_config_back_and_keeps_serving(fleet, deployed):
     path = os.path.join(fleet["dir"], "gateways", "gw-b.yml")
     with open(path, "a", encoding="utf-8") as handle:
-        # valid for the fleet schema; OpenClaw refuses it at boot
+        # valid for the fleet schema; OpenClaw refuses it (logging.level is hot: no restart)
         handle.write("config:\n  overrides:\n    logging: {level: loud}\n")
-    proc = play(fleet, "playbooks/site.yml", "--limit", "gw-b", "-e", "health_gate_deadline=30")
+    before, started_at = _config(fleet, "gw-b"), _started_at(fleet, "gw-b")
+    proc = play(fleet, "playbooks/site.yml", "--limit", "gw-b")
+    assert proc.returncode == 2, proc.stdout[-3000:]
+    assert "the running gateway refused it: config reload skipped (invalid config)" in proc.stdout
+    assert "was not restarted" in proc.stdout, proc.stdout[-3000:]
+    assert _config(fleet, "gw-b") == before
+    assert _started_at(fleet, "gw-b") == started_at
+    assert readyz(fleet["ports"]["gw-b"], fleet["tokens"]["gw-b"])["ready"] is True
+
+
+def test_a_gateway_that_never_starts_fails_the_gate_with_logs(fleet, deployed, tmp_path):
+    # the refused config of the test above, forced through a restart
+    proc = play(fleet, "playbooks/site.yml", "--limit", "gw-b", "-e", "health_gate_deadline=30",
+                "-e", "gateway_compose_hot_apply=false")
     assert proc.returncode == 2
     assert "health gate failed for %s-gw-b at Wait for /startupz" % fleet["slug"] in proc.stdout
     message = [line for line in proc.stdout.splitlines()
