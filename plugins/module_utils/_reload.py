@@ -204,6 +204,14 @@ REFUSED_MARKS = ("config reload skipped", "config reload failed", "config reload
                  "config reload requires")
 
 
+def verdict_logged(config):
+    """Whether a gateway running ``config`` writes its reload verdicts to its log file: they
+    are info records, so a ``logging.level`` above info hides them (then a change restarts)."""
+    logging_ = config.get("logging") if isinstance(config, dict) else None
+    level = logging_.get("level") if isinstance(logging_, dict) else None
+    return level not in ("silent", "fatal", "error", "warn")
+
+
 def log_messages(text):
     """The ``message`` of every JSON log record in ``text`` (other lines are skipped)."""
     out = []

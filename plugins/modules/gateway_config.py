@@ -22,7 +22,8 @@ description:
     or does not report within O(timeout) puts the previous file back (the gateway keeps
     serving what it ran) and fails.
   - Otherwise the file is only written and RV(applied) says whether the caller has to restart
-    the gateway for it (V(restart)).
+    the gateway for it (V(restart)). A C(logging.level) above V(info) hides the verdict, so
+    such a gateway restarts for every change.
 author:
   - clawops contributors (@clawops)
 options:
@@ -120,7 +121,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._reload import (
-    log_messages, outcome, plan)
+    log_messages, outcome, plan, verdict_logged)
 
 POLL = 0.25
 
@@ -210,7 +211,10 @@ def main():
     new = _parse(new_text, "the rendered config", module)
     reload_plan = (plan(_parse(old_text, path, module), new) if old_text is not None
                    else {"action": "restart", "paths": [], "restart_paths": ["<new file>"]})
-    hot = params["hot"] and reload_plan["action"] == "hot"
+    old = _parse(old_text, path, module) if old_text is not None else {}
+    # the verdict is an info record of the gateway's log: a quieter level restarts instead
+    hot = (params["hot"] and reload_plan["action"] == "hot"
+           and verdict_logged(old) and verdict_logged(new))
     result = dict(changed=True, reload=reload_plan, applied="hot" if hot else "restart",
                   diff={"before": old_text or "", "after": new_text,
                         "before_header": path, "after_header": path + " (rendered)"})

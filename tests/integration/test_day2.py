@@ -203,6 +203,35 @@ def test_agent_add_then_remove(fleet, tmp_path):
     assert len(agent_events) == 3 and "+  - id: scout" in agent_events[0]["diff"]
 
 
+def test_an_agent_without_accounts_is_added_and_removed_hot(fleet, tmp_path):
+    """No secret changes, so no env change: both edits reach the running gateway without a
+    restart, and the gateway itself (openclaw health asks the process) serves the change."""
+    def live():
+        return sorted(a["agentId"] for a in in_gateway(fleet, "gw-b", "health", "--json",
+                                                        "--timeout", "10000")["agents"])
+    request = tmp_path / "notes.yml"
+    request.write_text("agent: {kind: usecase, name: Notes}\n")
+    before, was = started_at(fleet, "gw-b"), live()
+    started = time.time()
+    added = play(fleet, "playbooks/agent.yml", "-e", "gateway=gw-b", "-e", "agent_id=notes",
+                 "-e", "@%s" % request)
+    took_add = time.time() - started
+    assert added.returncode == 0, added.stdout[-4000:]
+    assert "hot-apply, no restart" in added.stdout, added.stdout[-4000:]
+    assert live() == sorted(was + ["notes"]) and started_at(fleet, "gw-b") == before
+    started = time.time()
+    removed = play(fleet, "playbooks/agent.yml", "-e", "gateway=gw-b", "-e", "agent_id=notes",
+                   "-e", "agent_state=absent")
+    took_remove = time.time() - started
+    assert removed.returncode == 0, removed.stdout[-4000:]
+    assert "hot-apply, no restart" in removed.stdout
+    assert live() == was and started_at(fleet, "gw-b") == before
+    # a config-only change keeps its rollback in the revision: no stopped full-state archive
+    assert not [n for n in os.listdir(os.path.join(gw_root(fleet, "gw-b"), "backups"))
+                if n.endswith("-update.tar.gz")]
+    print("hot agent add took %.1f s, remove %.1f s" % (took_add, took_remove))
+
+
 @pytest.fixture()
 def node_host(fleet, tmp_path):
     home = tmp_path / "node-home"

@@ -137,3 +137,10 @@ def test_the_gateway_log_gives_the_verdict(messages, verdict):
     assert found == verdict
     assert said == ([m for m in messages if m.startswith("config")] or [""])[-1 if not found else 0] \
         or found and said in messages
+
+
+def test_a_quiet_log_level_hides_the_verdict():
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._reload import (
+        verdict_logged)
+    assert verdict_logged({}) and verdict_logged({"logging": {"level": "debug"}})
+    assert not verdict_logged({"logging": {"level": "warn"}})
