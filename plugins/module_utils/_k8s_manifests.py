@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import posixpath
 import re
 import shlex
+
+from ._reload import restart_fingerprint
 
 PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
 # What each probe's JSON body must say (OpenClaw's health contract; unknown paths answer
@@ -355,7 +358,9 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
             "selector": {"matchLabels": _selector(runtime)},
             "template": {
                 "metadata": {"labels": template_labels, "annotations": {
-                    "clawops.dev/config-sha256": sha256_text(config_text),
+                    # the restart paths only: a hot change of the config (ConfigMap) keeps the
+                    # pod, whose gateway takes it from the mounted directory
+                    "clawops.dev/restart-sha256": _restart_sha256(config_text),
                     "clawops.dev/env-sha256": env_sha256 or "",
                     "clawops.dev/seeds-sha256": seeds_sha,
                 }},
@@ -385,8 +390,26 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] = False
         for item in init[1:] + [container]:
             item["securityContext"]["runAsNonRoot"] = True
+    # what the pod is made of, as rendered: an apply that leaves it equal leaves the pod
+    # alone, so the config's hot paths can be handed to the running gateway (gateway_config)
+    deployment["metadata"]["annotations"] = {"clawops.dev/spec-sha256": spec_sha256(deployment)}
     objects.append(deployment)
     return objects
+
+
+def _restart_sha256(config_text):
+    try:
+        config = json.loads(config_text)
+    except ValueError as exc:
+        raise ManifestError("the rendered config is not JSON (%s): render it with the fleet "
+                            "inventory" % exc)
+    return restart_fingerprint(config)
+
+
+def spec_sha256(deployment):
+    """Digest of a rendered Deployment's spec (its metadata annotation carries it)."""
+    text = json.dumps(deployment["spec"], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def secret(runtime, values):

@@ -73,7 +73,10 @@ def test_the_config_map_holds_exactly_the_rendered_config(plan):
     text = by_kind(objects, "ConfigMap", "acme-gw-research-config")["data"]["openclaw.json"]
     assert km.sha256_text(text) == plan.config_sha256
     template = by_kind(objects, "Deployment")["spec"]["template"]
-    assert template["metadata"]["annotations"]["clawops.dev/config-sha256"] == plan.config_sha256
+    assert template["metadata"]["annotations"]["clawops.dev/restart-sha256"] == plan.restart_sha256
+    deployment = by_kind(objects, "Deployment")
+    assert deployment["metadata"]["annotations"] == {
+        "clawops.dev/spec-sha256": km.spec_sha256(deployment)}
 
 
 def test_the_pod_is_hardened(plan):
@@ -214,7 +217,7 @@ def test_a_compose_gateway_has_no_k8s_objects():
 
 # -- what the pods say -------------------------------------------------------------------------
 
-ANN = {"clawops.dev/config-sha256": "c1", "clawops.dev/env-sha256": "e1",
+ANN = {"clawops.dev/restart-sha256": "c1", "clawops.dev/env-sha256": "e1",
        "clawops.dev/seeds-sha256": "s1"}
 
 
