@@ -11,6 +11,10 @@ import is guarded: the module reports a missing library instead of a traceback.
 from __future__ import annotations
 
 import json
+import shlex
+import time
+
+from ._reload import log_messages
 
 try:
     from kubernetes import client as k8s_client
@@ -128,3 +132,85 @@ def connect_gateway(params, instance):
     deployment = cluster.deployment(namespace, params.get("deployment") or instance)
     pods = cluster.pods(namespace, "app.kubernetes.io/instance=%s" % instance)
     return cluster, deployment, pods
+
+
+class ConfigMapTarget(object):
+    """A Kubernetes gateway's config for module_utils._hot: the ConfigMap its pod mounts as
+    a directory, and the gateway's JSON log file in the pod's state volume (read by exec)."""
+
+    KEY = "openclaw.json"
+
+    def __init__(self, cluster, namespace, config_map, deployment, instance, log_path,
+                 spec_sha256=None):
+        self.cluster, self.namespace, self.name = cluster, namespace, config_map
+        self.deployment, self.instance, self.log_path = deployment, instance, log_path
+        self.spec_sha256 = spec_sha256
+        self.pod = None
+
+    def where(self):
+        return "ConfigMap %s/%s" % (self.namespace, self.name)
+
+    def read(self):
+        try:
+            found = self.cluster.core.read_namespaced_config_map(self.name, self.namespace)
+        except ApiException as exc:
+            if getattr(exc, "status", None) == 404:
+                return None
+            raise ClusterError("reading %s: %s" % (self.where(), exc))
+        return (found.data or {}).get(self.KEY)
+
+    def write(self, text):
+        try:
+            self.cluster.core.patch_namespaced_config_map(
+                self.name, self.namespace, {"data": {self.KEY: text}},
+                field_manager="clawops-hot-apply")
+        except ApiException as exc:
+            raise ClusterError("writing %s: %s" % (self.where(), exc))
+
+    def running(self):
+        """The live Deployment is the rendered one (its spec digest) and one ready pod of
+        it runs: then only the ConfigMap changes, and the pod stays."""
+        deployment = self.cluster.deployment(self.namespace, self.deployment)
+        annotations = ((deployment or {}).get("metadata") or {}).get("annotations") or {}
+        if not deployment or not self.spec_sha256 or \
+                annotations.get("clawops.dev/spec-sha256") != self.spec_sha256:
+            return False
+        for pod in self.cluster.pods(self.namespace,
+                                     "app.kubernetes.io/instance=%s" % self.instance):
+            meta, status = pod.get("metadata") or {}, pod.get("status") or {}
+            ready = [c for c in status.get("containerStatuses") or []
+                     if c.get("name") == "gateway" and c.get("ready")]
+            if ready and not meta.get("deletionTimestamp") and status.get("phase") == "Running":
+                self.pod = meta["name"]
+                return True
+        return False
+
+    def nudge(self):
+        """A pod update makes the kubelet sync the pod's volumes now instead of at its next
+        periodic sync (up to a minute and more): the new ConfigMap reaches the mount at once."""
+        try:
+            self.cluster.core.patch_namespaced_pod(
+                self.pod, self.namespace,
+                {"metadata": {"annotations": {"clawops.dev/config-sync": str(time.time())}}})
+        except ApiException:
+            pass  # the periodic sync still brings it
+
+    def _sh(self, script):
+        rc, out, dummy = self.cluster.exec(self.namespace, self.pod, "gateway",
+                                           ["/bin/sh", "-c", script], timeout=20)
+        return out if rc == 0 else ""
+
+    def log_size(self):
+        out = self._sh("wc -c < %s 2>/dev/null || echo 0" % shlex.quote(self.log_path))
+        try:
+            return int(out.strip() or 0)
+        except ValueError:
+            return 0
+
+    def messages_since(self, offset):
+        quoted = shlex.quote(self.log_path)
+        # a rotated (shorter) file is read from its start
+        out = self._sh("size=$(wc -c < %s 2>/dev/null || echo 0); if [ \"$size\" -lt %d ]; then "
+                       "cat %s; else tail -c +%d %s; fi" % (quoted, offset, quoted, offset + 1,
+                                                            quoted))
+        return log_messages(out)

@@ -10,12 +10,15 @@ module: gateway_config
 short_description: Write a gateway's openclaw.json and let the running gateway hot-apply it
 version_added: 0.2.0
 description:
-  - Runs where the gateway's config file lives (the Docker host of a Compose gateway). Compares
-    the deployed C(openclaw.json) with the rendered one and classifies every changed path with
+  - Compose - runs where the gateway's config file lives (its Docker host). Kubernetes - runs on
+    the controller and works on the ConfigMap the pod mounts as a directory. Compares the
+    deployed C(openclaw.json) with the rendered one and classifies every changed path with
     the pinned OpenClaw's reload rules (hot, none, restart; C(gateway.reload.mode=off) makes
     every change a restart).
   - The file is replaced atomically (a new inode in the mounted config directory, which the
-    gateway's watcher sees).
+    gateway's watcher sees). On Kubernetes the ConfigMap is patched and the pod is annotated
+    so that the kubelet syncs its volumes at once instead of at its next periodic sync; the
+    gateway's log is read by exec in the pod.
   - With O(hot=true), a change whose every path hot-applies is handed to the running gateway -
     no restart - and the module waits until the gateway's own log (JSON lines of
     C(logging.file)) reports the reload applied. A reload the gateway refuses (invalid config)
@@ -26,11 +29,12 @@ description:
     such a gateway restarts for every change.
 author:
   - clawops contributors (@clawops)
+extends_documentation_fragment:
+  - clawops.orchestrator.k8s_gateway
 options:
   path:
-    description: The deployed C(openclaw.json) (in the directory the gateway mounts).
+    description: Compose - the deployed C(openclaw.json) (in the directory the gateway mounts).
     type: path
-    required: true
   content:
     description: The exact text the gateway is to run (C(clawops_config_text)).
     type: str
@@ -38,13 +42,26 @@ options:
   hot:
     description:
       - Hand a hot-only change to the running gateway and wait for it to apply it.
-      - The caller sets it when the gateway runs and nothing else of it (image, env, project)
-        changes in the same run.
+      - Compose - the caller sets it when the gateway runs and nothing else of it (image, env,
+        project) changes in the same run. K8s - the module checks that itself (O(spec_sha256)).
     type: bool
     default: false
   log_path:
-    description: The gateway's JSON log file on this host (C(clawops_runtime.host_paths.log_file)).
-    type: path
+    description:
+      - The gateway's JSON log file - on the Docker host (C(clawops_runtime.host_paths.log_file)),
+        or in the pod (C(clawops_runtime.paths.log_file)).
+    type: str
+  config_map:
+    description: K8s - the ConfigMap that holds C(openclaw.json).
+    type: str
+  instance:
+    description: K8s - the gateway instance (its pods' C(app.kubernetes.io/instance) label).
+    type: str
+  spec_sha256:
+    description:
+      - K8s - the rendered Deployment's spec digest. A hot apply needs the live Deployment to
+        carry the same one (the pod stays as it is) and a ready pod.
+    type: str
   timeout:
     description: Seconds the gateway gets to report a hot reload.
     type: float
@@ -113,146 +130,61 @@ seconds:
   type: float
 """
 
-import json
-import os
-import tempfile
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._reload import (
-    log_messages, outcome, plan, verdict_logged)
-
-POLL = 0.25
-
-
-def _read(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+from ansible_collections.clawops.orchestrator.plugins.module_utils._hot import (
+    ConfigTextError, FileTarget, HotApplyFailed, apply)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
+    K8S_GATEWAY_ARGS, ClusterError, ConfigMapTarget, connect_gateway)
 
 
-def _write(path, text):
-    """Atomic replace (a new inode: the gateway's watcher sees it through a mounted dir)."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".openclaw.json.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        if os.geteuid() == 0:
-            os.chown(tmp, 0, 0)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _log_size(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
-def _messages_since(path, offset):
-    try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size < offset:  # rotated: read the new file
-                offset = 0
-            handle.seek(offset)
-            return log_messages(handle.read().decode("utf-8", "replace"))
-    except OSError:
-        return []
-
-
-def _wait(log_path, offset, timeout):
-    """The gateway's verdict on the file written after ``offset`` of its log."""
-    start = time.monotonic()
-    said = ""
-    while True:
-        verdict, said = outcome(_messages_since(log_path, offset))
-        if verdict:
-            return verdict, said, time.monotonic() - start
-        if time.monotonic() - start > timeout:
-            return "timeout", said, time.monotonic() - start
-        time.sleep(POLL)
-
-
-def _parse(text, what, module):
-    try:
-        return json.loads(text) if text is not None else {}
-    except ValueError as exc:
-        module.fail_json(msg="%s is not JSON (%s): the config is rendered by the fleet inventory; "
-                             "rerun site.yml to replace a hand-edited file" % (what, exc))
+def _target(module):
+    params = module.params
+    if params["provider"] == "compose":
+        if not params["path"]:
+            module.fail_json(msg="gateway_config with provider compose needs path (the "
+                                 "deployed openclaw.json on the Docker host)")
+        return FileTarget(params["path"], params["log_path"])
+    for name in ("config_map", "instance"):
+        if not params[name]:
+            module.fail_json(msg="gateway_config with provider k8s needs %s" % name)
+    cluster, dummy, dummy2 = connect_gateway(params, params["instance"])
+    return ConfigMapTarget(cluster, params["namespace"], params["config_map"],
+                           params["deployment"] or params["instance"], params["instance"],
+                           params["log_path"], params["spec_sha256"])
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            content=dict(type="str", required=True),
-            hot=dict(type="bool", default=False),
-            log_path=dict(type="path"),
-            timeout=dict(type="float", default=90.0),
-        ),
-        required_if=[("hot", True, ("log_path",))],
-        supports_check_mode=True,
+    argument_spec = dict(
+        path=dict(type="path"),
+        content=dict(type="str", required=True),
+        hot=dict(type="bool", default=False),
+        log_path=dict(type="str"),
+        timeout=dict(type="float", default=90.0),
+        config_map=dict(type="str"),
+        instance=dict(type="str"),
+        spec_sha256=dict(type="str"),
     )
+    argument_spec.update(K8S_GATEWAY_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec,
+                           required_if=[("hot", True, ("log_path",))],
+                           supports_check_mode=True)
     params = module.params
-    path, new_text = params["path"], params["content"]
-    old_text = _read(path)
-    if old_text == new_text:
-        module.exit_json(changed=False, applied="none",
-                         reload={"action": "none", "paths": [], "restart_paths": []})
-    new = _parse(new_text, "the rendered config", module)
-    reload_plan = (plan(_parse(old_text, path, module), new) if old_text is not None
-                   else {"action": "restart", "paths": [], "restart_paths": ["<new file>"]})
-    old = _parse(old_text, path, module) if old_text is not None else {}
-    # the verdict is an info record of the gateway's log: a quieter level restarts instead
-    hot = (params["hot"] and reload_plan["action"] == "hot"
-           and verdict_logged(old) and verdict_logged(new))
-    result = dict(changed=True, reload=reload_plan, applied="hot" if hot else "restart",
-                  diff={"before": old_text or "", "after": new_text,
-                        "before_header": path, "after_header": path + " (rendered)"})
-    if module.check_mode:
-        module.exit_json(**result)
-    if not os.path.isdir(os.path.dirname(path)):
-        module.fail_json(msg="%s: its directory does not exist (deploy the gateway first)" % path,
-                         **result)
-    offset = _log_size(params["log_path"]) if hot else 0
-    _write(path, new_text)
-    if not hot:
-        module.exit_json(**result)
-
-    verdict, said, seconds = _wait(params["log_path"], offset, params["timeout"])
-    result.update(gateway_said=said, seconds=round(seconds, 2))
-    if verdict == "applied":
-        module.exit_json(**result)
-    # refused or not reported: put back what the gateway runs, and say so
-    offset = _log_size(params["log_path"])
-    back, back_said = "none", ""
-    if old_text is not None:
-        _write(path, old_text)
-        if verdict == "timeout":  # it may still be applying the new file: wait for the old one
-            back, back_said, dummy = _wait(params["log_path"], offset,
-                                           min(params["timeout"], 30.0))
-        else:  # refused: it still runs the old config, which the file says again
-            back = "kept"
-    why = ("refused it: %s" % said if verdict == "refused"
-           else "did not report it within %ss (last reload message: %s)"
-           % (params["timeout"], said or "none"))
-    module.fail_json(
-        msg="the running gateway %s. The previous %s is back in place (%s); the gateway kept "
-            "serving and was not restarted. Paths of the change: %s"
-            % (why, path, {"applied": "applied again", "refused": "reload refused: " + back_said,
-                           "timeout": "not reported", "kept": "it still runs it",
-                           "none": "there was none"}[back],
-               ", ".join(row["path"] for row in reload_plan["paths"])),
-        rolled_back=True, **result)
+    try:
+        target = _target(module)
+        result = apply(target, params["content"], params["hot"], params["timeout"],
+                       check_mode=module.check_mode)
+    except HotApplyFailed as exc:
+        exc.result.pop("before", None)
+        module.fail_json(msg=str(exc), **exc.result)
+    except (ConfigTextError, ClusterError, OSError) as exc:
+        module.fail_json(msg="gateway_config: %s" % exc)
+    before = result.pop("before", None)
+    if result["changed"]:
+        result["diff"] = {"before": before or "", "after": params["content"],
+                          "before_header": target.where(),
+                          "after_header": target.where() + " (rendered)"}
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
