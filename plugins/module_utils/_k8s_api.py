@@ -141,8 +141,9 @@ class ConfigMapTarget(object):
     KEY = "openclaw.json"
 
     def __init__(self, cluster, namespace, config_map, deployment, instance, log_path,
-                 spec_sha256=None):
+                 spec_sha256=None, field_manager="clawops"):
         self.cluster, self.namespace, self.name = cluster, namespace, config_map
+        self.field_manager = field_manager
         self.deployment, self.instance, self.log_path = deployment, instance, log_path
         self.spec_sha256 = spec_sha256
         self.pod = None
@@ -161,9 +162,15 @@ class ConfigMapTarget(object):
 
     def write(self, text):
         try:
+            # server-side apply as the role's field manager: the role's next apply of the
+            # same object is a no-op, not an ownership change
             self.cluster.core.patch_namespaced_config_map(
-                self.name, self.namespace, {"data": {self.KEY: text}},
-                field_manager="clawops-hot-apply")
+                self.name, self.namespace,
+                {"apiVersion": "v1", "kind": "ConfigMap",
+                 "metadata": {"name": self.name, "namespace": self.namespace},
+                 "data": {self.KEY: text}},
+                field_manager=self.field_manager, force=True,
+                _content_type="application/apply-patch+yaml")
         except ApiException as exc:
             raise ClusterError("writing %s: %s" % (self.where(), exc))
 

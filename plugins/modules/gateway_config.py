@@ -66,6 +66,10 @@ options:
     description: Seconds the gateway gets to report a hot reload.
     type: float
     default: 90
+  field_manager:
+    description: K8s - the server-side apply field manager the ConfigMap is written as (the role's).
+    type: str
+    default: clawops
 attributes:
   check_mode:
     description: Reports the reload plan (hot or restart, and the paths that decided it) and the diff; writes nothing.
@@ -151,7 +155,7 @@ def _target(module):
     cluster, dummy, dummy2 = connect_gateway(params, params["instance"])
     return ConfigMapTarget(cluster, params["namespace"], params["config_map"],
                            params["deployment"] or params["instance"], params["instance"],
-                           params["log_path"], params["spec_sha256"])
+                           params["log_path"], params["spec_sha256"], params["field_manager"])
 
 
 def main():
@@ -164,6 +168,7 @@ def main():
         config_map=dict(type="str"),
         instance=dict(type="str"),
         spec_sha256=dict(type="str"),
+        field_manager=dict(type="str", default="clawops"),
     )
     argument_spec.update(K8S_GATEWAY_ARGS)
     module = AnsibleModule(argument_spec=argument_spec,

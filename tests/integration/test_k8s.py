@@ -67,6 +67,12 @@ def fleet(tmp_path_factory, cluster, bao):
                         "      storage_size: 2Gi\n      state_root: %s/controller\n" % base)
     assert "state_root" in text and slug in text and str(secrets_dir) in text
     (fleet_dir / "fleet.yml").write_text(text)
+    # the demo's level warn hides the gateway's reload verdicts (every change restarts);
+    # info lets this module prove a hot change
+    gateway_file = fleet_dir / "gateways" / ("%s.yml" % GW)
+    gateway_text = gateway_file.read_text()
+    assert "      level: warn\n" in gateway_text
+    gateway_file.write_text(gateway_text.replace("      level: warn\n", "      level: info\n"))
     put(bao, "acme/slack/research", {"bot_token": "xoxb-" + secrets.token_hex(8),
                                      "app_token": "xapp-" + secrets.token_hex(8)})
     inventory = base / "fleet.clawops.yml"
@@ -404,6 +410,56 @@ def test_restore_puts_the_volume_back(fleet, cluster, exposed):
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert _volume_sums(cluster, fleet) == sums
     assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
+
+
+def _pod_uid(cluster, fleet):
+    pods = gateway_pods(cluster, fleet)
+    assert len(pods) == 1, [p["metadata"]["name"] for p in pods]
+    return pods[0]["metadata"]["uid"]
+
+
+def _set_level(fleet, level):
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
+    text = open(path, encoding="utf-8").read()
+    text, count = re.subn(r"(logging:\n      level: )\S+", r"\g<1>%s" % level, text)
+    assert count == 1
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _deployed_level(cluster, fleet):
+    data = kget(cluster, "configmap", "-n", fleet["namespace"], fleet["instance"] + "-config")
+    return json.loads(data["data"]["openclaw.json"])["logging"]["level"]
+
+
+def test_a_hot_change_keeps_the_pod_and_a_refused_one_is_put_back(fleet, cluster, exposed):
+    uid = _pod_uid(cluster, fleet)
+    _set_level(fleet, "debug")
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff")
+    assert check.returncode == 0 and "hot-apply, no restart" in check.stdout, check.stdout[-3000:]
+    assert _deployed_level(cluster, fleet) == "info"
+    applied = play(fleet, "playbooks/site.yml")
+    assert applied.returncode == 0, applied.stdout[-4000:]
+    assert "hot-apply, no restart" in applied.stdout
+    assert task_results(applied, DOCTOR) == {GW: "skipping"}  # the same pod: no doctor
+    assert _pod_uid(cluster, fleet) == uid
+    # the running gateway read the new file from its mount and said so in its log
+    mounted = in_gateway(cluster, fleet, "cat", "/etc/openclaw/openclaw.json").stdout
+    assert json.loads(mounted)["logging"]["level"] == "debug"
+    said = in_gateway(cluster, fleet, "grep", "-c", "config change applied (dynamic reads: "
+                      "logging.level)", "/home/node/logs/openclaw.log")
+    assert int(said.stdout.strip() or 0) >= 1, said.stdout + said.stderr
+
+    _set_level(fleet, "loud")  # valid for the fleet schema, refused by OpenClaw
+    refused = play(fleet, "playbooks/site.yml")
+    assert refused.returncode == 2, refused.stdout[-3000:]
+    assert "refused it: config reload skipped (invalid config)" in refused.stdout
+    assert _deployed_level(cluster, fleet) == "debug"  # the previous ConfigMap is back
+    assert _pod_uid(cluster, fleet) == uid
+    assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
+    _set_level(fleet, "debug")
+    again = play(fleet, "playbooks/site.yml")
+    assert again.returncode == 0 and changed(again)[GW] == 0, changed_tasks(again)
 
 
 def test_an_agent_is_added_then_removed_with_its_workspace_archived(fleet, cluster, exposed,
