@@ -3,9 +3,15 @@
     .venv/bin/python benchmarks/update_overhead.py [--gateways 3]
 
 Builds a throw-away fleet of N WebChat gateways (one per wave: canary, 1, 2, ...) under a
-temporary directory, deploys it with `site.yml` (not timed), then times `update.yml` with a
-changed config (the org template's logging level), which backs up, applies, records, gates
-and marks every gateway, wave by wave.
+temporary directory, deploys it with `site.yml` (not timed), then times `update.yml` wave by
+wave three times:
+
+- a hot config change (the org template's logging level info -> debug): every gateway takes
+  it without a restart; all of the time is orchestration;
+- a restart config change (the org template's `gateway.controlUi.basePath`): every gateway
+  is recreated (no backup: the active revision is the rollback);
+- an image change (the same image under a new tag, `-e clawops_update_image=`): backup of the
+  stopped gateway, recreate.
 
 While the update runs, the benchmark follows `docker events` for the gateways' containers and
 probes each gateway's /readyz every 100 ms. Per gateway:
@@ -18,8 +24,8 @@ probes each gateway's /readyz every 100 ms. Per gateway:
              validate` in the candidate image, plan, backup archive, revision records,
              compose, gate probes, doctor/health, event log).
 
-Then it times agent onboarding on the first gateway (playbooks/agent.yml add, then remove:
-definition edit, preflight, validate, backup, restart, gate).
+Then it times a no-op update and agent onboarding on the first gateway (playbooks/agent.yml
+add, then remove: definition edit, preflight, validate, hot apply, gate).
 
 The image must exist (`scripts/demo.sh` or the image role builds it). The fleet is removed
 at the end.
@@ -46,7 +52,8 @@ from helpers import free_base_ports  # noqa: E402  pylint: disable=wrong-import-
 ENV = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
            ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
 ORG_TEMPLATE = ('{ agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },'
-                ' logging: { level: "%s" } }')
+                ' logging: { level: "%s" }%s }')
+RESTART_PART = ', gateway: { controlUi: { basePath: "/bench" } }'
 
 
 def playbook(inventory, events_log, *args):
@@ -81,7 +88,7 @@ def make_fleet(base, count):
         "config:\n  templates: [templates/org.json5]\n"
         "policy:\n  integrations: {allow: [webchat]}\n  providers: {allow: [anthropic]}\n")
         % (slug, secrets_dir, root))
-    write(fleet_dir, "templates/org.json5", ORG_TEMPLATE % "info")
+    write(fleet_dir, "templates/org.json5", ORG_TEMPLATE % ("info", ""))
     write(fleet_dir, "catalogs/models.yml",
           "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n")
     tokens = {}
@@ -178,16 +185,40 @@ def main():
     fleet = make_fleet(base, args.gateways)
     try:
         deploy = playbook(fleet["inventory"], fleet["events"], "playbooks/site.yml")
-        write(fleet["fleet_dir"], "templates/org.json5", ORG_TEMPLATE % "warn")
+
+        write(fleet["fleet_dir"], "templates/org.json5", ORG_TEMPLATE % ("debug", ""))
         observer = Observer(fleet)
-        time.sleep(1)
-        total = playbook(fleet["inventory"], fleet["events"], "playbooks/update.yml")
-        time.sleep(0.5)
+        hot = playbook(fleet["inventory"], fleet["events"], "playbooks/update.yml")
         observer.finish()
-        per = {gw: observer.gateway_times(gw) for gw in fleet["gateways"]}
-        if any(v is None for v in per.values()):
-            sys.exit("a gateway was not seen restarting and becoming ready: %s" % per)
-        own = sum(v["stop_s"] + v["start_to_ready_s"] for v in per.values())
+        restarted = [gw for gw in fleet["gateways"] if observer.gateway_times(gw)]
+        if restarted:
+            sys.exit("the hot change restarted %s" % restarted)
+
+        def timed_update(*extra):
+            observer = Observer(fleet)
+            time.sleep(1)
+            total = playbook(fleet["inventory"], fleet["events"], "playbooks/update.yml", *extra)
+            time.sleep(0.5)
+            observer.finish()
+            per = {gw: observer.gateway_times(gw) for gw in fleet["gateways"]}
+            if any(v is None for v in per.values()):
+                sys.exit("a gateway was not seen restarting and becoming ready: %s" % per)
+            own = sum(v["stop_s"] + v["start_to_ready_s"] for v in per.values())
+            return {"total_s": round(total, 1),
+                    "per_gateway": {gw: {k: round(v, 1) if isinstance(v, float) else v
+                                         for k, v in times.items()}
+                                    for gw, times in per.items()},
+                    "gateway_own_s_total": round(own, 1),
+                    "overhead_s_per_gateway": round((total - own) / args.gateways, 1)}
+
+        write(fleet["fleet_dir"], "templates/org.json5", ORG_TEMPLATE % ("debug", RESTART_PART))
+        restart = timed_update()
+        current = subprocess.run(["docker", "inspect", "-f", "{{.Config.Image}}",
+                                  "%s-%s" % (fleet["slug"], fleet["gateways"][0])],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        retag = "localhost/clawops/openclaw:bench-retag-%d" % os.getpid()
+        subprocess.run(["docker", "tag", current, retag], check=True)
+        image = timed_update("-e", "clawops_update_image=%s" % retag)
         noop = playbook(fleet["inventory"], fleet["events"], "playbooks/update.yml")
         # agent onboarding on the canary: one command, definition edit to gate passed
         agent_add = playbook(fleet["inventory"], fleet["events"], "playbooks/agent.yml",
@@ -198,15 +229,13 @@ def main():
                                 "-e", "agent_state=absent")
         print(json.dumps({
             "gateways": args.gateways, "site_deploy_s": round(deploy, 1),
-            "update_total_s": round(total, 1),
-            "per_gateway": {gw: {k: round(v, 1) if isinstance(v, float) else v
-                                 for k, v in times.items()} for gw, times in per.items()},
-            "gateway_own_s_total": round(own, 1),
-            "orchestration_overhead_s_total": round(total - own, 1),
-            "orchestration_overhead_s_per_gateway": round((total - own) / args.gateways, 1),
+            "hot_config_update": {"total_s": round(hot, 1),
+                                  "per_gateway_s": round(hot / args.gateways, 1)},
+            "restart_config_update": restart, "image_update": image,
             "noop_update_s": round(noop, 1),
             "agent_add_s": round(agent_add, 1), "agent_remove_s": round(agent_remove, 1)},
             indent=2))
+        subprocess.run(["docker", "rmi", retag], capture_output=True, check=False)
     finally:
         subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", fleet["inventory"],
                         "playbooks/lifecycle.yml", "-e", "action=absent", "-e", "confirm_all=true"],
