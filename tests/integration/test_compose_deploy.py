@@ -186,15 +186,19 @@ def _live_agents(fleet, gw):
     return sorted(agent["agentId"] for agent in json.loads(out.stdout)["agents"])
 
 
-def test_a_hot_change_is_live_without_a_restart(fleet, deployed):
-    path = os.path.join(fleet["dir"], "gateways", "gw-c.yml")
+def _edit(fleet, gw, old, new, append=""):
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % gw)
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
+    assert old in text
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text.replace("agents:\n  - {id: helper, kind: usecase}\n",
-                                  "agents:\n  - {id: helper, kind: usecase}\n"
-                                  "  - {id: scribe, kind: usecase}\n")
-                     + "config:\n  overrides:\n    logging: {level: debug}\n")
+        handle.write(text.replace(old, new) + append)
+
+
+def test_a_hot_change_is_live_without_a_restart(fleet, deployed):
+    _edit(fleet, "gw-c", "agents:\n  - {id: helper, kind: usecase}\n",
+          "agents:\n  - {id: helper, kind: usecase}\n  - {id: scribe, kind: usecase}\n",
+          append="config:\n  overrides:\n    logging: {level: debug}\n")
     started_at = _started_at(fleet, "gw-c")
     check = play(fleet, "playbooks/site.yml", "--check", "--diff", "--limit", "gw-c")
     assert check.returncode == 0 and changed(check)["gw-c"] > 0
@@ -213,13 +217,8 @@ def test_a_hot_change_is_live_without_a_restart(fleet, deployed):
 
 
 def test_a_restart_path_change_restarts(fleet, deployed):
-    path = os.path.join(fleet["dir"], "gateways", "gw-c.yml")
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text.replace("    logging: {level: debug}\n",
-                                  "    logging: {level: debug}\n"
-                                  "    gateway: {controlUi: {basePath: /ui}}\n"))
+    _edit(fleet, "gw-c", "    logging: {level: debug}\n",
+          "    logging: {level: debug}\n    gateway: {controlUi: {basePath: /ui}}\n")
     started_at = _started_at(fleet, "gw-c")
     check = play(fleet, "playbooks/site.yml", "--check", "--diff", "--limit", "gw-c")
     assert check.returncode == 0 and "restart for gateway.controlUi.basePath" in check.stdout
@@ -258,10 +257,8 @@ def test_stop_start_restart(fleet, deployed, tmp_path):
 
 
 def test_a_refused_hot_change_puts_the_config_back_and_keeps_serving(fleet, deployed):
-    path = os.path.join(fleet["dir"], "gateways", "gw-b.yml")
-    with open(path, "a", encoding="utf-8") as handle:
-        # valid for the fleet schema; OpenClaw refuses it (logging.level is hot: no restart)
-        handle.write("config:\n  overrides:\n    logging: {level: loud}\n")
+    # valid for the fleet schema; OpenClaw refuses it (logging.level is hot: no restart)
+    _edit(fleet, "gw-b", "", "", append="config:\n  overrides:\n    logging: {level: loud}\n")
     before, started_at = _config(fleet, "gw-b"), _started_at(fleet, "gw-b")
     proc = play(fleet, "playbooks/site.yml", "--limit", "gw-b")
     assert proc.returncode == 2, proc.stdout[-3000:]
