@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -178,12 +179,18 @@ def _config(fleet, gw):
         return handle.read()
 
 
-def _live_agents(fleet, gw):
-    """The agents the running gateway serves (openclaw health asks the gateway process)."""
-    out = docker("exec", "%s-%s" % (fleet["slug"], gw), "/usr/local/bin/openclaw", "health",
-                 "--json", "--timeout", "10000")
-    assert out.returncode == 0, out.stdout + out.stderr
-    return sorted(agent["agentId"] for agent in json.loads(out.stdout)["agents"])
+def _live_agents(fleet, gw, expected):
+    """The agents the running gateway serves (openclaw health asks the gateway process,
+    which caches its summary for up to 60 s: asked until it is as expected)."""
+    end = time.time() + 90
+    while True:
+        out = docker("exec", "%s-%s" % (fleet["slug"], gw), "/usr/local/bin/openclaw", "health",
+                     "--json", "--timeout", "10000")
+        assert out.returncode == 0, out.stdout + out.stderr
+        found = sorted(agent["agentId"] for agent in json.loads(out.stdout)["agents"])
+        if found == expected or time.time() > end:
+            return found
+        time.sleep(3)
 
 
 def _edit(fleet, gw, old, new, append=""):
@@ -209,7 +216,7 @@ def test_a_hot_change_is_live_without_a_restart(fleet, deployed):
     assert "hot-apply, no restart" in applied.stdout
     assert task_results(applied, DOCTOR) == {"gw-c": "skipping"}  # not restarted: no doctor
     assert _started_at(fleet, "gw-c") == started_at  # the same gateway process
-    assert _live_agents(fleet, "gw-c") == ["helper", "scribe"]
+    assert _live_agents(fleet, "gw-c", ["helper", "scribe"]) == ["helper", "scribe"]
     assert json.loads(_config(fleet, "gw-c"))["logging"]["level"] == "debug"
     assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
     again = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
