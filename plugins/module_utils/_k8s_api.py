@@ -19,6 +19,7 @@ from ._reload import log_messages
 try:
     from kubernetes import client as k8s_client
     from kubernetes import config as k8s_config
+    from kubernetes.dynamic import DynamicClient
     from kubernetes.client.rest import ApiException
     from kubernetes.stream import stream
     HAS_KUBERNETES = True
@@ -162,16 +163,17 @@ class ConfigMapTarget(object):
 
     def write(self, text):
         try:
-            # server-side apply as the role's field manager: the role's next apply of the
-            # same object is a no-op, not an ownership change
-            self.cluster.core.patch_namespaced_config_map(
-                self.name, self.namespace,
-                {"apiVersion": "v1", "kind": "ConfigMap",
-                 "metadata": {"name": self.name, "namespace": self.namespace},
-                 "data": {self.KEY: text}},
-                field_manager=self.field_manager, force=True,
-                _content_type="application/apply-patch+yaml")
-        except ApiException as exc:
+            # server-side apply as the role's field manager (the dynamic client, as
+            # kubernetes.core does): the role's next apply of the same object is a no-op
+            resource = DynamicClient(self.cluster.api).resources.get(api_version="v1",
+                                                                     kind="ConfigMap")
+            resource.server_side_apply(
+                body={"apiVersion": "v1", "kind": "ConfigMap",
+                      "metadata": {"name": self.name, "namespace": self.namespace},
+                      "data": {self.KEY: text}},
+                name=self.name, namespace=self.namespace, field_manager=self.field_manager,
+                force_conflicts=True)
+        except Exception as exc:  # ApiException and the dynamic client's own errors
             raise ClusterError("writing %s: %s" % (self.where(), exc))
 
     def running(self):

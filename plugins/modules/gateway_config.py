@@ -184,6 +184,8 @@ def main():
         module.fail_json(msg=str(exc), **exc.result)
     except (ConfigTextError, ClusterError, OSError) as exc:
         module.fail_json(msg="gateway_config: %s" % exc)
+    except Exception as exc:  # a client library's own error: one line, not a traceback
+        module.fail_json(msg="gateway_config: %s: %s" % (type(exc).__name__, exc))
     before = result.pop("before", None)
     if result["changed"]:
         result["diff"] = {"before": before or "", "after": params["content"],
