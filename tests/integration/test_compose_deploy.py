@@ -219,8 +219,6 @@ def test_a_hot_change_is_live_without_a_restart(fleet, deployed):
     assert _live_agents(fleet, "gw-c", ["helper", "scribe"]) == ["helper", "scribe"]
     assert json.loads(_config(fleet, "gw-c"))["logging"]["level"] == "debug"
     assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
-    again = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
-    assert again.returncode == 0 and changed(again)["gw-c"] == 0, changed(again)
 
 
 def test_a_restart_path_change_restarts(fleet, deployed):
