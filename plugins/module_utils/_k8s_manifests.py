@@ -286,9 +286,13 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                                         "port": runtime["port"], "targetPort": "gateway"}]}})
     objects.append(_network_policy(meta(names["network_policy"]), runtime))
 
-    # tini is not PID 1 in a pod that shares its PID namespace (pause is): make it a subreaper
+    # tini is not PID 1 in a pod that shares its PID namespace (pause is): make it a subreaper.
+    # The config watcher polls: a ConfigMap update swaps the mount's ..data symlink, which
+    # inotify on the old file never reports (measured: no reload at all without polling;
+    # with it and the kubelet nudged, the gateway applies a change ~2 s after the apply).
     env = [{"name": name, "value": str(value)}
-           for name, value in sorted(dict(runtime["env"], TINI_SUBREAPER="1").items())]
+           for name, value in sorted(dict(runtime["env"], TINI_SUBREAPER="1",
+                                          CHOKIDAR_USEPOLLING="1").items())]
     state_mount = {"name": "state", "mountPath": paths["home"]}
     init = []
     if k8s["volume_permissions"]:
