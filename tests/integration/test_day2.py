@@ -210,8 +210,8 @@ def test_an_agent_without_accounts_is_added_and_removed_hot(fleet, tmp_path):
         # the gateway caches its health summary for up to 60 s: ask until it is as expected
         end = time.time() + (90 if expected is not None else 0)
         while True:
-            found = sorted(a["agentId"] for a in in_gateway(fleet, "gw-b", "health", "--json",
-                                                             "--timeout", "10000")["agents"])
+            health = in_gateway(fleet, "gw-b", "health", "--json", "--timeout", "10000")
+            found = sorted(agent["agentId"] for agent in health["agents"])
             if expected is None or found == expected or time.time() > end:
                 return found
             time.sleep(3)
