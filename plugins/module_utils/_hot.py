@@ -116,14 +116,26 @@ def decide(old_text, new_text, hot_wanted, where="the deployed config"):
     return reload_plan, hot
 
 
-def wait(target, offset, timeout, sleep=time.sleep, clock=time.monotonic):
-    """``(verdict, message, seconds)``: applied, refused or timeout."""
+# A change of "none" paths only (read on next use) is taken without a closing log line: the
+# gateway logs "config change detected" after validating the file, then publishes it
+# silently. It counts as applied when no failure follows within this grace.
+SILENT_GRACE = 3.0
+DETECTED = "config change detected"
+
+
+def wait(target, offset, timeout, sleep=time.sleep, clock=time.monotonic, silent=False):
+    """``(verdict, message, seconds)``: applied, refused or timeout. ``silent``: the change
+    has only "none" paths (see SILENT_GRACE)."""
     start = clock()
-    said = ""
+    said, detected_at = "", None
     while True:
         verdict, said = outcome(target.messages_since(offset))
         if verdict:
             return verdict, said, clock() - start
+        if silent and said.startswith(DETECTED):
+            detected_at = clock() if detected_at is None else detected_at
+            if clock() - detected_at >= SILENT_GRACE:
+                return "applied", said, clock() - start
         if clock() - start > timeout:
             return "timeout", said, clock() - start
         sleep(POLL)
@@ -150,7 +162,8 @@ def apply(target, new_text, hot_wanted, timeout, check_mode=False, sleep=time.sl
     if not hot:
         return result
     target.nudge()
-    verdict, said, seconds = wait(target, offset, timeout, sleep, clock)
+    silent = all(row["kind"] == "none" for row in reload_plan["paths"])
+    verdict, said, seconds = wait(target, offset, timeout, sleep, clock, silent)
     result.update(gateway_said=said, seconds=round(seconds, 2))
     if verdict == "applied":
         return result
@@ -159,7 +172,7 @@ def apply(target, new_text, hot_wanted, timeout, check_mode=False, sleep=time.sl
     target.write(old_text)
     target.nudge()
     if verdict == "timeout":  # it may still be applying the new text: wait for the old one
-        back, back_said, dummy = wait(target, offset, min(timeout, 30.0), sleep, clock)
+        back, back_said, dummy = wait(target, offset, min(timeout, 30.0), sleep, clock, silent)
     else:  # refused: it still runs the old config, which the target says again
         back, back_said = "kept", ""
     why = ("refused it: %s" % said if verdict == "refused"

@@ -125,3 +125,21 @@ def test_a_file_target_replaces_the_file_and_reads_its_log(tmp_path):
         handle.write(json.dumps({"message": "config hot reload applied (x)"}) + "\n")
     assert target.messages_since(offset) == ["config hot reload applied (x)"]
     assert target.messages_since(10 ** 6) != []  # rotated: read from the start
+
+
+LEVEL = json.dumps({"gateway": {"port": 1}, "agents": {"entries": {"a": {}}},
+                    "logging": {"level": "debug"}})
+
+
+def test_a_change_of_none_paths_is_applied_silently_after_the_detection():
+    target = Fake(OLD, {1: "config change detected; evaluating reload (logging.level)"})
+    result = run(target, LEVEL)
+    assert result["applied"] == "hot" and target.writes == [LEVEL]
+    assert result["seconds"] >= 3.0  # the grace in which a failure would have shown
+
+
+def test_a_detected_hot_change_still_waits_for_its_verdict():
+    target = Fake(OLD, {1: "config change detected; evaluating reload (agents.entries.b)"})
+    with pytest.raises(HotApplyFailed):
+        run(target, NEW, timeout=5)
+    assert target.text == OLD
