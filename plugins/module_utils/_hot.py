@@ -93,8 +93,6 @@ class FileTarget(object):
 
 
 def parse(text, what):
-    if text is None:
-        return None
     try:
         return json.loads(text)
     except ValueError as exc:

@@ -141,11 +141,12 @@ class ConfigMapTarget(object):
 
     KEY = "openclaw.json"
 
-    def __init__(self, cluster, namespace, config_map, deployment, instance, log_path,
+    def __init__(self, cluster, namespace, config_map, deployment, pods, log_path,
                  spec_sha256=None, field_manager="clawops"):
+        """``deployment`` and ``pods``: the gateway's as ``connect_gateway`` read them."""
         self.cluster, self.namespace, self.name = cluster, namespace, config_map
         self.field_manager = field_manager
-        self.deployment, self.instance, self.log_path = deployment, instance, log_path
+        self.deployment, self.pods, self.log_path = deployment, pods, log_path
         self.spec_sha256 = spec_sha256
         self.pod = None
 
@@ -179,13 +180,11 @@ class ConfigMapTarget(object):
     def running(self):
         """The live Deployment is the rendered one (its spec digest) and one ready pod of
         it runs: then only the ConfigMap changes, and the pod stays."""
-        deployment = self.cluster.deployment(self.namespace, self.deployment)
-        annotations = ((deployment or {}).get("metadata") or {}).get("annotations") or {}
-        if not deployment or not self.spec_sha256 or \
+        annotations = ((self.deployment or {}).get("metadata") or {}).get("annotations") or {}
+        if not self.deployment or not self.spec_sha256 or \
                 annotations.get("clawops.dev/spec-sha256") != self.spec_sha256:
             return False
-        for pod in self.cluster.pods(self.namespace,
-                                     "app.kubernetes.io/instance=%s" % self.instance):
+        for pod in self.pods:
             meta, status = pod.get("metadata") or {}, pod.get("status") or {}
             ready = [c for c in status.get("containerStatuses") or []
                      if c.get("name") == "gateway" and c.get("ready")]

@@ -110,14 +110,22 @@ def kind_of(path):
 _REFINE = tuple(prefix for prefix, dummy in RULES if "*" not in prefix)
 
 
+def _at(config, *keys):
+    """The value at ``keys`` inside nested dicts, None where a level is missing or no dict."""
+    for key in keys:
+        if not isinstance(config, dict):
+            return None
+        config = config.get(key)
+    return config
+
+
 def _refinements(prev, new):
     """Rule prefixes the diff descends towards (the package's refinementPrefixes, with
     ``agents.entries.*.decisionModel`` made concrete for the agents that set it)."""
     extra = []
     for config in (prev, new):
-        entries = ((config or {}).get("agents") or {}).get("entries") if isinstance(
-            config, dict) and isinstance(config.get("agents"), dict) else None
-        for agent_id, agent in (entries or {}).items() if isinstance(entries, dict) else ():
+        entries = _at(config, "agents", "entries")
+        for agent_id, agent in (entries.items() if isinstance(entries, dict) else ()):
             if isinstance(agent, dict) and "decisionModel" in agent:
                 extra.append("agents.entries.%s.decisionModel" % agent_id)
     return _REFINE + tuple(extra)
@@ -161,10 +169,7 @@ def plan(prev, new):
 
 def reload_mode(config):
     """``gateway.reload.mode`` of a config (``hybrid`` when unset, as in the package)."""
-    gateway = config.get("gateway") if isinstance(config, dict) else None
-    reload_ = gateway.get("reload") if isinstance(gateway, dict) else None
-    mode = reload_.get("mode") if isinstance(reload_, dict) else None
-    return mode or "hybrid"
+    return _at(config, "gateway", "reload", "mode") or "hybrid"
 
 
 def restart_projection(config, prefix=""):
@@ -207,9 +212,7 @@ REFUSED_MARKS = ("config reload skipped", "config reload failed", "config reload
 def verdict_logged(config):
     """Whether a gateway running ``config`` writes its reload verdicts to its log file: they
     are info records, so a ``logging.level`` above info hides them (then a change restarts)."""
-    logging_ = config.get("logging") if isinstance(config, dict) else None
-    level = logging_.get("level") if isinstance(logging_, dict) else None
-    return level not in ("silent", "fatal", "error", "warn")
+    return _at(config, "logging", "level") not in ("silent", "fatal", "error", "warn")
 
 
 def log_messages(text):

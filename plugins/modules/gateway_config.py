@@ -152,9 +152,8 @@ def _target(module):
     for name in ("config_map", "instance"):
         if not params[name]:
             module.fail_json(msg="gateway_config with provider k8s needs %s" % name)
-    cluster, dummy, dummy2 = connect_gateway(params, params["instance"])
-    return ConfigMapTarget(cluster, params["namespace"], params["config_map"],
-                           params["deployment"] or params["instance"], params["instance"],
+    cluster, deployment, pods = connect_gateway(params, params["instance"])
+    return ConfigMapTarget(cluster, params["namespace"], params["config_map"], deployment, pods,
                            params["log_path"], params["spec_sha256"], params["field_manager"])
 
 
