@@ -12,16 +12,18 @@
 #
 # Parts (see docs/k8s-test-cluster.md for the recipe and the figures):
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl
-#     built from the k8s.io/kubernetes module of a pinned release (tests/k8s/build/kubernetes:
-#     one `replace` per staging module), etcd from go.etcd.io/etcd/server/v3, kube-router
-#     (NetworkPolicy enforcement only) from its module, all via the Go module proxy;
+#     of a pinned release and etcd (go.etcd.io/etcd/server/v3) in one module and one build
+#     (tests/k8s/build/kubernetes: one `replace` per staging module); kube-router's
+#     NetworkPolicy controller alone (tests/k8s/build/kube-router/main.go); all via the Go
+#     module proxy;
 #   - containerd, runc, CNI plugins, iptables and ipset from Debian;
 #   - the pause image compiled from the pause.c inside the k8s.io/kubernetes module;
-#   - CoreDNS (from its module, in a FROM-scratch image) as the cluster DNS in kube-system,
+#   - CoreDNS with the plugins of its Corefile only (tests/k8s/build/coredns/main.go), in a
+#     FROM-scratch image, as the cluster DNS in kube-system,
 #     forwarding to this machine's resolver;
 #   - PersistentVolumes from the controller-manager's built-in hostPath provisioner
 #     (StorageClass `standard`, default; a single-node test cluster only).
-# Binaries are cached in $CLAWOPS_K8S_CACHE, keyed by the go.mod/go.sum files, the Go version
+# Binaries are cached in $CLAWOPS_K8S_CACHE, keyed by the build modules' files, the Go version
 # and this script's build recipe, so a second `up` on the same machine builds nothing.
 #
 # CLAWOPS_K8S_KUBELET=0 starts an API-server-only cluster (etcd, apiserver, controller
@@ -30,7 +32,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 K8S_VERSION=v1.34.4
-BUILD_RECIPE=4                     # bump when the build commands below change
+BUILD_RECIPE=5                     # bump when the build commands below change
 DIR=${CLAWOPS_K8S_DIR:-/var/lib/clawops-k8s}
 CACHE=${CLAWOPS_K8S_CACHE:-/var/cache/clawops-k8s}
 KUBELET=${CLAWOPS_K8S_KUBELET:-1}
@@ -46,7 +48,6 @@ SERVICE_CIDR=${CLAWOPS_K8S_SERVICE_CIDR:-10.96.0.0/16}
 SERVICE_IP=10.96.0.1
 DNS_IP=10.96.0.10
 PAUSE_IMAGE=clawops.local/pause:3.10
-COREDNS_IMAGE=clawops.local/coredns:test
 CONTAINERD_SOCK=$DIR/run/containerd.sock
 
 export GOSUMDB=off GOFLAGS="-mod=mod -buildvcs=false"
@@ -56,7 +57,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b - a}'; }
 
 cache_key() {
-  { cat "$HERE"/build/*/go.mod "$HERE"/build/*/go.sum; go version; echo "$K8S_VERSION $BUILD_RECIPE"; } \
+  { cat "$HERE"/build/*/go.mod "$HERE"/build/*/go.sum "$HERE"/build/*/*.go; go version; echo "$K8S_VERSION $BUILD_RECIPE"; } \
     | sha256sum | cut -c1-16
 }
 BIN=""
@@ -78,23 +79,22 @@ build() {
   minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
   local ld="-s -w -X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z"
   t0=$(now)
-  log "building Kubernetes $K8S_VERSION (apiserver, controller-manager, scheduler, kubelet, proxy, kubectl) from the Go module proxy"
+  # one module and one `go build` with etcd: the packages they share (grpc, protobuf, etcd's
+  # client, otel) compile once
+  log "building Kubernetes $K8S_VERSION (apiserver, controller-manager, scheduler, kubelet, proxy, kubectl) and etcd from the Go module proxy"
   (cd "$HERE/build/kubernetes" && go build -trimpath -ldflags "$ld" -o "$BIN.partial/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
-      k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl)
-  log "  kubernetes binaries: $(since "$t0") s"
+      k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl go.etcd.io/etcd/server/v3)
+  mv "$BIN.partial/server" "$BIN.partial/etcd"   # go names a /v3 path's binary after its parent
+  log "  kubernetes binaries and etcd: $(since "$t0") s"
+  # kube-router and CoreDNS: mains with only what the cluster runs of them (build/*/main.go)
   t=$(now)
-  (cd "$HERE/build/etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN.partial/etcd" go.etcd.io/etcd/server/v3)
-  log "  etcd: $(since "$t") s"
+  (cd "$HERE/build/kube-router" && go build -trimpath -ldflags "-s -w" -o "$BIN.partial/kube-router" .)
+  log "  kube-router (NetworkPolicy controller only): $(since "$t") s"
   t=$(now)
-  (cd "$HERE/build/kube-router" && go build -trimpath -ldflags "-s -w" -o "$BIN.partial/" \
-      github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
-  log "  kube-router: $(since "$t") s"
-  t=$(now)
-  (cd "$HERE/build/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN.partial/coredns" \
-      github.com/coredns/coredns)
-  log "  coredns: $(since "$t") s"
+  (cd "$HERE/build/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN.partial/coredns" .)
+  log "  coredns (the Corefile's plugins only): $(since "$t") s"
   t=$(now)
   local src
   src=$(cd "$HERE/build/kubernetes" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)
@@ -447,7 +447,10 @@ scratch_image() { # ref binary: a FROM-scratch image of one static binary, into 
 cluster_dns() {
   local t
   t=$(now)
-  ctr_ images ls -q | grep -qxF "$COREDNS_IMAGE" || scratch_image "$COREDNS_IMAGE" coredns
+  # tagged with the binaries' cache key: new binaries, a new image, a rolled Deployment
+  local image
+  image="clawops.local/coredns:$(basename "$(dirname "$BIN")")"
+  ctr_ images ls -q | grep -qxF "$image" || scratch_image "$image" coredns
   kc apply -f - > /dev/null <<EOF
 apiVersion: v1
 kind: ServiceAccount
@@ -508,7 +511,7 @@ spec:
         sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "53"}]
       containers:
         - name: coredns
-          image: $COREDNS_IMAGE
+          image: $image
           imagePullPolicy: IfNotPresent
           args: [-conf, /etc/coredns/Corefile]
           ports:
