@@ -11,9 +11,11 @@ import is guarded: the module reports a missing library instead of a traceback.
 from __future__ import annotations
 
 import json
+import posixpath
 import shlex
 import time
 
+from ._k8s_manifests import SEED_SCRIPT, SEEDS_DIGEST, SEEDS_DIR
 from ._reload import log_messages
 
 try:
@@ -162,20 +164,55 @@ class ConfigMapTarget(object):
             raise ClusterError("reading %s: %s" % (self.where(), exc))
         return (found.data or {}).get(self.KEY)
 
-    def write(self, text):
+    def _apply(self, body):
+        """Server-side apply of a ConfigMap as the role's field manager (the dynamic client,
+        as kubernetes.core does): the role's next apply of the same object is a no-op."""
+        name = body["metadata"]["name"]
+        body = dict(body, metadata=dict(body["metadata"], namespace=self.namespace))
         try:
-            # server-side apply as the role's field manager (the dynamic client, as
-            # kubernetes.core does): the role's next apply of the same object is a no-op
             resource = DynamicClient(self.cluster.api).resources.get(api_version="v1",
                                                                      kind="ConfigMap")
-            resource.server_side_apply(
-                body={"apiVersion": "v1", "kind": "ConfigMap",
-                      "metadata": {"name": self.name, "namespace": self.namespace},
-                      "data": {self.KEY: text}},
-                name=self.name, namespace=self.namespace, field_manager=self.field_manager,
-                force_conflicts=True)
+            resource.server_side_apply(body=body, name=name, namespace=self.namespace,
+                                       field_manager=self.field_manager, force_conflicts=True)
         except Exception as exc:  # ApiException and the dynamic client's own errors
-            raise ClusterError("writing %s: %s" % (self.where(), exc))
+            raise ClusterError("writing ConfigMap %s/%s: %s" % (self.namespace, name, exc))
+
+    def write(self, text):
+        self._apply({"apiVersion": "v1", "kind": "ConfigMap",
+                     "metadata": {"name": self.name, "namespace": self.namespace},
+                     "data": {self.KEY: text}})
+
+    def seed(self, seeds_map, timeout, sleep=time.sleep, clock=time.monotonic):
+        """Hand a changed seeds ConfigMap (``_k8s_manifests._seed_map``) to the running pod
+        and copy what is missing into the workspaces: the init container's script, run by
+        exec in the gateway container once the mount shows the new digest. Returns the lines
+        the script printed, or None when the live seeds are these."""
+        name = seeds_map["metadata"]["name"]
+        want = seeds_map["data"][SEEDS_DIGEST]
+        try:
+            live = self.cluster.core.read_namespaced_config_map(name, self.namespace).data or {}
+        except ApiException as exc:
+            if getattr(exc, "status", None) != 404:
+                raise ClusterError("reading ConfigMap %s/%s: %s" % (self.namespace, name, exc))
+            live = {}
+        if live.get(SEEDS_DIGEST) == want:
+            return None
+        self._apply(seeds_map)
+        self.nudge()
+        digest_file = shlex.quote(posixpath.join(SEEDS_DIR, SEEDS_DIGEST))
+        start = clock()
+        while self._sh("cat %s 2>/dev/null" % digest_file).strip() != want:
+            if clock() - start > timeout:
+                raise ClusterError("the seeds of ConfigMap %s/%s did not reach pod %s within "
+                                   "%ss" % (self.namespace, name, self.pod, timeout))
+            sleep(0.25)
+        rc, out, err = self.cluster.exec(self.namespace, self.pod, "gateway",
+                                         ["/bin/sh", posixpath.join(SEEDS_DIR, SEED_SCRIPT)],
+                                         timeout=60)
+        if rc != 0:
+            raise ClusterError("seeding the workspaces in pod %s failed (rc %s): %s"
+                               % (self.pod, rc, (err or out).strip()[-500:]))
+        return out.splitlines()
 
     def running(self):
         """The live Deployment is the rendered one (its spec digest) and one ready pod of

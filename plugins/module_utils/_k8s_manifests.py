@@ -111,22 +111,34 @@ def seed_files(runtime, fleet_dir, generated):
     return files
 
 
-def _seed_map(meta, files):
-    data, binary, items = {}, {}, []
-    for index, rel in enumerate(sorted(files)):
-        key = "s%03d" % index
+SEEDS_DIR = "/clawops/seeds"
+SEED_SCRIPT = "seed.sh"
+SEEDS_DIGEST = "digest"
+
+
+def _seed_map(meta, files, script):
+    """The seeds ConfigMap: one key per file (``sNNN``), ``index`` (key, tab, path under the
+    workspace root), the seed script and the digest of it all. The pod mounts it whole (no
+    ``items``), so a new agent's seeds change the ConfigMap and not the pod template: the
+    running gateway container runs the same script by exec (``_k8s_api``)."""
+    data, binary, index = {}, {}, []
+    for number, rel in enumerate(sorted(files)):
+        key = "s%03d" % number
         try:
             data[key] = files[rel].decode("utf-8")
         except UnicodeDecodeError:
             binary[key] = base64.b64encode(files[rel]).decode("ascii")
-        items.append({"key": key, "path": rel})
+        index.append("%s\t%s\n" % (key, rel))
+    data["index"] = "".join(index)
+    data[SEED_SCRIPT] = script
+    digest = hashlib.sha256(script.encode("utf-8"))
+    for rel in sorted(files):
+        digest.update(rel.encode("utf-8") + b"\0" + files[rel] + b"\0")
+    data[SEEDS_DIGEST] = digest.hexdigest()
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
     if binary:
         obj["binaryData"] = binary
-    digest = hashlib.sha256()
-    for rel in sorted(files):
-        digest.update(rel.encode("utf-8") + b"\0" + files[rel] + b"\0")
-    return obj, items, digest.hexdigest()
+    return obj
 
 
 def _seed_script(runtime):
@@ -138,14 +150,13 @@ def _seed_script(runtime):
         "umask 027",
         "mkdir -p " + " ".join(shlex.quote(d) for d in dirs),
         "# only what is missing: files the agents or people changed are never overwritten",
-        "if [ -d /clawops/seeds/..data ]; then",
-        "  cd /clawops/seeds/..data",
-        "  find . -type f | while read -r f; do",
-        "    dest=%s/\"${f#./}\"" % shlex.quote(paths["workspace_root"]),
-        "    if [ ! -e \"$dest\" ]; then mkdir -p \"$(dirname \"$dest\")\"; "
-        "cp \"$f\" \"$dest\"; echo \"seeded ${f#./}\"; fi",
-        "  done",
-        "fi",
+        "cd %s" % SEEDS_DIR,
+        "tab=$(printf '\\t')",
+        "while IFS=\"$tab\" read -r key rel; do",
+        "  dest=%s/\"$rel\"" % shlex.quote(paths["workspace_root"]),
+        "  if [ ! -e \"$dest\" ]; then mkdir -p \"$(dirname \"$dest\")\"; "
+        "cp \"$key\" \"$dest\"; echo \"seeded $rel\"; fi",
+        "done < index",
     ]) + "\n"
 
 
@@ -268,8 +279,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         objects += _cluster_role(runtime, labels)
     objects.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(names["config_map"]),
                     "data": {"openclaw.json": config_text}})
-    seed_map, seed_items, seeds_sha = _seed_map(meta(names["seeds_map"]), seeds or {})
-    objects.append(seed_map)
+    objects.append(_seed_map(meta(names["seeds_map"]), seeds or {}, _seed_script(runtime)))
     if ca_bundle:
         objects.append({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": meta(runtime["instance"] + "-ca"),
@@ -294,6 +304,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
            for name, value in sorted(dict(runtime["env"], TINI_SUBREAPER="1",
                                           CHOKIDAR_USEPOLLING="1").items())]
     state_mount = {"name": "state", "mountPath": paths["home"]}
+    seeds_mount = {"name": "seeds", "mountPath": SEEDS_DIR, "readOnly": True}
     init = []
     if k8s["volume_permissions"]:
         init.append({
@@ -305,14 +316,13 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
             "volumeMounts": [state_mount]})
     init.append({
         "name": "seed", "image": image, "imagePullPolicy": image_pull_policy,
-        "command": ["/bin/sh", "-c", _seed_script(runtime)],
+        "command": ["/bin/sh", posixpath.join(SEEDS_DIR, SEED_SCRIPT)],
         "securityContext": _restricted(),
-        "volumeMounts": [state_mount, {"name": "seeds", "mountPath": "/clawops/seeds",
-                                       "readOnly": True}]})
+        "volumeMounts": [state_mount, seeds_mount]})
     volumes = [
         {"name": "state", "persistentVolumeClaim": {"claimName": names["pvc"]}},
         {"name": "config", "configMap": {"name": names["config_map"]}},
-        {"name": "seeds", "configMap": {"name": names["seeds_map"], "items": seed_items}},
+        {"name": "seeds", "configMap": {"name": names["seeds_map"]}},
         {"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}},
     ]
     # an extra CA bundle (TLS-inspecting proxies): node in the gateway trusts it besides
@@ -350,7 +360,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                           "periodSeconds": 30, "timeoutSeconds": 10, "failureThreshold": 4},
         "volumeMounts": [state_mount,
                          {"name": "config", "mountPath": paths["config_dir"], "readOnly": True},
-                         {"name": "tmp", "mountPath": "/tmp"}] + ca_mount,
+                         {"name": "tmp", "mountPath": "/tmp"}, seeds_mount] + ca_mount,
     }
     template_labels = dict(labels)
     deployment = {
@@ -366,7 +376,6 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                     # pod, whose gateway takes it from the mounted directory
                     "clawops.dev/restart-sha256": _restart_sha256(config_text),
                     "clawops.dev/env-sha256": env_sha256 or "",
-                    "clawops.dev/seeds-sha256": seeds_sha,
                 }},
                 "spec": {
                     "serviceAccountName": names["service_account"],

@@ -9,8 +9,7 @@ gives them); the health gate and the gateway_status module do the I/O.
 
 from __future__ import annotations
 
-TEMPLATE_KEYS = ("clawops.dev/restart-sha256", "clawops.dev/env-sha256",
-                 "clawops.dev/seeds-sha256")
+TEMPLATE_KEYS = ("clawops.dev/restart-sha256", "clawops.dev/env-sha256")
 # Container states that do not get better by waiting.
 HOPELESS = ("CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull",
             "InvalidImageName", "CreateContainerConfigError", "CreateContainerError",

@@ -62,8 +62,16 @@ options:
       - K8s - the rendered Deployment's spec digest. A hot apply needs the live Deployment to
         carry the same one (the pod stays as it is) and a ready pod.
     type: str
+  seeds:
+    description:
+      - K8s - the rendered workspace seeds ConfigMap (the object C(k8s_manifests) builds). With
+        O(hot) and a pod of the rendered Deployment ready, a changed one is applied first, and
+        once the pod's mount shows it, its seed script copies what is missing into the
+        workspaces by exec in the gateway container - a new agent's workspace is there before
+        the gateway takes the config that names it, and the pod stays.
+    type: dict
   timeout:
-    description: Seconds the gateway gets to report a hot reload.
+    description: Seconds the gateway gets to report a hot reload (and the pod's mount to show new seeds).
     type: float
     default: 90
   field_manager:
@@ -132,6 +140,12 @@ seconds:
   description: Seconds from the write to the gateway's verdict.
   returned: when O(hot) waited
   type: float
+seeded:
+  description: K8s - what the seed script copied into the running pod's workspaces (empty when it found everything there).
+  returned: when O(seeds) changed and were handed to the running pod
+  type: list
+  elements: str
+  sample: [seeded scout/AGENTS.md, seeded scout/IDENTITY.md]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -167,6 +181,7 @@ def main():
         config_map=dict(type="str"),
         instance=dict(type="str"),
         spec_sha256=dict(type="str"),
+        seeds=dict(type="dict"),
         field_manager=dict(type="str", default="clawops"),
     )
     argument_spec.update(K8S_GATEWAY_ARGS)
@@ -176,6 +191,11 @@ def main():
     params = module.params
     try:
         target = _target(module)
+        seeded = None
+        if params["seeds"] and params["hot"] and params["provider"] == "k8s" \
+                and not module.check_mode and target.running():
+            # before the config that names a new agent: its workspace is seeded first
+            seeded = target.seed(params["seeds"], params["timeout"])
         result = apply(target, params["content"], params["hot"], params["timeout"],
                        check_mode=module.check_mode)
     except HotApplyFailed as exc:
@@ -186,7 +206,9 @@ def main():
     except Exception as exc:  # a client library's own error: one line, not a traceback
         module.fail_json(msg="gateway_config: %s: %s" % (type(exc).__name__, exc))
     before = result.pop("before", None)
-    if result["changed"]:
+    if seeded is not None:
+        result.update(changed=True, seeded=seeded)
+    if before != params["content"]:
         result["diff"] = {"before": before or "", "after": params["content"],
                           "before_header": target.where(),
                           "after_header": target.where() + " (rendered)"}

@@ -473,10 +473,13 @@ def test_an_agent_is_added_then_removed_with_its_workspace_archived(fleet, clust
     request = tmp_path / "scout.yml"
     request.write_text("agent: {kind: usecase, name: Scout}\n")
     args = ("-e", "gateway=%s" % GW, "-e", "agent_id=scout")
+    pod_before = _pod_uid(cluster, fleet)
     added = play(fleet, "playbooks/agent.yml", *args, "-e", "@%s" % request)
     assert added.returncode == 0, added.stdout[-4000:]
+    # hot: the pod stays; its seeds ConfigMap brought the new workspace, seeded by exec
+    assert "hot-apply, no restart" in added.stdout, added.stdout[-4000:]
+    assert _pod_uid(cluster, fleet) == pod_before
     assert live_agents(cluster, fleet) == ["reporting", "research", "scout"]
-    # the init container seeded the new agent's workspace on the volume
     assert in_gateway(cluster, fleet, "test", "-f",
                       "/home/node/workspaces/scout/AGENTS.md").returncode == 0
     in_gateway(cluster, fleet, "sh", "-c", "echo notes > /home/node/workspaces/scout/NOTES.md")
@@ -485,6 +488,7 @@ def test_an_agent_is_added_then_removed_with_its_workspace_archived(fleet, clust
 
     removed = play(fleet, "playbooks/agent.yml", *args, "-e", "agent_state=absent")
     assert removed.returncode == 0, removed.stdout[-4000:]
+    assert _pod_uid(cluster, fleet) == pod_before
     assert live_agents(cluster, fleet) == ["reporting", "research"]
     assert in_gateway(cluster, fleet, "test", "-e", "/home/node/workspaces/scout").returncode != 0
     assert in_gateway(cluster, fleet, "test", "-e",

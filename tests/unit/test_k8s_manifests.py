@@ -8,10 +8,12 @@ mistake still cannot hide a lost security setting.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
 import shlex
+import subprocess
 
 import pytest
 
@@ -182,10 +184,48 @@ def test_seeds_only_add_missing_files_and_tree_files_win(plan, tmp_path):
     seeds = by_kind(objects, "ConfigMap", "acme-gw-research-seeds")
     assert list(seeds["binaryData"].values()) == ["/wD+"]
     pod = by_kind(objects, "Deployment")["spec"]["template"]["spec"]
-    items = [v for v in pod["volumes"] if v["name"] == "seeds"][0]["configMap"]["items"]
-    assert sorted(i["path"] for i in items) == sorted(files)
-    script = [c for c in pod["initContainers"] if c["name"] == "seed"][0]["command"][2]
-    assert 'if [ ! -e "$dest" ]' in script  # never overwrites
+    # the whole ConfigMap is mounted (no items: the pod template does not list the files),
+    # in the seed init container and in the gateway container (seeding by exec)
+    assert [v for v in pod["volumes"] if v["name"] == "seeds"] == [
+        {"name": "seeds", "configMap": {"name": "acme-gw-research-seeds"}}]
+    mount = {"name": "seeds", "mountPath": km.SEEDS_DIR, "readOnly": True}
+    assert mount in pod["containers"][0]["volumeMounts"]
+    init = [c for c in pod["initContainers"] if c["name"] == "seed"][0]
+    assert init["command"] == ["/bin/sh", km.SEEDS_DIR + "/seed.sh"] and mount in init["volumeMounts"]
+    # the script, run as the kubelet mounts the ConfigMap: copies what is missing, never
+    # overwrites, and makes every agent's workspace
+    mounted = tmp_path / "mount"
+    mounted.mkdir()
+    for key, text in seeds["data"].items():
+        (mounted / key).write_text(text)
+    for key, data in seeds["binaryData"].items():
+        (mounted / key).write_bytes(base64.b64decode(data))
+    home = tmp_path / "home"
+    script = seeds["data"]["seed.sh"].replace("cd " + km.SEEDS_DIR, "cd " + str(mounted))
+    script = script.replace(runtime["paths"]["home"], str(home))
+    root = home / os.path.relpath(runtime["paths"]["workspace_root"], runtime["paths"]["home"])
+    (root / "research").mkdir(parents=True)
+    (root / "research" / "IDENTITY.md").write_text("# changed by a person\n")
+    proc = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.splitlines()) == ["seeded research/AGENTS.md",
+                                                "seeded research/notes/logo.bin"]
+    assert (root / "research" / "notes" / "logo.bin").read_bytes() == b"\xff\x00\xfe"
+    assert (root / "research" / "IDENTITY.md").read_text() == "# changed by a person\n"
+    assert all((root / os.path.basename(a["workspace"])).is_dir() for a in runtime["agents"])
+
+
+def test_a_new_agent_changes_the_seeds_and_not_the_pod(plan):
+    """An agent added hot (its config is a hot path) must not replace the pod: its seeds go
+    to the ConfigMap, which the running pod mounts and seeds from by exec."""
+    before = build(plan)
+    runtime = copy.deepcopy(plan.runtime)
+    runtime["agents"].append(dict(runtime["agents"][0], id="scout",
+                                  workspace=runtime["agents"][0]["workspace"] + "-scout"))
+    after = build(plan, runtime, generated={"scout": {"AGENTS.md": "# scout\n"}})
+    assert by_kind(after, "Deployment") == by_kind(before, "Deployment")
+    old, new = (by_kind(o, "ConfigMap", "acme-gw-research-seeds")["data"] for o in (before, after))
+    assert old["digest"] != new["digest"] and "scout" in new["seed.sh"]
 
 
 def test_secret_and_its_digest(plan):
@@ -217,8 +257,7 @@ def test_a_compose_gateway_has_no_k8s_objects():
 
 # -- what the pods say -------------------------------------------------------------------------
 
-ANN = {"clawops.dev/restart-sha256": "c1", "clawops.dev/env-sha256": "e1",
-       "clawops.dev/seeds-sha256": "s1"}
+ANN = {"clawops.dev/restart-sha256": "c1", "clawops.dev/env-sha256": "e1"}
 
 
 def deployment(replicas=1, image="img:1", annotations=None):
