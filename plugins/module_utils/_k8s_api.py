@@ -15,6 +15,7 @@ import posixpath
 import shlex
 import time
 
+from ._hot import POLL
 from ._k8s_manifests import SEED_SCRIPT, SEEDS_DIGEST, SEEDS_DIR
 from ._reload import log_messages
 
@@ -155,14 +156,18 @@ class ConfigMapTarget(object):
     def where(self):
         return "ConfigMap %s/%s" % (self.namespace, self.name)
 
-    def read(self):
+    def _data(self, name):
+        """The data of ConfigMap ``name`` ({} when it does not exist)."""
         try:
-            found = self.cluster.core.read_namespaced_config_map(self.name, self.namespace)
+            found = self.cluster.core.read_namespaced_config_map(name, self.namespace)
         except ApiException as exc:
             if getattr(exc, "status", None) == 404:
-                return None
-            raise ClusterError("reading %s: %s" % (self.where(), exc))
-        return (found.data or {}).get(self.KEY)
+                return {}
+            raise ClusterError("reading ConfigMap %s/%s: %s" % (self.namespace, name, exc))
+        return found.data or {}
+
+    def read(self):
+        return self._data(self.name).get(self.KEY)
 
     def _apply(self, body):
         """Server-side apply of a ConfigMap as the role's field manager (the dynamic client,
@@ -189,13 +194,7 @@ class ConfigMapTarget(object):
         the script printed, or None when the live seeds are these."""
         name = seeds_map["metadata"]["name"]
         want = seeds_map["data"][SEEDS_DIGEST]
-        try:
-            live = self.cluster.core.read_namespaced_config_map(name, self.namespace).data or {}
-        except ApiException as exc:
-            if getattr(exc, "status", None) != 404:
-                raise ClusterError("reading ConfigMap %s/%s: %s" % (self.namespace, name, exc))
-            live = {}
-        if live.get(SEEDS_DIGEST) == want:
+        if self._data(name).get(SEEDS_DIGEST) == want:
             return None
         self._apply(seeds_map)
         self.nudge()
@@ -205,7 +204,7 @@ class ConfigMapTarget(object):
             if clock() - start > timeout:
                 raise ClusterError("the seeds of ConfigMap %s/%s did not reach pod %s within "
                                    "%ss" % (self.namespace, name, self.pod, timeout))
-            sleep(0.25)
+            sleep(POLL)
         rc, out, err = self.cluster.exec(self.namespace, self.pod, "gateway",
                                          ["/bin/sh", posixpath.join(SEEDS_DIR, SEED_SCRIPT)],
                                          timeout=60)

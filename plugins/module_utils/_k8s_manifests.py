@@ -122,6 +122,7 @@ def _seed_map(meta, files, script):
     ``items``), so a new agent's seeds change the ConfigMap and not the pod template: the
     running gateway container runs the same script by exec (``_k8s_api``)."""
     data, binary, index = {}, {}, []
+    digest = hashlib.sha256(script.encode("utf-8"))
     for number, rel in enumerate(sorted(files)):
         key = "s%03d" % number
         try:
@@ -129,11 +130,9 @@ def _seed_map(meta, files, script):
         except UnicodeDecodeError:
             binary[key] = base64.b64encode(files[rel]).decode("ascii")
         index.append("%s\t%s\n" % (key, rel))
+        digest.update(rel.encode("utf-8") + b"\0" + files[rel] + b"\0")
     data["index"] = "".join(index)
     data[SEED_SCRIPT] = script
-    digest = hashlib.sha256(script.encode("utf-8"))
-    for rel in sorted(files):
-        digest.update(rel.encode("utf-8") + b"\0" + files[rel] + b"\0")
     data[SEEDS_DIGEST] = digest.hexdigest()
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
     if binary:

@@ -1,6 +1,6 @@
 // Command kube-router is kube-router's NetworkPolicy controller alone (what the test cluster
-// runs it for: --run-firewall), built with the cluster's client-go: the routing (BGP) and
-// service proxy (IPVS) controllers, and their packages, are left out.
+// runs it for: --run-firewall), wired as kube-router's own pkg/cmd wires it: the routing
+// (BGP) and service proxy (IPVS) controllers, and their packages, are left out.
 package main
 
 import (
