@@ -4,16 +4,19 @@
     .venv/bin/python benchmarks/inventory_scale.py --gateways 200 --agents 5
 
 Measures, with the real CLIs, each run in its own process:
-  - `ansible-inventory --list` cold (no cache yet) and again with the cache the first run
-    wrote (inventory_cache: jsonfile in a temp dir);
+  - `ansible-inventory --list` cold (empty parse cache, no inventory cache), with the parse
+    cache the first run filled (CLAWOPS_PARSE_CACHE in a temp dir), and with the inventory
+    cache (inventory_cache: jsonfile in a temp dir); `--graph` (no host variables printed);
   - `ansible-playbook` of one play with one no-op task (`meta: noop`) over every gateway;
-  - the core alone: load + validate + render (render_fleet) and preflight (run_preflight).
+  - the core alone: load + validate + render (render_fleet) and preflight (run_preflight),
+    without and with the parse cache.
 Prints one line per measurement; the figures go to docs/performance.md by hand.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -38,18 +41,26 @@ def timed(argv, env):
     return took, proc.stdout
 
 
-def core_figures(fleet_dir):
+def core_figures(fleet_dir, parse_cache):
+    """render (load + validate + render) and preflight, each in a fresh process, with the
+    given parse cache directory (None: no cache)."""
     code = ("import json, sys, time; sys.path.insert(0, %r)\n"
             "from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet\n"
             "from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet\n"
+            "s = time.perf_counter(); render_fleet(load_fleet(%r, parse_cache=%r)); r = time.perf_counter() - s\n"
+            "print(json.dumps({'render': r}))"
+            % (os.path.join(ROOT, ".build", "collections"), fleet_dir, parse_cache))
+    render = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                       text=True, check=True).stdout.strip().splitlines()[-1])
+    code = ("import json, os, sys, time; sys.path.insert(0, %r)\n"
+            "os.environ['CLAWOPS_PARSE_CACHE'] = %r\n"
             "from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import run_preflight\n"
-            "s = time.perf_counter(); render_fleet(load_fleet(%r)); r = time.perf_counter() - s\n"
-            "s = time.perf_counter(); run_preflight(%r); p = time.perf_counter() - s\n"
-            "print(json.dumps({'render': r, 'preflight': p}))"
-            % (os.path.join(ROOT, ".build", "collections"), fleet_dir, fleet_dir))
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    return __import__("json").loads(proc.stdout.strip().splitlines()[-1])
+            "s = time.perf_counter(); report = run_preflight(%r); p = time.perf_counter() - s\n"
+            "print(json.dumps({'preflight': p, 'findings': len(report.findings)}))"
+            % (os.path.join(ROOT, ".build", "collections"), parse_cache or "off", fleet_dir))
+    render.update(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                            text=True, check=True).stdout.strip().splitlines()[-1]))
+    return render
 
 
 def main():
@@ -61,28 +72,45 @@ def main():
     try:
         fleet_dir = os.path.join(base, "fleet")
         generate(fleet_dir, args.gateways, args.agents)
-        inventory = os.path.join(base, "fleet.clawops.yml")
-        cache = os.path.join(base, "cache")
-        with open(inventory, "w", encoding="utf-8") as handle:
+        parse_cache = os.path.join(base, "parse-cache")
+        plain = os.path.join(base, "plain.clawops.yml")
+        cached = os.path.join(base, "cached.clawops.yml")
+        with open(plain, "w", encoding="utf-8") as handle:
+            handle.write("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+        with open(cached, "w", encoding="utf-8") as handle:
             handle.write("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\ncache: true\n"
                          "cache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\n"
-                         % (fleet_dir, cache))
+                         % (fleet_dir, os.path.join(base, "inventory-cache")))
         play = os.path.join(base, "noop.yml")
         with open(play, "w", encoding="utf-8") as handle:
             handle.write("- hosts: clawops\n  gather_facts: false\n  tasks:\n"
                          "    - ansible.builtin.meta: noop\n")
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
-                   ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+                   ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), CLAWOPS_PARSE_CACHE=parse_cache)
+        inventory = os.path.join(BIN, "ansible-inventory")
         print("fleet: %d gateways x %d agents" % (args.gateways, args.agents))
-        cold, out = timed([os.path.join(BIN, "ansible-inventory"), "-i", inventory, "--list"], env)
-        print("ansible-inventory --list, cold:   %6.2f s  (%d kB of JSON)" % (cold, len(out) // 1024))
-        warm, dummy = timed([os.path.join(BIN, "ansible-inventory"), "-i", inventory, "--list"], env)
-        print("ansible-inventory --list, cached: %6.2f s" % warm)
-        noop, dummy = timed([os.path.join(BIN, "ansible-playbook"), "-i", inventory, play], env)
-        print("no-op play (cached inventory):    %6.2f s" % noop)
-        core = core_figures(fleet_dir)
-        print("core render (load+validate+render): %6.2f s" % core["render"])
-        print("core preflight:                     %6.2f s" % core["preflight"])
+        took, out = timed([inventory, "-i", plain, "--list"], env)
+        print("ansible-inventory --list, cold (no cache of any kind): %6.2f s  (%d kB of JSON)"
+              % (took, len(out) // 1024))
+        took, dummy = timed([inventory, "-i", plain, "--list"], env)
+        print("ansible-inventory --list, parse cache:                 %6.2f s" % took)
+        timed([inventory, "-i", cached, "--list"], env)  # writes the inventory cache
+        took, dummy = timed([inventory, "-i", cached, "--list"], env)
+        print("ansible-inventory --list, inventory cache:             %6.2f s" % took)
+        took, dummy = timed([inventory,
+                             "-i", cached, "--graph"], env)
+        print("ansible-inventory --graph, inventory cache:            %6.2f s" % took)
+        playbook = os.path.join(BIN, "ansible-playbook")
+        took, dummy = timed([playbook, "-i", plain, play], env)
+        print("no-op play, parse cache:                               %6.2f s" % took)
+        took, dummy = timed([playbook, "-i", cached, play], env)
+        print("no-op play, inventory cache:                           %6.2f s" % took)
+        cold = core_figures(fleet_dir, None)
+        warm = core_figures(fleet_dir, parse_cache)
+        print("core render (load+validate+render), cold / parse cache: %5.2f s / %5.2f s"
+              % (cold["render"], warm["render"]))
+        print("core preflight, cold / parse cache:                     %5.2f s / %5.2f s  (%d findings)"
+              % (cold["preflight"], warm["preflight"], warm["findings"]))
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ._gc import pausing
 from ._errors import FleetError, FleetErrors, ReferenceProblem, SchemaProblem
 from ._loader import FleetFiles, missing_libraries
-from ._schema import HAS_JSONSCHEMA, validate
+from ._parsecache import ParseCache, default_dir
+from ._schema import HAS_JSONSCHEMA, fingerprint, validate
 
 FLEET_FILE = "fleet.yml"
 DEFAULT_IMAGE_REPOSITORY = "localhost/clawops/openclaw"
@@ -154,8 +156,12 @@ def _merge_dicts(*dicts):
     return out
 
 
-def load_fleet(path):
-    """Load and check the fleet definition in directory ``path`` (or its fleet.yml)."""
+@pausing
+def load_fleet(path, parse_cache=True):
+    """Load and check the fleet definition in directory ``path`` (or its fleet.yml).
+
+    ``parse_cache``: True for the user's parse cache (``_parsecache.default_dir``), a
+    directory, or None/False for none."""
     _check_libraries()
     if os.path.isfile(path):
         path = os.path.dirname(os.path.abspath(path))
@@ -164,15 +170,18 @@ def load_fleet(path):
                          "point fleet_dir at the directory that holds fleet.yml")
     files = FleetFiles(path)
     errors = []
+    cache = ParseCache(default_dir() if parse_cache is True else parse_cache or None,
+                       fingerprint())
+    files.parse_cache = cache
 
     def checked(kind, rel):
-        try:
-            data = files.read_yaml(rel)
+        def check(data):
             if not isinstance(data, dict):
                 raise SchemaProblem("the file must hold a YAML mapping, got %s"
                                     % type(data).__name__, rel, (), "write key: value pairs")
             validate(kind, data, rel)
-            return data
+        try:
+            return files.read_checked(rel, kind, check, cache)
         except FleetErrors as exc:
             errors.extend(exc.errors)
         except FleetError as exc:
@@ -199,7 +208,9 @@ def load_fleet(path):
         groups[data["id"]] = Group(data["id"], rel, data)
 
     gateways = {}
-    for rel in _list_yaml(files, paths.get("gateways", "gateways"), FLEET_FILE):
+    gateway_files = _list_yaml(files, paths.get("gateways", "gateways"), FLEET_FILE)
+    files.prefetch(gateway_files, "gateway", cache)
+    for rel in gateway_files:
         data = checked("gateway", rel)
         if data is None:
             continue

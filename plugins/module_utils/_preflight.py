@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 
 from ._catalog import TRUST_RANK, load_catalog
+from ._gc import pausing
 from ._errors import FleetError, FleetErrors, format_key_path
 from ._fleet import FLEET_FILE, load_fleet
 from ._layering import Source, child_source
@@ -198,6 +199,7 @@ class Report:
         return "\n".join(lines)
 
 
+@pausing
 def run_preflight(fleet_dir, gateways=None):
     """Check the fleet in ``fleet_dir`` (all gateways, or the ids in ``gateways``)."""
     try:

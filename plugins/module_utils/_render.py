@@ -27,6 +27,7 @@ import os
 import posixpath
 import re
 
+from ._gc import pausing
 from ._errors import FleetError, FleetErrors, ReferenceProblem
 from ._fleet import (DEFAULT_COMPOSE_ROOT, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
                      FLEET_FILE)
@@ -549,6 +550,7 @@ class Renderer:
                  Source("managed", "(clawops)", ()))
 
 
+@pausing
 def render_fleet(fleet, gateway_ids=None, renderer=None):
     """Render every gateway (or the given ids); all errors are raised together."""
     renderer = renderer or Renderer(fleet)

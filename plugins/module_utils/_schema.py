@@ -12,6 +12,8 @@ docs/fleet-reference.md. ``x-secret`` marks values that are never echoed in erro
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import traceback
 
 from ._errors import FleetErrors, SchemaProblem
@@ -798,6 +800,16 @@ _TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", in
                float: "number", type(None): "null"}
 _VALIDATORS = {}
 _FAST = {}
+_FINGERPRINT = []
+
+
+def fingerprint():
+    """sha256 of every schema: a parsed file that passed one schema is revalidated under
+    another (the parse cache's salt)."""
+    if not _FINGERPRINT:
+        text = json.dumps(SCHEMAS, sort_keys=True, separators=(",", ":"), default=repr)
+        _FINGERPRINT.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return _FINGERPRINT[0]
 
 
 def _fast_validator(kind):
