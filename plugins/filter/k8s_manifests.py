@@ -48,11 +48,6 @@ options:
     description: C(clawops_fleet_dir), where workspace seeds are read from.
     type: str
     default: ""
-  generated:
-    description: Seed files written per agent where its seed tree has none (agent id to file
-      name to text), e.g. C(AGENTS.md).
-    type: dict
-    default: {}
   replicas:
     description: 1 to run the gateway, 0 to stop it.
     type: int
@@ -92,7 +87,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifest
 
 
 def k8s_manifests(runtime, gateway, config_text, config_sha256, image, env_sha256="",
-                  fleet_dir="", generated=None, replicas=1, ca_bundle="",
+                  fleet_dir="", replicas=1, ca_bundle="",
                   pull_policy="IfNotPresent"):
     text = str(config_text)
     if sha256_text(text) != config_sha256:
@@ -101,7 +96,7 @@ def k8s_manifests(runtime, gateway, config_text, config_sha256, image, env_sha25
             "clawops_config_text unchanged (it is the inventory's rendered config)"
             % gateway.get("id"))
     try:
-        seeds = seed_files(runtime, fleet_dir, generated or {})
+        seeds = seed_files(runtime, fleet_dir, gateway)
         return manifests(gateway, runtime, text, image, env_sha256, seeds, int(replicas),
                          ca_bundle or None, pull_policy)
     except (ManifestError, OSError) as exc:

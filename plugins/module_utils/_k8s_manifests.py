@@ -24,6 +24,7 @@ import posixpath
 import re
 import shlex
 
+from ._hosttree import seed_documents
 from ._reload import restart_fingerprint
 
 PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
@@ -95,10 +96,11 @@ def read_seed_tree(fleet_dir, rel_dir):
     return found
 
 
-def seed_files(runtime, fleet_dir, generated):
+def seed_files(runtime, fleet_dir, gateway):
     """Everything the seed init container may copy, keyed by the path under the workspace
-    root: the agents' workspace_seed trees first, then ``generated`` ({agent id: {file name:
-    text}}, e.g. AGENTS.md, IDENTITY.md) where the tree has no such file."""
+    root: the agents' workspace_seed trees first, then the seed documents of ``_hosttree``
+    (AGENTS.md, IDENTITY.md; ``gateway`` is the plan's summary) where the tree has no such
+    file."""
     root = runtime["paths"]["workspace_root"]
     files = {}
     for agent in runtime["agents"]:
@@ -106,7 +108,8 @@ def seed_files(runtime, fleet_dir, generated):
         if agent.get("workspace_seed"):
             for rel, data in read_seed_tree(fleet_dir, agent["workspace_seed"]).items():
                 files[posixpath.join(prefix, rel)] = data
-        for name, text in sorted((generated or {}).get(agent["id"], {}).items()):
+        documents = seed_documents(agent, gateway["id"], gateway["org_slug"])
+        for name, text in sorted(documents.items()):
             files.setdefault(posixpath.join(prefix, name), text.encode("utf-8"))
     return files
 

@@ -37,7 +37,7 @@ def plan():
 
 def build(plan, runtime=None, **kwargs):
     runtime = runtime or plan.runtime
-    seeds = km.seed_files(runtime, EXAMPLE_FLEET, kwargs.pop("generated", {}))
+    seeds = km.seed_files(runtime, EXAMPLE_FLEET, plan.summary)
     return km.manifests(plan.summary, runtime, dump_config(plan.config), IMAGE, "e" * 64,
                         seeds, **kwargs)
 
@@ -50,7 +50,7 @@ def by_kind(objects, kind, name=None):
 
 
 def test_demo_gateway_matches_the_golden_file(plan):
-    objects = build(plan, generated={"research": {"AGENTS.md": "# research\n"}})
+    objects = build(plan)
     text = json.dumps(objects, indent=1, sort_keys=True) + "\n"
     if os.environ.get("CLAWOPS_UPDATE_GOLDEN"):
         os.makedirs(os.path.dirname(GOLDEN), exist_ok=True)
@@ -176,10 +176,9 @@ def test_seeds_only_add_missing_files_and_tree_files_win(plan, tmp_path):
     (seed / "AGENTS.md").write_text("# from the tree\n")
     (seed / "notes" / "logo.bin").write_bytes(b"\xff\x00\xfe")
     runtime["agents"][0]["workspace_seed"] = str(seed)
-    files = km.seed_files(runtime, "/", {"research": {"AGENTS.md": "# generated\n",
-                                                      "IDENTITY.md": "# id\n"}})
+    files = km.seed_files(runtime, "/", plan.summary)
     assert files["research/AGENTS.md"] == b"# from the tree\n"
-    assert files["research/IDENTITY.md"] == b"# id\n"
+    assert files["research/IDENTITY.md"].startswith(b"# Identity\n\n- Agent: research\n")
     objects = km.manifests(plan.summary, runtime, dump_config(plan.config), IMAGE, "", files)
     seeds = by_kind(objects, "ConfigMap", "acme-gw-research-seeds")
     assert list(seeds["binaryData"].values()) == ["/wD+"]
@@ -208,8 +207,10 @@ def test_seeds_only_add_missing_files_and_tree_files_win(plan, tmp_path):
     (root / "research" / "IDENTITY.md").write_text("# changed by a person\n")
     proc = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(proc.stdout.splitlines()) == ["seeded research/AGENTS.md",
-                                                "seeded research/notes/logo.bin"]
+    others = ["seeded %s/%s" % (a["id"], name) for a in runtime["agents"][1:]
+              for name in ("AGENTS.md", "IDENTITY.md")]
+    assert sorted(proc.stdout.splitlines()) == sorted(
+        ["seeded research/AGENTS.md", "seeded research/notes/logo.bin"] + others)
     assert (root / "research" / "notes" / "logo.bin").read_bytes() == b"\xff\x00\xfe"
     assert (root / "research" / "IDENTITY.md").read_text() == "# changed by a person\n"
     assert all((root / os.path.basename(a["workspace"])).is_dir() for a in runtime["agents"])
@@ -222,7 +223,7 @@ def test_a_new_agent_changes_the_seeds_and_not_the_pod(plan):
     runtime = copy.deepcopy(plan.runtime)
     runtime["agents"].append(dict(runtime["agents"][0], id="scout",
                                   workspace=runtime["agents"][0]["workspace"] + "-scout"))
-    after = build(plan, runtime, generated={"scout": {"AGENTS.md": "# scout\n"}})
+    after = build(plan, runtime)
     assert by_kind(after, "Deployment") == by_kind(before, "Deployment")
     old, new = (by_kind(o, "ConfigMap", "acme-gw-research-seeds")["data"] for o in (before, after))
     assert old["digest"] != new["digest"] and "scout" in new["seed.sh"]

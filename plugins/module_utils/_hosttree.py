@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A gateway's files that exist before it starts: the Compose host's directory tree, each
+agent's workspace and the two documents seeded into it once (AGENTS.md, IDENTITY.md).
+
+The seed documents are written here once for both providers: the Compose module
+``gateway_tree`` writes them on the Docker host, the Kubernetes seeds ConfigMap carries them
+(``_k8s_manifests.seed_files``). A document is only ever created, never overwritten: the
+agent's owner may edit it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+GATEWAY_UID = 1000  # the image's `node` user
+
+# (host_paths key, owner uid, mode): what the gateway may write belongs to it, the rest to root
+DIRECTORIES = (
+    ("root", 0, 0o755),
+    ("config_dir", 0, 0o755),
+    ("home", GATEWAY_UID, 0o750),
+    ("state_dir", GATEWAY_UID, 0o700),
+    ("workspace_root", GATEWAY_UID, 0o750),
+    ("logs_dir", GATEWAY_UID, 0o750),
+    ("revisions_dir", 0, 0o700),
+    ("backups_dir", 0, 0o700),
+)
+WORKSPACE_MODE = 0o750
+DOCUMENT_MODE = 0o640
+
+
+def seed_documents(agent, gateway_id, org_slug):
+    """{file name: text} seeded once into a new agent's workspace."""
+    owner = agent.get("owner")
+    agents_md = "# %s\n\nAgent `%s` of gateway `%s` (%s).\n" % (
+        agent["id"], agent["id"], gateway_id, org_slug)
+    if owner:
+        agents_md += "Belongs to %s.\n" % owner
+    agents_md += "This file was seeded once by clawops; edit it freely, it is never overwritten.\n"
+    identity = "# Identity\n\n- Agent: %s\n- Kind: %s\n" % (agent["id"], agent["kind"])
+    if owner:
+        identity += "- Owner: %s\n" % owner
+    return {"AGENTS.md": agents_md, "IDENTITY.md": identity}
+
+
+def plan_tree(host_paths, agents, gateway_id, org_slug):
+    """Entries in creation order: ``{path, kind: dir|file, uid, mode[, text]}``."""
+    entries = [{"path": host_paths[key], "kind": "dir", "uid": uid, "mode": mode}
+               for key, uid, mode in DIRECTORIES]
+    for agent in agents:
+        workspace = agent["host_workspace"]
+        entries.append({"path": workspace, "kind": "dir", "uid": GATEWAY_UID,
+                        "mode": WORKSPACE_MODE})
+        for name, text in sorted(seed_documents(agent, gateway_id, org_slug).items()):
+            entries.append({"path": os.path.join(workspace, name), "kind": "file",
+                            "uid": GATEWAY_UID, "mode": DOCUMENT_MODE, "text": text})
+    return entries
+
+
+def apply_tree(entries, check=False):
+    """Make directories (and fix their owner and mode) and create missing files; an existing
+    file is left as it is. Returns what changed, one line per path."""
+    changes = []
+    for entry in entries:
+        path, uid, mode = entry["path"], entry["uid"], entry["mode"]
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            info = None
+        if entry["kind"] == "dir":
+            if info is not None and not stat.S_ISDIR(info.st_mode):
+                raise OSError("%s exists and is not a directory" % path)
+            if info is None:
+                changes.append("created %s/" % path)
+                if not check:
+                    os.makedirs(path, mode=mode, exist_ok=True)
+                    os.chown(path, uid, uid)
+                    os.chmod(path, mode)
+                continue
+            if (info.st_uid, info.st_gid) != (uid, uid) or stat.S_IMODE(info.st_mode) != mode:
+                changes.append("owner/mode of %s/ -> %d:%d %04o" % (path, uid, uid, mode))
+                if not check:
+                    os.chown(path, uid, uid)
+                    os.chmod(path, mode)
+            continue
+        if info is not None:
+            continue  # seeded once, never overwritten
+        changes.append("seeded %s" % path)
+        if not check:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(entry["text"])
+            os.chown(path, uid, uid)
+            os.chmod(path, mode)
+    return changes
