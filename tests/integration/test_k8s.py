@@ -8,7 +8,8 @@ gateway gw-research deployed once: its Slack tokens come from a real OpenBao ser
 gateway token from a file. Tests run in order: check mode on a new fleet, deploy, the
 idempotency quad, a change (exposure lan with an allowed namespace) shown then applied, the
 NetworkPolicy against pods of two other namespaces, stop/start/restart, a canary update with a
-broken image rolled back with the state volume intact, a restore, an agent added then removed
+broken image rolled back with the state volume intact, a restore, a hot change that keeps the
+pod and a refused one put back, a restart-path change that replaces it, an agent added then removed
 (agent.yml: its workspace archived from the volume), a node host paired (pairing.yml), and
 removal with an archive.
 """
@@ -466,6 +467,24 @@ def test_a_hot_change_keeps_the_pod_and_a_refused_one_is_put_back(fleet, cluster
     assert _pod_uid(cluster, fleet) == uid
     assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
     _set_level(fleet, "debug")  # the definition says again what runs
+
+
+def test_a_restart_path_change_replaces_the_pod(fleet, cluster, exposed):
+    uid = _pod_uid(cluster, fleet)
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
+    text = open(path, encoding="utf-8").read()
+    assert "  overrides:\n" in text
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text.replace("  overrides:\n", "  overrides:\n"
+                                  "    gateway: {controlUi: {basePath: /ui}}\n", 1))
+    applied = play(fleet, "playbooks/site.yml")
+    assert applied.returncode == 0, applied.stdout[-4000:]
+    assert "restart for gateway.controlUi.basePath" in applied.stdout, applied.stdout[-4000:]
+    assert task_results(applied, DOCTOR) == {GW: "ok"}  # a new pod: doctor lints it
+    assert _pod_uid(cluster, fleet) != uid
+    mounted = in_gateway(cluster, fleet, "cat", "/etc/openclaw/openclaw.json").stdout
+    assert json.loads(mounted)["gateway"]["controlUi"]["basePath"] == "/ui"
+    assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
 
 
 def test_an_agent_is_added_then_removed_with_its_workspace_archived(fleet, cluster, exposed,
