@@ -102,7 +102,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gc import paused
-from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import (
+    INVENTORY_SUFFIXES, inventory_fleet_dir, load_fleet)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
 
 CACHE_FORMAT = 2
@@ -178,15 +179,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "clawops.orchestrator.fleet"
 
     def verify_file(self, path):
-        return super().verify_file(path) and path.endswith((".clawops.yml", ".clawops.yaml"))
+        return super().verify_file(path) and path.endswith(INVENTORY_SUFFIXES)
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        fleet_dir = os.path.expanduser(self.get_option("fleet_dir"))
-        if not os.path.isabs(fleet_dir):
-            fleet_dir = os.path.join(os.path.dirname(os.path.realpath(path)), fleet_dir)
-        fleet_dir = os.path.realpath(fleet_dir)
+        fleet_dir = inventory_fleet_dir(path, self.get_option("fleet_dir"))
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, ReferenceProblem, SchemaProblem
-from ._loader import FleetFiles, missing_libraries
+from ._loader import FleetFiles, missing_libraries, yaml_load
 from ._parsecache import ParseCache, default_dir
 from ._schema import HAS_JSONSCHEMA, fingerprint, validate
 
@@ -342,3 +342,64 @@ def _build_gateway(rel, data, fleet_data, groups, broken=()):
         variables.update(scope.get("variables", {}))
     return Gateway(data["id"], rel, data, member_of, profile, trust[0], wave[0] if wave else
                    DEFAULT_WAVE, settings, variables, agents)
+
+
+INVENTORY_SUFFIXES = (".clawops.yml", ".clawops.yaml")
+
+
+def inventory_fleet_dir(source_path, fleet_dir_option):
+    """The fleet directory an inventory source names: ``fleet_dir`` as given, relative to the
+    directory of the source file after resolving symlinks (so a linked inventory file, as
+    Molecule's ``inventory.links`` makes, still finds its fleet)."""
+    fleet_dir = os.path.expanduser(fleet_dir_option)
+    if not os.path.isabs(fleet_dir):
+        fleet_dir = os.path.join(os.path.dirname(os.path.realpath(source_path)), fleet_dir)
+    return os.path.realpath(fleet_dir)
+
+
+def inventory_files(sources):
+    """The fleet inventory files among Ansible's inventory sources (files, or directories
+    holding them)."""
+    found = []
+    for source in sources or []:
+        source = os.path.expanduser(str(source))
+        if os.path.isdir(source):
+            found += [os.path.join(source, n) for n in sorted(os.listdir(source))
+                      if n.endswith(INVENTORY_SUFFIXES)]
+        elif source.endswith(INVENTORY_SUFFIXES):
+            found.append(source)
+    return found
+
+
+def check_inventory(sources, hosts):
+    """Prove that the run's inventory came from clawops fleets that load: a list of
+    ``{source, fleet_dir, gateways}``; raises FleetError with the loader's own message for a
+    source whose fleet does not load, or when there is no fleet source or no gateway host."""
+    files = inventory_files(sources)
+    if not files:
+        raise FleetError("no clawops fleet inventory among the inventory sources (%s)"
+                         % (", ".join(map(str, sources or [])) or "none"), None, (),
+                         "pass -i <dir>/fleet.clawops.yml, a file with 'plugin: "
+                         "clawops.orchestrator.fleet' and 'fleet_dir:'")
+    _check_libraries()
+    loaded = []
+    for path in files:
+        try:
+            with open(path, "r", encoding="utf-8") as handle:
+                option = (yaml_load(handle) or {}).get("fleet_dir")
+        except (OSError, ValueError, AttributeError) as exc:
+            raise FleetError("inventory source %s cannot be read: %s" % (path, exc), None, (),
+                             "write it as YAML with 'plugin:' and 'fleet_dir:'")
+        if not isinstance(option, str) or not option:
+            raise FleetError("inventory source %s has no fleet_dir" % path, None, ("fleet_dir",),
+                             "add 'fleet_dir: <the directory that holds fleet.yml>'")
+        fleet_dir = inventory_fleet_dir(path, option)
+        fleet = load_fleet(fleet_dir)  # FleetError(s): the loader's message
+        loaded.append({"source": path, "fleet_dir": fleet_dir, "gateways": len(fleet.gateways)})
+    if not hosts:
+        raise FleetError(
+            "the fleet in %s loads (%d gateways) but the inventory has none of them"
+            % (loaded[0]["fleet_dir"], loaded[0]["gateways"]), None, (),
+            "let Ansible use the inventory plugin: enable_plugins in ansible.cfg must name "
+            "clawops.orchestrator.fleet or auto")
+    return loaded

@@ -51,6 +51,11 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 INCLUDE_KEY = "$include"
 
 
+def yaml_load(stream):
+    """Plain safe YAML (an inventory source file, not a fleet file)."""
+    return yaml.safe_load(stream)
+
+
 def missing_libraries():
     """Names of the Python libraries the core needs and cannot import."""
     missing = []

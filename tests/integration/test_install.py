@@ -114,3 +114,28 @@ def test_site_check_by_fqcn_from_an_empty_project(installed):
                 "clawops.orchestrator.site", "--check", "--limit", "provider_compose")
     assert check.returncode == 0, check.stdout[-4000:] + check.stderr[-2000:]
     assert "failed=0" in check.stdout
+
+
+def test_a_broken_fleet_fails_every_job_under_ansible_runner(installed, tmp_path):
+    """As AWX runs a job: ansible-runner, the installed collection, no ansible.cfg that sets
+    unparsed_is_failed. The fleet loader's message, not "no hosts matched" and success."""
+    import ansible_runner  # pylint: disable=import-outside-toplevel
+
+    broken = tmp_path / "broken"
+    shutil.copytree(os.path.join(installed["work"], "fleet"), broken / "fleet")
+    gateway = broken / "fleet" / "gateways" / "gw-people.yml"
+    gateway.write_text(gateway.read_text().replace("port: ", "prot: ", 1))
+    (broken / "fleet.clawops.yml").write_text(
+        "plugin: clawops.orchestrator.fleet\nfleet_dir: fleet\n")
+    for playbook in ("clawops.orchestrator.site", "clawops.orchestrator.status",
+                     "clawops.orchestrator.update"):
+        private = tmp_path / ("runner-" + playbook.rsplit(".", 1)[1])
+        private.mkdir()
+        result = ansible_runner.run(
+            private_data_dir=str(private),
+            playbook=playbook, inventory=str(broken / "fleet.clawops.yml"),
+            envvars=dict(installed["env"]), quiet=True, timeout=600)
+        out = result.stdout.read()
+        assert result.status == "failed" and result.rc != 0, (playbook, result.status, out[-3000:])
+        assert "the inventory is not a clawops fleet that loads" in out, out[-3000:]
+        assert "gateways/gw-people.yml" in out and "prot" in out, out[-3000:]

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+"""check_inventory: the first play's proof that the inventory is a clawops fleet that loads."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import (
+    FleetError, FleetErrors)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import check_inventory
+
+
+def _source(tmp_path, fleet_dir, name="fleet.clawops.yml"):
+    path = tmp_path / "inventory" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    return str(path)
+
+
+def test_a_fleet_that_loads_with_its_hosts_passes(tmp_path, make_fleet):
+    root = make_fleet()
+    source = _source(tmp_path, os.path.relpath(root, tmp_path / "inventory"))
+    assert check_inventory([source], ["gw-one"]) == [
+        {"source": source, "fleet_dir": os.path.realpath(root), "gateways": 1}]
+    # a directory of inventory sources is searched for fleet inventory files
+    assert check_inventory([os.path.dirname(source)], ["gw-one"])[0]["gateways"] == 1
+
+
+def test_a_broken_fleet_fails_with_the_loaders_message(tmp_path, make_fleet):
+    root = make_fleet({"gateways/gw-one.yml": "id: gw-one\nport: nope\n"})
+    with pytest.raises(FleetErrors) as caught:
+        check_inventory([_source(tmp_path, root)], [])
+    assert "gateways/gw-one.yml" in caught.value.render()
+
+
+def test_no_fleet_source_is_an_error_that_says_what_to_pass(tmp_path):
+    with pytest.raises(FleetError, match="no clawops fleet inventory") as caught:
+        check_inventory(["/etc/ansible/hosts"], [])
+    assert "fleet.clawops.yml" in caught.value.render()
+
+
+def test_a_fleet_without_hosts_means_the_plugin_is_not_enabled(tmp_path, make_fleet):
+    with pytest.raises(FleetError, match="has none of them") as caught:
+        check_inventory([_source(tmp_path, make_fleet())], [])
+    assert "enable_plugins" in caught.value.render()
+
+
+def test_a_source_without_fleet_dir(tmp_path):
+    path = tmp_path / "x.clawops.yml"
+    path.write_text("plugin: clawops.orchestrator.fleet\n")
+    with pytest.raises(FleetError, match="has no fleet_dir"):
+        check_inventory([str(path)], ["gw"])
