@@ -139,3 +139,17 @@ def test_a_broken_fleet_fails_every_job_under_ansible_runner(installed, tmp_path
         assert result.status == "failed" and result.rc != 0, (playbook, result.status, out[-3000:])
         assert "the inventory is not a clawops fleet that loads" in out, out[-3000:]
         assert "gateways/gw-people.yml" in out and "prot" in out, out[-3000:]
+
+
+def test_the_galaxy_importer_accepts_the_tarball(installed, tmp_path):
+    """What Galaxy runs on an upload: the collection's docs via ansible-doc, its content, and
+    ansible-lint over it."""
+    proc = subprocess.run([os.path.join(BIN, "python"), "-m", "galaxy_importer.main",
+                           installed["tarball"]], cwd=str(tmp_path), env=installed["env"],
+                          capture_output=True, text=True, check=False, timeout=900)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    assert "ansible-lint run complete" in out, out[-4000:]  # the lint ran, not skipped
+    assert "Importer processing completed successfully" in out, out[-4000:]
+    assert not [line for line in out.splitlines() if line.startswith(("ERROR", "WARNING"))], \
+        [line for line in out.splitlines() if line.startswith(("ERROR", "WARNING"))]
