@@ -801,15 +801,54 @@ _TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", in
 _VALIDATORS = {}
 _FAST = {}
 _FINGERPRINT = []
+# Bumped when the validators judge the same schema differently (2: patterns anchored with \Z).
+VALIDATION_RULES = 2
 
 
 def fingerprint():
     """sha256 of every schema: a parsed file that passed one schema is revalidated under
     another (the parse cache's salt)."""
     if not _FINGERPRINT:
-        text = json.dumps(SCHEMAS, sort_keys=True, separators=(",", ":"), default=repr)
+        text = json.dumps([VALIDATION_RULES, SCHEMAS], sort_keys=True, separators=(",", ":"),
+                          default=repr)
         _FINGERPRINT.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
     return _FINGERPRINT[0]
+
+
+def _strict(node):
+    """The schema with every pattern anchored at the very end of the value. JSON Schema's
+    patterns are ECMA-262, where ``$`` (without the multiline flag) is the end of input; in
+    Python's ``re``, which both validators use, ``$`` also matches before a final newline, so
+    ``"gw-a\\n"`` would pass an id pattern. The exported schema keeps ``$`` (right for
+    ECMA-262 tools); the validators here get ``\\Z``."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                out[key] = _strict_pattern(value)
+            elif key == "patternProperties" and isinstance(value, dict):
+                out[key] = {_strict_pattern(k): _strict(v) for k, v in value.items()}
+            else:
+                out[key] = _strict(value)
+        return out
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    return node
+
+
+def _strict_pattern(pattern):
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + "\\Z"
+    return pattern
+
+
+def _shown_pattern(pattern):
+    """A pattern as the schema (ECMA-262) writes it."""
+    return pattern[:-2] + "$" if isinstance(pattern, str) and pattern.endswith("\\Z") else pattern
+
+
+def _line_break(value):
+    return " (it ends in a line break)" if isinstance(value, str) and value.endswith("\n") else ""
 
 
 def _fast_validator(kind):
@@ -818,7 +857,7 @@ def _fast_validator(kind):
     if fastjsonschema is None:
         return None
     if kind not in _FAST:
-        schema = dict(SCHEMAS[kind])
+        schema = _strict(SCHEMAS[kind])
         schema["$schema"] = "http://json-schema.org/draft-07/schema#"
         schema.pop("$id")  # refs are local; an $id would make it fetch the base URI
         _FAST[kind] = fastjsonschema.compile(schema)
@@ -828,7 +867,7 @@ def _fast_validator(kind):
 def _validator(kind):
     if kind not in _VALIDATORS:
         cls = jsonschema.validators.validator_for(SCHEMAS[kind])
-        _VALIDATORS[kind] = cls(SCHEMAS[kind])
+        _VALIDATORS[kind] = cls(_strict(SCHEMAS[kind]))
     return _VALIDATORS[kind]
 
 
@@ -893,12 +932,15 @@ def _describe(error, rel):
         return SchemaProblem("value %s is not allowed" % _short(error.instance), rel, path,
                              "use one of: %s" % ", ".join(map(repr, choices)))
     if "propertyNames" in error.schema_path:
-        pattern = error.validator_value if validator == "pattern" else "?"
-        return SchemaProblem("key %s has the wrong form" % _short(error.instance), rel, path,
-                             "keys here must match %s" % pattern)
+        pattern = _shown_pattern(error.validator_value) if validator == "pattern" else "?"
+        return SchemaProblem("key %s has the wrong form%s" % (_short(error.instance),
+                                                             _line_break(error.instance)),
+                             rel, path, "keys here must match %s" % pattern)
     if validator == "pattern":
-        return SchemaProblem("value %s has the wrong form" % _short(error.instance), rel, path,
-                             schema.get("description") or "match %s" % error.validator_value)
+        return SchemaProblem("value %s has the wrong form%s" % (_short(error.instance),
+                                                               _line_break(error.instance)),
+                             rel, path, schema.get("description")
+                             or "match %s" % _shown_pattern(error.validator_value))
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return SchemaProblem("value %s is out of range (%s %s)" % (
             _short(error.instance), validator, error.validator_value), rel, path,
