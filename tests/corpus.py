@@ -7,6 +7,8 @@ Each ``tests/preflight_corpus/NNN-name.yml`` holds one defect:
     merge:  {file: {...}}          deep-merged into a YAML file of the base
     set:    {file: {"a.b[1].c": v}}  one value by key path (null deletes, index = len appends)
     files:  {file: text}           whole files (text) added or replaced
+    links:  {file: target}         the file replaced by a symbolic link to target
+    padded: {file: bytes}          a YAML comment appended until the file has that many bytes
     expect: {code, file, key_path, severity (default error), also: [codes also expected]}
 """
 
@@ -88,4 +90,13 @@ def materialize(case, dest):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
+    for rel, target in (case.get("links") or {}).items():
+        path = os.path.join(dest, rel)
+        if os.path.lexists(path):
+            os.remove(path)
+        os.symlink(target, path)
+    for rel, size in (case.get("padded") or {}).items():
+        path = os.path.join(dest, rel)
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write("# " + "x" * max(0, size - os.path.getsize(path) - 3) + "\n")
     return dest

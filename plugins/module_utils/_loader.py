@@ -21,6 +21,7 @@ import gc
 import multiprocessing
 import os
 import re
+import stat
 import traceback
 
 from ._errors import FleetError, IncludeError, SyntaxProblem
@@ -46,6 +47,12 @@ except ImportError:  # pragma: no cover - reported by callers
 
 MAX_INCLUDE_DEPTH = 10
 PARALLEL_FROM = 200
+# Bounds on what one fleet file may hold: a fleet file is a few kilobytes of hand-written
+# YAML or JSON5; these stop hostile input (a 10 MB string, an alias bomb, nesting thousands
+# deep) with one error instead of a hang or a traceback.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 200000  # values in a file, with every YAML alias counted where it is used
+MAX_DEPTH = 64
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 INCLUDE_KEY = "$include"
@@ -109,8 +116,71 @@ if HAS_YAML:
                 "found duplicate key %r (first at line %d)" % (key, first + 1),
                 key_node.start_mark)
 
+        def get_single_data(self):
+            node = self.get_single_node()
+            if node is None:
+                return None
+            _check_graph(node)
+            return self.construct_document(node)
+
     _UniqueKeyLoader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping)
+
+
+class TooLarge(Exception):
+    """A parsed file beyond MAX_NODES or MAX_DEPTH (the message says which)."""
+
+
+def _check_graph(root):
+    """Count a composed YAML document's values as construction would make them (an alias
+    counts where it is used, without expanding it) and measure its depth; refuse a cycle."""
+    sizes, depths, state = {}, {}, {}
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _yaml_children(node)
+        if not done:
+            if state.get(key) == "open":
+                raise TooLarge("a YAML alias refers to a value that contains it (a cycle)")
+            if key in sizes:
+                continue
+            state[key] = "open"
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+            continue
+        sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+        depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+        state[key] = "closed"
+        if sizes[key] > MAX_NODES:
+            raise TooLarge("more than %d values once its YAML aliases are expanded" % MAX_NODES)
+        if depths[key] > MAX_DEPTH:
+            raise TooLarge("nested deeper than %d levels" % MAX_DEPTH)
+
+
+def _yaml_children(node):
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_depth(data):
+    """The nesting depth of parsed JSON5 data, refused beyond MAX_DEPTH (iteratively)."""
+    stack = [(data, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise TooLarge("nested deeper than %d levels" % MAX_DEPTH)
+        if count > MAX_NODES:
+            raise TooLarge("more than %d values" % MAX_NODES)
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def _plain(prov, rel, path):
@@ -190,12 +260,34 @@ class FleetFiles:
 
     # -- raw reads -----------------------------------------------------------
     def _read_bytes(self, rel):
+        path = self.abspath(rel)
         try:
-            with open(self.abspath(rel), "rb") as handle:
-                return handle.read()
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                raise FleetError("the file is a symbolic link (to %s)" % os.readlink(path), rel,
+                                 (), "put the file itself in the fleet directory: fleet files "
+                                 "are read only as regular files, never through a link",
+                                 code="file.symlink")
+            if not stat.S_ISREG(info.st_mode):
+                raise FleetError("not a regular file", rel, (),
+                                 "fleet files are regular YAML or JSON5 files",
+                                 code="file.not-regular")
+            if info.st_size > MAX_FILE_BYTES:
+                raise FleetError("the file has %d bytes, more than the %d a fleet file may have"
+                                 % (info.st_size, MAX_FILE_BYTES), rel, (),
+                                 "split it, or move large content out of the fleet definition",
+                                 code="file.too-large")
+            handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(handle, "rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise FleetError("cannot read file: %s" % exc.strerror, rel, (),
                              "check that the file exists and is readable")
+        if len(data) > MAX_FILE_BYTES:  # grew since lstat
+            raise FleetError("the file has more than %d bytes" % MAX_FILE_BYTES, rel, (),
+                             "split it, or move large content out of the fleet definition",
+                             code="file.too-large")
+        return data
 
     @staticmethod
     def _decode(raw, rel):
@@ -272,6 +364,14 @@ class FleetFiles:
             text = self._read_text(rel)
         try:
             data = yaml.load(text, Loader=_UniqueKeyLoader)  # nosec B506 - safe loader subclass
+        except TooLarge as exc:
+            raise SyntaxProblem("the YAML holds %s" % exc, rel, (),
+                                "write the values out plainly: fleet files stay small and "
+                                "shallow", code="syntax.too-large")
+        except RecursionError:
+            raise SyntaxProblem("the YAML is nested too deeply to read", rel, (),
+                                "keep nesting under %d levels" % MAX_DEPTH,
+                                code="syntax.too-large")
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
@@ -284,9 +384,18 @@ class FleetFiles:
         text = self._read_text(rel)
         try:
             data = json5.loads(text, allow_duplicate_keys=False)
+            _check_depth(data)
             if "\\ud" in text.lower():
                 data = _join_surrogates(data)
             return data
+        except TooLarge as exc:
+            raise SyntaxProblem("the JSON5 holds %s" % exc, rel, (),
+                                "keep templates small and under %d levels deep" % MAX_DEPTH,
+                                chain, code="syntax.too-large")
+        except RecursionError:
+            raise SyntaxProblem("the JSON5 is nested too deeply to read", rel, (),
+                                "keep templates under %d levels deep" % MAX_DEPTH, chain,
+                                code="syntax.too-large")
         except ValueError as exc:
             message = str(exc)
             found = re.match(r"<string>:(\d+) (.*) at column (\d+)$", message)

@@ -32,6 +32,12 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # code -> (severity, what it means). Load/render errors keep the codes of their types.
 CODES = {
     "syntax": ("error", "A YAML or JSON5 file does not parse."),
+    "syntax.too-large": ("error", "A file holds too many values (YAML aliases counted where "
+                                  "used) or nests too deep."),
+    "file.symlink": ("error", "A fleet file is a symbolic link (fleet files are read only as "
+                              "regular files)."),
+    "file.not-regular": ("error", "A fleet file is a device, pipe or other non-regular file."),
+    "file.too-large": ("error", "A fleet file is larger than 1 MiB."),
     "schema": ("error", "A value violates the fleet schema."),
     "include": ("error", "$include escapes the fleet dir, loops, nests too deep or is missing."),
     "reference": ("error", "A name points at nothing (group, host, cluster, seed...)."),
