@@ -21,9 +21,11 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import hashlib
+import hmac
 import io
 import json
 import os
+import posixpath
 import shutil
 import tarfile
 
@@ -31,6 +33,50 @@ MANIFEST = "MANIFEST.json"
 FORMAT = 1
 PARTS = ("config", "state", "workspaces")
 CHUNK = 1024 * 1024
+
+
+MAC_SUFFIX = ".hmac"
+KEY_BYTES = 32
+
+
+def default_key_file():
+    """Where this host's backup key lives: apart from every backups directory."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return "/etc/clawops/backup.key"
+    return os.path.join(os.path.expanduser("~"), ".config", "clawops", "backup.key")
+
+
+def load_key(path, create=False):
+    """The host's backup key (``create``: made on first use, 32 random bytes, 0600 in a 0700
+    directory). Archives are authenticated with it (``archive_mac``): whoever can only hand
+    over or swap an archive, its checksum file and its manifest cannot forge the MAC."""
+    if not os.path.exists(path):
+        if not create:
+            raise BackupError("no backup key at %s: archives are authenticated with the key of "
+                              "the host that made them; copy that key here (0600) to restore "
+                              "its archives" % path)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(handle, "wb") as out:
+                out.write(os.urandom(KEY_BYTES))
+        except FileExistsError:
+            pass  # made by a concurrent run
+    info = os.stat(path)
+    if info.st_mode & 0o077 or (hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
+        raise BackupError("backup key %s must belong to this user and be readable by no one "
+                          "else (chmod 600)" % path)
+    with open(path, "rb") as handle:
+        key = handle.read()
+    if len(key) < KEY_BYTES:
+        raise BackupError("backup key %s is shorter than %d bytes" % (path, KEY_BYTES))
+    return key
+
+
+def archive_mac(key, name, sha256):
+    """HMAC-SHA256 over the archive's name and sha256 (the sha256 covers every byte)."""
+    message = b"clawops-backup-1\0" + name.encode("utf-8") + b"\0" + sha256.encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 class BackupError(Exception):
@@ -108,7 +154,8 @@ def _timestamp(now=None):
     return now.strftime("%Y%m%dT%H%M%S") + "%03dZ" % (now.microsecond // 1000)
 
 
-def create_archive(parts, dest_dir, instance, reason="manual", exclude=(), keep=0, now=None):
+def create_archive(parts, dest_dir, instance, reason="manual", exclude=(), keep=0, now=None,
+                   key=None):
     """Archive ``parts`` ({part: directory}) into ``dest_dir``; returns a summary dict.
 
     The file is written under a temporary name and renamed when complete; the checksum file
@@ -164,6 +211,10 @@ def create_archive(parts, dest_dir, instance, reason="manual", exclude=(), keep=
     with open(final + ".sha256", "w", encoding="utf-8") as handle:
         handle.write("%s  %s\n" % (archive_sha, name))
     os.chmod(final + ".sha256", 0o600)
+    if key is not None:
+        handle = os.open(final + MAC_SUFFIX, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write("%s  %s\n" % (archive_mac(key, name, archive_sha), name))
     removed = prune(dest_dir, instance, keep) if keep else []
     return {"path": final, "name": name, "sha256": archive_sha, "files":
             sum(1 for e in manifest["entries"].values() if e["type"] == "file"),
@@ -195,7 +246,8 @@ def list_archives(dest_dir, instance=None):
             continue
         path = os.path.join(dest_dir, name)
         found.append({"name": name, "path": path, "size": os.path.getsize(path),
-                      "has_checksum": os.path.exists(path + ".sha256")})
+                      "has_checksum": os.path.exists(path + ".sha256"),
+                      "authenticated": os.path.exists(path + MAC_SUFFIX)})
     return found
 
 
@@ -203,7 +255,7 @@ def prune(dest_dir, instance, keep):
     archives = list_archives(dest_dir, instance)
     removed = []
     for item in archives[:max(0, len(archives) - keep)]:
-        for path in (item["path"], item["path"] + ".sha256"):
+        for path in (item["path"], item["path"] + ".sha256", item["path"] + MAC_SUFFIX):
             if os.path.exists(path):
                 os.remove(path)
         removed.append(item["name"])
@@ -225,11 +277,28 @@ def resolve(dest_dir, instance, archive):
     return path
 
 
-def verify_archive(path):
-    """{'ok': bool, 'errors': [...], 'manifest': {...} or None, 'sha256': str}."""
+def verify_archive(path, key=None, trust_unsigned=False):
+    """{'ok': bool, 'errors': [...], 'manifest': {...} or None, 'sha256': str,
+    'authenticated': bool}. With ``key``, the archive's MAC must match (an archive without
+    one passes only with ``trust_unsigned``, an archive made before MACs existed)."""
     errors = []
     sidecar = path + ".sha256"
     actual = sha256_file(path)
+    authenticated = False
+    if key is not None:
+        mac_file = path + MAC_SUFFIX
+        if os.path.exists(mac_file):
+            with open(mac_file, encoding="utf-8") as handle:
+                given = (handle.read().split() or [""])[0]
+            if hmac.compare_digest(given, archive_mac(key, os.path.basename(path), actual)):
+                authenticated = True
+            else:
+                errors.append("the archive's MAC does not match this host's backup key: it was "
+                              "not made here, or it was changed")
+        elif not trust_unsigned:
+            errors.append("the archive has no MAC (%s): it cannot be authenticated; restore an "
+                          "archive made before MACs existed only with trust_unsigned"
+                          % os.path.basename(mac_file))
     if not os.path.exists(sidecar):
         errors.append("checksum file %s is missing" % os.path.basename(sidecar))
     else:
@@ -260,10 +329,13 @@ def verify_archive(path):
                     errors.append("unexpected member %s (type %r)" % (info.name, info.type))
     except (tarfile.TarError, OSError, EOFError, ValueError, UnicodeDecodeError) as exc:
         errors.append("archive cannot be read: %s" % exc)
-        return {"ok": False, "errors": errors, "manifest": None, "sha256": actual}
+        return {"ok": False, "errors": errors, "manifest": None, "sha256": actual,
+                "authenticated": authenticated}
     if manifest is None:
         errors.append("%s is missing from the archive" % MANIFEST)
-        return {"ok": False, "errors": errors, "manifest": None, "sha256": actual}
+        return {"ok": False, "errors": errors, "manifest": None, "sha256": actual,
+                "authenticated": authenticated}
+    errors += _unsafe_members(path, manifest.get("parts", []))
     entries = manifest.get("entries", {})
     for name in sorted(set(entries) - set(seen)):
         errors.append("%s is in the manifest but not in the archive" % name)
@@ -280,19 +352,47 @@ def verify_archive(path):
         elif want["type"] == "symlink" and want.get("target") != got["target"]:
             errors.append("symlink %s points to %s, the manifest says %s"
                           % (name, got["target"], want.get("target")))
-    return {"ok": not errors, "errors": errors, "manifest": manifest, "sha256": actual}
+    return {"ok": not errors, "errors": errors, "manifest": manifest, "sha256": actual,
+            "authenticated": authenticated}
 
 
-def _check_member(info, part_names, links):
-    """Refuse a member that could write outside its part: an absolute or '..' path, or a path
-    that goes through a symlink of the archive. A symlink itself may point anywhere (npm
-    links a plugin's peer dependency to the image's /opt/openclaw): it is restored as a
-    link, and nothing is ever written through it."""
+def _unsafe_members(path, part_names):
+    """Every member _check_member refuses, as error lines (verification reports them all)."""
+    problems = []
+    with tarfile.open(path, "r:gz") as tar:
+        infos = [info for info in tar.getmembers() if info.name != MANIFEST]
+    links, seen = {info.name for info in infos if info.issym()}, set()
+    for info in infos:
+        try:
+            _check_member(info, part_names, links, seen)
+        except BackupError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def _check_member(info, part_names, links, seen=None):
+    """Refuse a member that could write outside its part or change what another member
+    wrote: a name that is not already normal (absolute, '..', '.', an empty segment, a
+    trailing slash: ``state/./a/x`` and ``state//tmp/x`` are refused, not normalised), a
+    name that appears twice (a link and then a file of the same name), a path that goes
+    through a symlink of the archive, a setuid or setgid file, a device or FIFO. A symlink
+    itself may point anywhere (npm links a plugin's peer dependency to the image's
+    /opt/openclaw): it is restored as a link, and nothing is ever written through it."""
     name = info.name
-    if name.startswith("/") or ".." in name.split("/"):
-        raise BackupError("unsafe member path %s in the archive; refusing to restore" % name)
+    if not name or name.startswith("/") or posixpath.normpath(name) != name \
+            or any(part in ("", ".", "..") for part in name.split("/")):
+        raise BackupError("unsafe member path %r in the archive; refusing to restore" % name)
     if name.split("/")[0] not in part_names:
         raise BackupError("member %s is outside the archive's parts" % name)
+    if seen is not None:
+        if name in seen:
+            raise BackupError("member %s appears twice in the archive; refusing to restore"
+                              % name)
+        seen.add(name)
+    if not (info.isfile() or info.isdir() or info.issym()):
+        raise BackupError("member %s is neither a file, a directory nor a symlink" % name)
+    if info.mode & 0o6000 and not info.issym():
+        raise BackupError("member %s has the setuid or setgid bit; refusing to restore" % name)
     parts = name.split("/")
     for depth in range(1, len(parts)):
         if "/".join(parts[:depth]) in links:
@@ -300,12 +400,13 @@ def _check_member(info, part_names, links):
                               % (name, "/".join(parts[:depth])))
 
 
-def restore_archive(path, targets):
-    """Verify, then replace each directory of ``targets`` ({part: dir}) with the archive's.
+def restore_archive(path, targets, key=None, trust_unsigned=False):
+    """Verify (with ``key``: its MAC too), then replace each directory of ``targets``
+    ({part: dir}) with the archive's, extracted into a staging directory first.
 
     The gateway must be stopped. Returns {'restored': [parts], 'verify': {...}}.
     """
-    result = verify_archive(path)
+    result = verify_archive(path, key, trust_unsigned)
     if not result["ok"]:
         raise BackupError("backup %s failed verification, nothing was restored: %s"
                           % (os.path.basename(path), "; ".join(result["errors"][:5])))
@@ -320,18 +421,18 @@ def restore_archive(path, targets):
                 shutil.rmtree(staging)
             staged[part] = staging
         with tarfile.open(path, "r:gz") as tar:
-            members = []
+            members, seen = [], set()
             links = {info.name for info in tar.getmembers() if info.issym()}
             for info in tar.getmembers():
                 if info.name == MANIFEST:
                     continue
-                _check_member(info, result["manifest"]["parts"], links)
+                _check_member(info, result["manifest"]["parts"], links, seen)
                 if info.name.split("/")[0] in staged:
                     members.append(info)
             for info in members:
                 part, dummy, rel = info.name.partition("/")
                 dest = os.path.join(staged[part], rel) if rel else staged[part]
-                _extract(tar, info, dest)
+                _extract(tar, info, dest, staged[part])
             # directory modes and owners after their content is in place
             for info in reversed(members):
                 if info.isdir():
@@ -354,27 +455,41 @@ def restore_archive(path, targets):
             if os.path.exists(staging):
                 shutil.rmtree(staging)
     return {"restored": parts, "verify": {"ok": True, "sha256": result["sha256"],
+                                          "authenticated": result["authenticated"],
                                           "files": sum(1 for e in result["manifest"]["entries"]
                                                        .values() if e["type"] == "file")}}
 
 
-def _extract(tar, info, dest):
+def _extract(tar, info, dest, staging):
+    """Write one checked member below ``staging``: its directory must resolve inside the
+    staging directory, and a file is created new, never through an existing link."""
     if info.isdir():
         os.makedirs(dest, exist_ok=True)
+        _inside(dest, staging, info.name)
         return
     os.makedirs(os.path.dirname(dest), exist_ok=True)
+    _inside(os.path.dirname(dest), staging, info.name)
     if info.issym():
         os.symlink(info.linkname, dest)
         _chown(dest, info, follow=False)
         return
-    with tar.extractfile(info) as source, open(dest, "wb") as target:
+    handle = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
+    with tar.extractfile(info) as source, os.fdopen(handle, "wb") as target:
         shutil.copyfileobj(source, target, CHUNK)
     _apply_meta(dest, info)
 
 
+def _inside(path, staging, name):
+    real, root = os.path.realpath(path), os.path.realpath(staging)
+    if real != root and not real.startswith(root + os.sep):
+        raise BackupError("member %s would be written outside the restore (%s); refusing"
+                          % (name, real))
+
+
 def _apply_meta(dest, info):
     _chown(dest, info)
-    os.chmod(dest, info.mode & 0o7777)
+    os.chmod(dest, info.mode & 0o1777)  # setuid/setgid members were refused
     os.utime(dest, (info.mtime, info.mtime))
 
 

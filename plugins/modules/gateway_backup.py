@@ -12,13 +12,20 @@ version_added: 0.1.0
 description:
   - Runs on the Docker host of one gateway.
   - V(create) writes one tar.gz of the config, state and workspace directories with a
-    C(MANIFEST.json) (sha256, size, mode and owner of every file) and a C(<archive>.sha256)
-    file next to it. The file appears under its final name only when complete.
-  - V(verify) checks the archive checksum and every member against the manifest; a changed,
-    added or missing file is named.
-  - V(restore) verifies first and refuses a bad archive before touching anything, then
-    replaces each directory with the archive's copy (extracted next to it, swapped in by
-    rename). Stop the gateway before and gate it after (C(playbooks/restore.yml) does).
+    C(MANIFEST.json) (sha256, size, mode and owner of every file), a C(<archive>.sha256)
+    file and a C(<archive>.hmac) next to it. The file appears under its final name only when
+    complete.
+  - The C(.hmac) is an HMAC-SHA256 of the archive with this host's backup key (O(key_file),
+    made on the first V(create)). The checksum file and the manifest are written by whoever
+    made the archive, so they prove nothing against a swapped one; the MAC does.
+  - V(verify) checks the MAC, the archive checksum and every member against the manifest; a
+    changed, added or missing file is named, and so is every member a restore would refuse.
+  - V(restore) verifies first and refuses a bad archive before touching anything. Members
+    whose names are not normal (C(..), C(.), empty segments), that appear twice, that go
+    through a symlink of the archive, that are setuid or setgid, devices or FIFOs are
+    refused; files are created new below a staging directory next to each target, never
+    through a link, then swapped in by rename. Stop the gateway before and gate it after
+    (C(playbooks/restore.yml) does).
   - V(list) lists the archives of the gateway, oldest first.
   - For a consistent archive stop the gateway first (the update and backup playbooks do); a
     running gateway may write while the archive is read.
@@ -66,6 +73,19 @@ options:
     description: For V(create), keep this many archives of the gateway (oldest removed); 0 keeps all.
     type: int
     default: 10
+  key_file:
+    description:
+      - This host's backup key (32 random bytes, 0600, owned by the user the module runs as).
+        V(create) makes it when missing; V(verify) and V(restore) need it.
+      - Default C(/etc/clawops/backup.key) for root, else C(~/.config/clawops/backup.key) - apart
+        from every backups directory. To restore an archive on another host, copy the key there.
+    type: path
+  trust_unsigned:
+    description:
+      - Accept an archive without a C(.hmac) (made before archives were authenticated) on
+        V(verify) and V(restore). An archive whose MAC does not match is refused regardless.
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: V(create) and V(restore) report what they would do; V(restore) still verifies.
@@ -128,6 +148,9 @@ verify:
       description: What is wrong, one line per problem.
       type: list
       elements: str
+    authenticated:
+      description: Whether the archive's MAC matched this host's backup key (false only with O(trust_unsigned)).
+      type: bool
 archives:
   description: The gateway's archives, oldest first.
   returned: action is list
@@ -145,7 +168,8 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import (
-    BackupError, create_archive, list_archives, resolve, restore_archive, verify_archive)
+    BackupError, create_archive, default_key_file, list_archives, load_key, resolve,
+    restore_archive, verify_archive)
 
 
 def _parts(params):
@@ -171,11 +195,14 @@ def main():
             reason=dict(type="str", default="manual"),
             exclude=dict(type="list", elements="str", default=[]),
             keep=dict(type="int", default=10),
+            key_file=dict(type="path"),
+            trust_unsigned=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     params = module.params
     action = params["action"]
+    key_file = params["key_file"] or default_key_file()
     try:
         if action == "list":
             module.exit_json(changed=False,
@@ -193,12 +220,15 @@ def main():
                 module.exit_json(changed=True, msg="would archive %s into %s" % (
                     ", ".join(sorted(parts)), params["backups_dir"]))
             made = create_archive(parts, params["backups_dir"], params["instance"],
-                                  params["reason"], params["exclude"], params["keep"])
+                                  params["reason"], params["exclude"], params["keep"],
+                                  key=load_key(key_file, create=True))
             module.exit_json(changed=True, archive=made)
         path = resolve(params["backups_dir"], params["instance"], params["archive"])
+        key = load_key(key_file)
         if action == "verify":
-            result = verify_archive(path)
-            summary = {"ok": result["ok"], "errors": result["errors"]}
+            result = verify_archive(path, key, params["trust_unsigned"])
+            summary = {"ok": result["ok"], "errors": result["errors"],
+                       "authenticated": result["authenticated"]}
             archive = {"path": path, "sha256": result["sha256"]}
             if not result["ok"]:
                 module.fail_json(msg="backup %s is damaged or was changed: %s" % (
@@ -208,17 +238,19 @@ def main():
         if not parts:
             module.fail_json(msg="gateway_backup restore: give the directories to restore")
         if module.check_mode:
-            result = verify_archive(path)
+            result = verify_archive(path, key, params["trust_unsigned"])
             if not result["ok"]:
                 module.fail_json(msg="backup %s is damaged or was changed: %s" % (
                     os.path.basename(path), "; ".join(result["errors"][:5])),
                     verify={"ok": False, "errors": result["errors"]})
-            module.exit_json(changed=True, verify={"ok": True, "errors": []},
+            module.exit_json(changed=True, verify={"ok": True, "errors": [],
+                                                   "authenticated": result["authenticated"]},
                              archive={"path": path, "sha256": result["sha256"]},
                              restored=[], msg="would restore %s" % os.path.basename(path))
-        done = restore_archive(path, parts)
+        done = restore_archive(path, parts, key, params["trust_unsigned"])
         module.exit_json(changed=True, restored=done["restored"],
-                         verify={"ok": True, "errors": []},
+                         verify={"ok": True, "errors": [],
+                                 "authenticated": done["verify"]["authenticated"]},
                          archive={"path": path, "sha256": done["verify"]["sha256"],
                                   "files": done["verify"]["files"]})
     except BackupError as exc:

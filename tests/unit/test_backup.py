@@ -202,3 +202,103 @@ def test_a_link_out_of_the_state_dir_is_restored_but_nothing_goes_through_it(gat
     with pytest.raises(BackupError, match="goes through the symlink state/jump"):
         restore_archive(path, {"state": gateway["parts"]["state"]})
     assert not (outside / "planted").exists()
+
+
+def _forged(tmp_path, name, members):
+    """An archive of ``members`` [(TarInfo, bytes or None)] with a manifest and checksum
+    forged to match (what anyone who hands over a backup can make)."""
+    entries = {}
+    for info, data in members:
+        if info.isfile():
+            entries[info.name] = {"type": "file", "sha256": hashlib.sha256(data).hexdigest()}
+        elif info.issym():
+            entries[info.name] = {"type": "symlink", "target": info.linkname}
+        else:
+            entries[info.name] = {"type": "dir"}
+    manifest = json.dumps({"format": 1, "instance": "acme-gw", "created": "x", "reason": "evil",
+                           "parts": ["state"], "entries": entries}).encode()
+    head = tarfile.TarInfo(MANIFEST)
+    head.size = len(manifest)
+    path = str(tmp_path / name)
+    with tarfile.open(path, "w:gz") as tar:
+        tar.addfile(head, io.BytesIO(manifest))
+        for info, data in members:
+            if data is not None:
+                info.size = len(data)
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import sha256_file
+    with open(path + ".sha256", "w", encoding="utf-8") as handle:
+        handle.write("%s  %s\n" % (sha256_file(path), name))
+    return path
+
+
+def _member(name, kind="file", target=None, mode=0o644):
+    info = tarfile.TarInfo(name)
+    info.mode = mode
+    if kind == "link":
+        info.type, info.linkname = tarfile.SYMTYPE, target
+    elif kind == "dir":
+        info.type = tarfile.DIRTYPE
+    return info
+
+
+@pytest.mark.parametrize("case,members,why", [
+    ("dot-segment", [(_member("state/a", "link", "{outside}"), None),
+                     (_member("state/./a/x"), b"bad")], "unsafe member path"),
+    ("empty-segment", [(_member("state//tmp/x"), b"bad")], "unsafe member path"),
+    ("link-then-file", [(_member("state/a", "link", "{outside}/victim"), None),
+                        (_member("state/a"), b"bad")], "appears twice"),
+    ("setuid", [(_member("state/tool", mode=0o4755), b"#!/bin/sh\n")], "setuid or setgid"),
+    ("device", [(_member("state/zero", "dir"), None)], None),
+])
+def test_crafted_archives_are_refused_before_anything_is_written(gateway, tmp_path, case,
+                                                                  members, why):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for info, dummy in members:
+        if info.issym():
+            info.linkname = info.linkname.format(outside=outside)
+    if case == "device":  # a character device member
+        members = [(_member("state/zero"), None)]
+        members[0][0].type, why = tarfile.CHRTYPE, "neither a file"
+    path = _forged(tmp_path, case + ".tar.gz", members)
+    before = _sums({"state": gateway["parts"]["state"]})
+    verified = verify_archive(path)
+    assert not verified["ok"] and any(why in e for e in verified["errors"]), verified["errors"]
+    with pytest.raises(BackupError, match=why):
+        restore_archive(path, {"state": gateway["parts"]["state"]})
+    assert os.listdir(outside) == []
+    assert _sums({"state": gateway["parts"]["state"]}) == before  # the state is untouched
+
+
+def test_archives_are_authenticated_with_a_key_kept_apart(gateway, tmp_path):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import load_key
+    key = load_key(str(tmp_path / "keys" / "backup.key"), create=True)
+    assert oct(os.stat(tmp_path / "keys" / "backup.key").st_mode & 0o777) == "0o600"
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw", key=key)
+    assert verify_archive(made["path"], key)["authenticated"] is True
+    assert restore_archive(made["path"], gateway["parts"], key)["verify"]["authenticated"]
+    # another host's key, or a swapped archive whose checksum and manifest were forged
+    other = load_key(str(tmp_path / "other.key"), create=True)
+    assert not verify_archive(made["path"], other)["ok"]
+    forged = _forged(tmp_path, "acme-gw-forged.tar.gz", [(_member("state/x"), b"planted")])
+    result = verify_archive(forged, key)
+    assert not result["ok"] and "has no MAC" in " ".join(result["errors"])
+    with pytest.raises(BackupError, match="has no MAC"):
+        restore_archive(forged, {"state": gateway["parts"]["state"]}, key)
+    # an archive made before MACs existed passes only when trusted explicitly
+    assert verify_archive(forged, key, trust_unsigned=True)["ok"]
+    with open(forged + ".hmac", "w", encoding="utf-8") as handle:
+        handle.write("0" * 64 + "  acme-gw-forged.tar.gz\n")
+    assert not verify_archive(forged, key, trust_unsigned=True)["ok"]  # a wrong MAC never
+
+
+def test_a_key_others_can_read_is_refused(tmp_path):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import load_key
+    path = tmp_path / "backup.key"
+    path.write_bytes(os.urandom(32))
+    os.chmod(path, 0o644)
+    with pytest.raises(BackupError, match="chmod 600"):
+        load_key(str(path))
+    with pytest.raises(BackupError, match="no backup key"):
+        load_key(str(tmp_path / "missing.key"))
