@@ -44,8 +44,8 @@ def render(role):
               "(docs/architecture.md)." % role, ""]
     for entry in sorted(specs, key=lambda e: (e != "main", e)):
         spec = specs[entry]
-        title = "Entry point `%s`" % entry + ("" if entry == "main" else
-                                             " (`tasks_from: %s.yml`)" % entry)
+        where = "" if entry == "main" else " (`tasks_from: %s.yml`)" % entry
+        title = "Entry point `%s`" % entry + where
         lines += ["## " + title, ""]
         if entry != "main":
             lines += [_text(spec.get("short_description")) + ".", ""]
@@ -63,8 +63,8 @@ def render(role):
                 yaml.safe_dump(default, default_flow_style=True).strip().rstrip(".").strip()
                 if not isinstance(default, str) else default)
             kind = option.get("type", "str") + (" (required)" if option.get("required") else "")
-            lines.append("| `%s` | %s | %s | %s |" % (name, kind, _cell(shown),
-                                                       _cell(option.get("description"))))
+            row = (name, kind, _cell(shown), _cell(option.get("description")))
+            lines.append("| `%s` | %s | %s | %s |" % row)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -9,6 +9,8 @@ Each ``tests/preflight_corpus/NNN-name.yml`` holds one defect:
     files:  {file: text}           whole files (text) added or replaced
     links:  {file: target}         the file replaced by a symbolic link to target
     padded: {file: bytes}          a YAML comment appended until the file has that many bytes
+    nested: {file: depth}          the file replaced by one value nested that deep (YAML for
+                                   .yml: ``id: <stem>`` and ``x: [[...]]``; JSON5: ``{a: [[...]]}``)
     expect: {code, file, key_path, severity (default error), also: [codes also expected]}
 """
 
@@ -95,6 +97,13 @@ def materialize(case, dest):
         if os.path.lexists(path):
             os.remove(path)
         os.symlink(target, path)
+    for rel, depth in (case.get("nested") or {}).items():
+        value = "[" * depth + "]" * depth
+        stem = os.path.splitext(os.path.basename(rel))[0]
+        text = ("id: %s\nx: %s\n" % (stem, value) if rel.endswith(".yml")
+                else "{ a: %s }\n" % value)
+        with open(os.path.join(dest, rel), "w", encoding="utf-8") as handle:
+            handle.write(text)
     for rel, size in (case.get("padded") or {}).items():
         path = os.path.join(dest, rel)
         with open(path, "a", encoding="utf-8") as handle:

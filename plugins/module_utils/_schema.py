@@ -933,13 +933,13 @@ def _describe(error, rel):
                              "use one of: %s" % ", ".join(map(repr, choices)))
     if "propertyNames" in error.schema_path:
         pattern = _shown_pattern(error.validator_value) if validator == "pattern" else "?"
-        return SchemaProblem("key %s has the wrong form%s" % (_short(error.instance),
-                                                             _line_break(error.instance)),
-                             rel, path, "keys here must match %s" % pattern)
+        found = "key %s has the wrong form%s" % (_short(error.instance),
+                                                 _line_break(error.instance))
+        return SchemaProblem(found, rel, path, "keys here must match %s" % pattern)
     if validator == "pattern":
-        return SchemaProblem("value %s has the wrong form%s" % (_short(error.instance),
-                                                               _line_break(error.instance)),
-                             rel, path, schema.get("description")
+        found = "value %s has the wrong form%s" % (_short(error.instance),
+                                                   _line_break(error.instance))
+        return SchemaProblem(found, rel, path, schema.get("description")
                              or "match %s" % _shown_pattern(error.validator_value))
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return SchemaProblem("value %s is out of range (%s %s)" % (

@@ -251,8 +251,8 @@ def _member(name, kind="file", target=None, mode=0o644):
     ("setuid", [(_member("state/tool", mode=0o4755), b"#!/bin/sh\n")], "setuid or setgid"),
     ("device", [(_member("state/zero", "dir"), None)], None),
 ])
-def test_crafted_archives_are_refused_before_anything_is_written(gateway, tmp_path, case,
-                                                                  members, why):
+def test_crafted_archives_are_refused_before_anything_is_written(
+        gateway, tmp_path, case, members, why):
     outside = tmp_path / "outside"
     outside.mkdir()
     for info, dummy in members:
