@@ -53,6 +53,9 @@ PARALLEL_FROM = 200
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 200000  # values in a file, with every YAML alias counted where it is used
 MAX_DEPTH = 64
+# Below this cheap bound of a YAML text's nesting libyaml's (recursive) composer is safe; a
+# text above it is measured from parser events first (composing 100,000 levels crashes).
+COMPOSE_SAFE = 5000
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 INCLUDE_KEY = "$include"
@@ -120,7 +123,11 @@ if HAS_YAML:
             node = self.get_single_node()
             if node is None:
                 return None
-            _check_graph(node)
+            check = getattr(self, "clawops_check", "graph")
+            if check == "graph":
+                _check_graph(node)
+            elif check == "depth":
+                _node_depth(node)
             return self.construct_document(node)
 
     _UniqueKeyLoader.add_constructor(
@@ -156,6 +163,39 @@ def _check_graph(root):
             raise TooLarge("more than %d values once its YAML aliases are expanded" % MAX_NODES)
         if depths[key] > MAX_DEPTH:
             raise TooLarge("nested deeper than %d levels" % MAX_DEPTH)
+
+
+def _node_depth(root):
+    """Refuse a composed document (without anchors: a tree) nested deeper than MAX_DEPTH."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TooLarge("nested deeper than %d levels" % MAX_DEPTH)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((item, depth + 1) for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+
+
+def _event_depth(text):
+    """The nesting of a YAML text from libyaml's parser events (iterative, unlike its
+    composer, which a 100,000-deep file crashes): refused beyond MAX_DEPTH."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_YAML_BASE):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TooLarge("nested deeper than %d levels" % MAX_DEPTH)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _depth_bound(text):
+    """An upper bound of a YAML text's nesting: the deepest indentation plus every flow
+    bracket (each can open one level) plus one."""
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    return indent + text.count("[") + text.count("{") + 1
 
 
 def _yaml_children(node):
@@ -363,7 +403,18 @@ class FleetFiles:
         if text is None:
             text = self._read_text(rel)
         try:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)  # nosec B506 - safe loader subclass
+            bound = _depth_bound(text)
+            if bound > COMPOSE_SAFE:  # libyaml's composer recurses: measure before it runs
+                _event_depth(text)
+            loader = _UniqueKeyLoader(text)
+            # a file without an anchor has no alias to expand: only its depth can be too much,
+            # and only when the cheap bound says it might (the walks cost as much as parsing)
+            loader.clawops_check = ("graph" if "&" in text
+                                    else "depth" if bound > MAX_DEPTH else None)
+            try:
+                data = loader.get_single_data()
+            finally:
+                loader.dispose()
         except TooLarge as exc:
             raise SyntaxProblem("the YAML holds %s" % exc, rel, (),
                                 "write the values out plainly: fleet files stay small and "

@@ -38,7 +38,8 @@ def preflight_bounded(fleet_dir):
 @pytest.mark.parametrize("name", ["080-file-alias-bomb.yml", "081-file-nesting-too-deep.yml",
                                   "082-file-symlink.yml", "083-file-device.yml",
                                   "084-file-too-large.yml", "085-template-json5-too-deep.yml",
-                                  "086-file-not-regular.yml"])
+                                  "086-file-not-regular.yml",
+                                  "087-file-nesting-crashes-the-composer.yml"])
 def test_corpus_hostile_files_are_bounded(tmp_path, name):
     case = load_case(name)
     findings = preflight_bounded(materialize(case, tmp_path / "fleet"))
