@@ -364,8 +364,14 @@ def inventory_files(sources):
     for source in sources or []:
         source = os.path.expanduser(str(source))
         if os.path.isdir(source):
-            found += [os.path.join(source, n) for n in sorted(os.listdir(source))
-                      if n.endswith(INVENTORY_SUFFIXES)]
+            # Ansible reads an inventory directory recursively, links included (Molecule
+            # links the scenario's inventory directory into its own): so does this
+            top = source.rstrip(os.sep).count(os.sep)
+            for base, dirs, names in os.walk(source, followlinks=True):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")) \
+                    if base.count(os.sep) - top < 4 else []
+                found += [os.path.join(base, n) for n in sorted(names)
+                          if n.endswith(INVENTORY_SUFFIXES)]
         elif source.endswith(INVENTORY_SUFFIXES):
             found.append(source)
     return found

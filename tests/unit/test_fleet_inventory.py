@@ -24,8 +24,14 @@ def test_a_fleet_that_loads_with_its_hosts_passes(tmp_path, make_fleet):
     source = _source(tmp_path, os.path.relpath(root, tmp_path / "inventory"))
     assert check_inventory([source], ["gw-one"]) == [
         {"source": source, "fleet_dir": os.path.realpath(root), "gateways": 1}]
-    # a directory of inventory sources is searched for fleet inventory files
+    # a directory of inventory sources is searched for fleet inventory files, recursively and
+    # through links (Molecule links the scenario's inventory directory into its own)
     assert check_inventory([os.path.dirname(source)], ["gw-one"])[0]["gateways"] == 1
+    linked = tmp_path / "molecule-inventory"
+    linked.mkdir()
+    os.symlink(os.path.dirname(source), linked / "hosts")
+    assert check_inventory([str(linked)], ["gw-one"])[0]["source"] == str(linked / "hosts" /
+                                                                           "fleet.clawops.yml")
 
 
 def test_a_broken_fleet_fails_with_the_loaders_message(tmp_path, make_fleet):
