@@ -43,6 +43,9 @@ CODES = {
     "reference": ("error", "A name points at nothing (group, host, cluster, seed...)."),
     "substitution": ("error", "An @{variable} is not defined in its scope."),
     "managed-key": ("error", "A template sets a key clawops derives (port, auth, allowlists)."),
+    "path.outside-root": ("error", "A gateway's root or path override is not below its host's "
+                                   "root or extra_roots."),
+    "path.system-root": ("error", "A Compose host's root is a system directory."),
     "collision.port": ("error", "Two gateways on one machine use the same port."),
     "collision.port-range": ("error", "Gateway ports on one machine are less than %d apart "
                                       "(OpenClaw also uses base+1..base+%d)."

@@ -29,7 +29,8 @@ import re
 
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, ReferenceProblem
-from ._fleet import (DEFAULT_COMPOSE_ROOT, DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
+from ._hostpaths import host_paths
+from ._fleet import (DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
                      FLEET_FILE)
 from ._catalog import load_catalog
 from ._compile import compile_policy
@@ -307,25 +308,9 @@ class Renderer:
             },
         }
         if ptype == "compose":
-            host = self.fleet.data["targets"]["compose_hosts"][target["host"]]
-            root = posixpath.normpath(root_override or posixpath.join(
-                host.get("root", DEFAULT_COMPOSE_ROOT), org.org_slug, gw.id))
-            config_dir = posixpath.normpath(path_overrides.get("config_dir", root + "/config"))
-            runtime["host_paths"] = {
-                "root": root,
-                "config_dir": config_dir,
-                "config_path": config_dir + "/openclaw.json",
-                "env_file": root + "/gateway.env",
-                "state_dir": posixpath.normpath(path_overrides.get("state_dir",
-                                                                   root + "/state")),
-                "workspace_root": posixpath.normpath(path_overrides.get(
-                    "workspace_root", root + "/workspaces")),
-                "home": root + "/home",
-                "logs_dir": root + "/logs",
-                "log_file": root + "/logs/openclaw.log",
-                "revisions_dir": root + "/revisions",
-                "backups_dir": root + "/backups",
-            }
+            runtime["host_paths"] = host_paths(
+                target["host"], self.fleet.data["targets"]["compose_hosts"][target["host"]],
+                org.org_slug, gw.id, gw.file, root_override, path_overrides)
         if ptype == "k8s":
             runtime["k8s"] = k8s_spec(org, gw.id, instance, target, cluster, k8s_overrides,
                                       exposure)

@@ -38,6 +38,9 @@ SCHEMA_ID = "https://clawops.dev/schemas/fleet/v1"
 
 _ID_PATTERN = "^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 _AGENT_ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$"
+# absolute and normal: no '.'/'..' segment, no '//', no trailing '/', no '/' alone, no
+# characters that YAML, a shell or Compose would read (space, quotes, ':', '$', newline)
+_HOST_PATH_PATTERN = r"^(?:/(?!\.\.?(?:/|$))[A-Za-z0-9._+@=-]+)+$"
 _ACCOUNT_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
 _CHANNEL_PATTERN = "^[a-z][a-z0-9-]{0,40}$"
 _VAR_NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
@@ -217,6 +220,40 @@ DEFS = {
                     "additionalProperties": False,
                 },
             },
+        },
+        "additionalProperties": False,
+    },
+    "hostPath": {
+        "type": "string", "maxLength": 255, "pattern": _HOST_PATH_PATTERN,
+        "description": "An absolute, normal path on the host: segments of letters, digits and "
+                       "._+@=- only, no '.' or '..' segment, no '//', no trailing '/'. It must "
+                       "lie below the host's root or one of its extra_roots.",
+    },
+    "targetVars": {
+        "type": "object",
+        "description": "How Ansible reaches a target: connection keys and the health gate's "
+                       "deadlines only. Anything else (the actor, the events log, SSH "
+                       "arguments, executables) would let a fleet file change who acts or "
+                       "run commands on the controller, so it is refused.",
+        "properties": {
+            "ansible_host": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._:%-]{0,252}$"},
+            "ansible_port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "ansible_user": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"},
+            "ansible_connection": {"enum": ["ssh", "local", "paramiko_ssh",
+                                            "ansible.builtin.ssh", "ansible.builtin.local",
+                                            "ansible.builtin.paramiko_ssh",
+                                            "community.docker.docker"]},
+            "ansible_become": {"type": "boolean"},
+            "ansible_become_user": {"type": "string",
+                                    "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"},
+            "ansible_become_method": {"enum": ["sudo", "su", "doas", "ansible.builtin.sudo",
+                                               "ansible.builtin.su"]},
+            "ansible_python_interpreter": {
+                "type": "string",
+                "pattern": r"^(auto|auto_silent|/usr/(local/)?bin/python3(\.[0-9]{1,2})?)$"},
+            "ansible_ssh_private_key_file": {"$ref": "#/$defs/hostPath"},
+            "health_gate_deadline": {"type": "integer", "minimum": 10, "maximum": 3600},
+            "health_gate_pod_deadline": {"type": "integer", "minimum": 10, "maximum": 3600},
         },
         "additionalProperties": False,
     },
@@ -450,11 +487,18 @@ FLEET_SCHEMA = {
                     "additionalProperties": {
                         "type": "object",
                         "properties": {
-                            "root": {"type": "string", "pattern": "^/",
+                            "root": {"$ref": "#/$defs/hostPath",
                                      "description": "Absolute directory on the host under "
                                                     "which <org_slug>/<gateway>/ live "
-                                                    "(default /srv/clawops)."},
-                            "vars": {"type": "object",
+                                                    "(default /srv/clawops). Not a system "
+                                                    "directory (/etc, /usr, /var, ...)."},
+                            "extra_roots": {
+                                "type": "array", "uniqueItems": True,
+                                "items": {"$ref": "#/$defs/hostPath"},
+                                "description": "Other directories on this host (e.g. a second "
+                                               "disk) that gateways' provider.root and "
+                                               "provider.paths may lie below."},
+                            "vars": {"$ref": "#/$defs/targetVars",
                                      "description": "Ansible connection variables for the "
                                                     "gateways on this host (ansible_host, "
                                                     "ansible_connection, ansible_user, ...)."},
@@ -505,8 +549,10 @@ FLEET_SCHEMA = {
                                                "revisions, backups and rendered files (default "
                                                "~/.clawops/k8s/<cluster>). Keep it on "
                                                "persistent storage (AWX: a mounted volume)."},
-                            "vars": {"type": "object",
-                                     "description": "Ansible variables for its gateways."},
+                            "vars": {"$ref": "#/$defs/targetVars",
+                                     "description": "Ansible connection variables for its "
+                                                    "gateways (default ansible_connection: "
+                                                    "local)."},
                         },
                         "additionalProperties": False,
                     },
@@ -604,16 +650,18 @@ GATEWAY_SCHEMA = {
                 "network": {"$ref": "#/$defs/k8sNetwork",
                             "description": "k8s: overrides the cluster's network keys "
                                            "(each key replaces the cluster's)."},
-                "root": {"type": "string", "pattern": "^/",
+                "root": {"$ref": "#/$defs/hostPath",
                          "description": "compose: this gateway's directory on the host "
-                                        "(default <host root>/<org_slug>/<id>)."},
+                                        "(default <host root>/<org_slug>/<id>); below the "
+                                        "host's root or one of its extra_roots."},
                 "paths": {"type": "object",
                           "description": "compose: absolute host paths that replace parts of "
-                                         "the tree (e.g. state on another disk).",
+                                         "the tree (e.g. state on another disk listed in "
+                                         "the host's extra_roots).",
                           "properties": {
-                              "state_dir": {"type": "string", "pattern": "^/"},
-                              "workspace_root": {"type": "string", "pattern": "^/"},
-                              "config_dir": {"type": "string", "pattern": "^/"},
+                              "state_dir": {"$ref": "#/$defs/hostPath"},
+                              "workspace_root": {"$ref": "#/$defs/hostPath"},
+                              "config_dir": {"$ref": "#/$defs/hostPath"},
                           },
                           "additionalProperties": False},
             },
