@@ -21,6 +21,7 @@ from collections import defaultdict
 from ._catalog import TRUST_RANK, load_catalog
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, format_key_path
+from ._exposure import CODES as EXPOSURE_CODES, ExposureChecks
 from ._fleet import FLEET_FILE, load_fleet
 from ._layering import Source, child_source
 from ._policy import channels_of
@@ -108,8 +109,11 @@ CODES = {
     "policy.widening-not-granted": ("error", "An inner scope allows what an outer scope does "
                                              "not, without a grant."),
     "policy.pattern-unmatched": ("warning", "A policy pattern matches nothing in the catalog."),
+    "policy.skills-unrestricted": ("warning", "No scope of a gateway limits skills: every "
+                                              "agent may use every catalog skill."),
     "policy.tier-invalid": ("error", "A tier name does not exist for the domain."),
 }
+CODES.update(EXPOSURE_CODES)
 
 
 class Finding:
@@ -335,11 +339,30 @@ class _Checks:
         self.collisions()
         self.routing()
         self.secrets_in_files()
+        exposure = ExposureChecks(self.fleet, self.add, self._where)
         for gw_id in sorted(self.plans):
             plan = self.plans[gw_id]
             self.inline_tokens(plan)
             self.policy(plan)
+            exposure.check(plan)
+            self.skills_limited(plan)
         return self.out
+
+    def skills_limited(self, plan):
+        gw = plan.gateway
+        scopes = [self.fleet.data] + [g.data for g in gw.groups] + [gw.data] + \
+            [a.data for a in gw.agents]
+        if any("skills" in (scope.get("policy") or {}) for scope in scopes):
+            return
+        ids = self.catalog.ids("skills")
+        high = [i for i in ids if self.catalog.tier("skills", i) == "high"]
+        self.add("policy.skills-unrestricted", gw.file, ("policy",),
+                 "no policy of %s (org, groups, gateway, agents) limits skills: every agent may "
+                 "use all %d catalog skills, %d of them high-risk (%s)" % (
+                     gw.id, len(ids), len(high), ", ".join(sorted(high)[:5]) +
+                     (", ..." if len(high) > 5 else "")),
+                 "set policy.skills in fleet.yml (e.g. tiers: [low, medium]) or at a group",
+                 gw.id)
 
     # -- collisions -----------------------------------------------------------------
     def machine(self, host):

@@ -41,6 +41,8 @@ _AGENT_ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$"
 # absolute and normal: no '.'/'..' segment, no '//', no trailing '/', no '/' alone, no
 # characters that YAML, a shell or Compose would read (space, quotes, ':', '$', newline)
 _HOST_PATH_PATTERN = r"^(?:/(?!\.\.?(?:/|$))[A-Za-z0-9._+@=-]+)+$"
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4_CIDR_PATTERN = "^%s(?:\\.%s){3}/(?:3[0-2]|[12]?[0-9])$" % (_OCTET, _OCTET)
 _ACCOUNT_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
 _CHANNEL_PATTERN = "^[a-z][a-z0-9-]{0,40}$"
 _VAR_NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
@@ -205,7 +207,7 @@ DEFS = {
                                        "description": "In-cluster backend: its pods' labels "
                                                       "(default all pods of the namespace)."},
                         "cidr": {"type": "string",
-                                 "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$",
+                                 "pattern": _IPV4_CIDR_PATTERN,
                                  "description": "Backend outside the cluster: an IPv4 CIDR."},
                         "ports": {
                             "type": "array", "minItems": 1,

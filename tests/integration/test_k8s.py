@@ -267,6 +267,11 @@ def _expose(fleet):
     path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
     text = open(path, encoding="utf-8").read()
     text = text.replace("port: 18789\n", "port: 18789\nexposure: lan\n", 1)
+    # exposed over plain HTTP only behind a TLS-terminating proxy (preflight
+    # exposure.plaintext); trustedProxies is a hot path too
+    assert "  overrides:\n    logging:\n" in text
+    text = text.replace("  overrides:\n    logging:\n", "  overrides:\n    gateway: "
+                        "{trustedProxies: [10.244.0.0/16]}\n    logging:\n", 1)
     text = text.replace("  cluster: lab\n", "  cluster: lab\n  network:\n"
                         "    ingress_namespaces: [np-allowed-%s]\n" % fleet["slug"], 1)
     with open(path, "w", encoding="utf-8") as handle:
