@@ -29,6 +29,8 @@ import posixpath
 import shutil
 import tarfile
 
+from . import _keys
+
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
 PARTS = ("config", "state", "workspaces")
@@ -36,41 +38,23 @@ CHUNK = 1024 * 1024
 
 
 MAC_SUFFIX = ".hmac"
-KEY_BYTES = 32
 
 
 def default_key_file():
     """Where this host's backup key lives: apart from every backups directory."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return "/etc/clawops/backup.key"
-    return os.path.join(os.path.expanduser("~"), ".config", "clawops", "backup.key")
+    return _keys.default_key_file("backup.key")
 
 
 def load_key(path, create=False):
     """The host's backup key (``create``: made on first use, 32 random bytes, 0600 in a 0700
     directory). Archives are authenticated with it (``archive_mac``): whoever can only hand
     over or swap an archive, its checksum file and its manifest cannot forge the MAC."""
-    if not os.path.exists(path):
-        if not create:
-            raise BackupError("no backup key at %s: archives are authenticated with the key of "
-                              "the host that made them; copy that key here (0600) to restore "
-                              "its archives" % path)
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(handle, "wb") as out:
-                out.write(os.urandom(KEY_BYTES))
-        except FileExistsError:
-            pass  # made by a concurrent run
-    info = os.stat(path)
-    if info.st_mode & 0o077 or (hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
-        raise BackupError("backup key %s must belong to this user and be readable by no one "
-                          "else (chmod 600)" % path)
-    with open(path, "rb") as handle:
-        key = handle.read()
-    if len(key) < KEY_BYTES:
-        raise BackupError("backup key %s is shorter than %d bytes" % (path, KEY_BYTES))
-    return key
+    try:
+        return _keys.load_key(path, create, missing=(
+            "no backup key at %s: archives are authenticated with the key of the host that "
+            "made them; copy that key here (0600) to restore its archives" % path))
+    except _keys.KeyProblem as exc:
+        raise BackupError(str(exc)) from None
 
 
 def archive_mac(key, name, sha256):

@@ -66,6 +66,8 @@ options:
     description: Who is acting (for the audit trail).
     type: str
     default: unknown
+extends_documentation_fragment:
+  - clawops.orchestrator.audit_key
 attributes:
   check_mode:
     description: Computes, proves and shows the change without writing.
@@ -142,7 +144,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _agents
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
-from ansible_collections.clawops.orchestrator.plugins.module_utils._events import append
+from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
+    AuditError, append, trail_key)
 
 
 def _accounts(module):
@@ -169,6 +172,7 @@ def main():
             accounts=dict(type="list", elements="dict"),
             bindings=dict(type="list", elements="dict"),
             events_log=dict(type="path"),
+            audit_key_file=dict(type="path", no_log=False),
             actor=dict(type="str", default="unknown"),
         ),
         supports_check_mode=True,
@@ -199,14 +203,18 @@ def main():
             result["diff"] = dict(before=edit.before, after=edit.after,
                                   before_header=edit.rel, after_header=edit.rel)
         if not module.check_mode:
+            # the trail first: a change that cannot be recorded is not made
+            key, heads = trail_key(p["audit_key_file"]) if p["events_log"] else (None, None)
             _agents.write(p["fleet_dir"], edit)
             if p["events_log"]:
                 append(p["events_log"], p["actor"], "agent",
                        "%s/%s/%s" % (report.fleet.org.org_slug, p["gateway"], p["id"]), "ok",
                        {"state": p["state"], "summary": edit.summary, "file": edit.rel},
-                       diff=text_diff)
+                       diff=text_diff, key=key, heads=heads)
     except FleetError as exc:
         module.fail_json(msg=exc.render())
+    except AuditError as exc:
+        module.fail_json(msg="cannot record the change in the audit trail: %s" % exc)
     except OSError as exc:
         module.fail_json(msg="cannot write the fleet definition: %s (nothing was changed)" % exc)
     module.exit_json(**result)

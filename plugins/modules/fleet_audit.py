@@ -48,6 +48,14 @@ options:
     description: Return at most this many events (the newest); V(0) returns all.
     type: int
     default: 50
+  require_anchor:
+    description:
+      - Fail a trail that has no witnessed head yet (one written before audit keys and not
+        appended to since). A trail whose lines carry MACs always needs its head.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - clawops.orchestrator.audit_key
 attributes:
   check_mode:
     description: Reads only; the same in check mode.
@@ -102,7 +110,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._events import verify
+from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
+    AuditError, default_key_file, trail_key, verify)
 
 
 def _matches(event, p):
@@ -116,6 +125,8 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
+            audit_key_file=dict(type="path", no_log=False),
+            require_anchor=dict(type="bool", default=False),
             fail_on_broken=dict(type="bool", default=True),
             events=dict(type="bool", default=False),
             actor=dict(type="str"),
@@ -132,7 +143,14 @@ def main():
                              "the path, or the org's default ~/.clawops/events/<org>.jsonl)"
                              % p["path"])
     try:
-        intact, line, message = verify(p["path"])
+        try:
+            key, heads = trail_key(p["audit_key_file"], create=False)
+        except AuditError:
+            if p["audit_key_file"] or os.path.exists(default_key_file()):
+                raise
+            key, heads = None, None  # no key on this controller: the hash chain only
+        intact, line, message = verify(p["path"], key=key, heads=heads,
+                                       require_anchor=p["require_anchor"])
         found, count = [], 0
         with open(p["path"], encoding="utf-8") as handle:
             for text in handle:
@@ -146,6 +164,8 @@ def main():
                         continue
                     if _matches(event, p):
                         found.append(event)
+    except AuditError as exc:
+        module.fail_json(msg="cannot verify the audit trail %s: %s" % (p["path"], exc))
     except (OSError, UnicodeDecodeError) as exc:
         module.fail_json(msg="cannot read the audit trail %s: %s" % (p["path"], exc))
     result = dict(changed=False, intact=intact, first_broken_line=line,

@@ -48,6 +48,8 @@ options:
     description: The org slug, for the audit target.
     type: str
     default: fleet
+extends_documentation_fragment:
+  - clawops.orchestrator.audit_key
 attributes:
   check_mode:
     description: Decides the same in check mode; a refusal is still audited.
@@ -85,7 +87,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.clawops.orchestrator.plugins.module_utils._authz import (
     ACTIONS, authorize, load_operators)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
-from ansible_collections.clawops.orchestrator.plugins.module_utils._events import append
+from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
+    AuditError, append, trail_key)
 
 
 def main():
@@ -96,6 +99,7 @@ def main():
             action=dict(type="str", required=True, choices=sorted(ACTIONS)),
             targets=dict(type="dict", default={}),
             events_log=dict(type="path"),
+            audit_key_file=dict(type="path", no_log=False),
             org=dict(type="str", default="fleet"),
         ),
         supports_check_mode=True,
@@ -109,10 +113,11 @@ def main():
     if not decision.allowed:
         if p["events_log"]:
             try:
+                key, heads = trail_key(p["audit_key_file"])
                 append(p["events_log"], p["actor"], p["action"],
                        "%s/%s" % (p["org"], ",".join(sorted(p["targets"])) or "*"), "refused",
-                       {"reason": decision.reason})
-            except OSError as exc:
+                       {"reason": decision.reason}, key=key, heads=heads)
+            except (OSError, AuditError) as exc:
                 module.warn("could not audit the refusal in %s: %s" % (p["events_log"], exc))
         module.fail_json(msg="refused: %s. Nothing was changed. Ask an admin, or have an admin "
                              "add you to operators.yml" % decision.reason,

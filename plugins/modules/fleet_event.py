@@ -54,6 +54,8 @@ options:
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - clawops.orchestrator.audit_key
 attributes:
   check_mode:
     description: Nothing is written in check mode.
@@ -90,7 +92,8 @@ import getpass
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._events import append
+from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
+    AuditError, append, trail_key)
 
 
 def main():
@@ -104,6 +107,7 @@ def main():
             details=dict(type="dict", default={}),
             diff=dict(type="raw"),
             redact_values=dict(type="list", elements="str", default=[], no_log=True),
+            audit_key_file=dict(type="path", no_log=False),
         ),
         supports_check_mode=True,
     )
@@ -111,9 +115,11 @@ def main():
     if module.check_mode:
         module.exit_json(changed=False)
     try:
+        key, heads = trail_key(p["audit_key_file"])
         event = append(p["path"], p["actor"] or getpass.getuser(), p["action"], p["target"],
-                       p["result"], p["details"], diff=p["diff"], scrub=p["redact_values"])
-    except (OSError, ValueError) as exc:
+                       p["result"], p["details"], diff=p["diff"], scrub=p["redact_values"],
+                       key=key, heads=heads)
+    except (OSError, ValueError, AuditError) as exc:
         module.fail_json(msg="cannot append to the event log %s: %s" % (p["path"], exc))
     # an event is a record, not a change of the managed system
     module.exit_json(changed=False, event=event)

@@ -404,6 +404,12 @@ def test_editing_one_line_of_the_audit_trail_is_found(fleet, tmp_path):
     copy.write_text("\n".join(lines) + "\n")
     broken = play(fleet, "playbooks/audit_verify.yml", "-e", "audit_log=%s" % copy)
     assert broken.returncode != 0 and "line 4 was changed after it was written" in broken.stdout
+    # anchored: every line has a MAC under the audit key, and the head witnessed apart
+    # finds a trail cut short (the chain alone cannot)
+    assert "anchored" in intact.stdout and all('"mac": ' in line for line in lines)
+    copy.write_text("\n".join(open(fleet["events"]).read().splitlines()[:-2]) + "\n")
+    cut = play(fleet, "playbooks/audit_verify.yml", "-e", "audit_log=%s" % copy)
+    assert cut.returncode != 0 and "truncated" in cut.stdout, cut.stdout[-2000:]
 
 
 def test_no_secret_value_leaks_anywhere(fleet):
