@@ -29,27 +29,16 @@ import hashlib
 import hmac
 import json
 import os
-import re
 
-from . import _keys
+from . import _keys, _redact
 
 GENESIS = "0" * 64
-_SECRET_KEY = re.compile(r"(token|secret|password|api[_-]?key|credential)", re.I)
 
 
 def redact(value, scrub=()):
-    """Secret-named keys' string values become ``<redacted>``; any occurrence of a value in
-    ``scrub`` (secrets the caller knows) inside any string is replaced too."""
-    if isinstance(value, dict):
-        return {k: ("<redacted>" if _SECRET_KEY.search(str(k)) and isinstance(v, str) and v
-                    else redact(v, scrub)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, scrub) for v in value]
-    if isinstance(value, str):
-        for secret in scrub:
-            if secret and len(secret) >= 4:
-                value = value.replace(secret, "<redacted>")
-    return value
+    """Secret-named keys' string values, credential-shaped text and any occurrence of a
+    value in ``scrub`` (secrets the caller knows) become ``<redacted>`` (_redact.py)."""
+    return _redact.redact(value, scrub)
 
 
 def default_key_file():

@@ -22,6 +22,7 @@ from ._catalog import TRUST_RANK, load_catalog
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, format_key_path
 from ._exposure import CODES as EXPOSURE_CODES, ExposureChecks
+from ._redact import credential_kind
 from ._fleet import FLEET_FILE, load_fleet
 from ._layering import Source, child_source
 from ._policy import channels_of
@@ -275,17 +276,6 @@ def source_at(prov, path):
 _SECRET_KEY_ENDINGS = ("token", "secret", "password", "passwd", "apikey", "api_key",
                        "privatekey", "private_key", "accesskey", "access_key",
                        "clientsecret", "signingsecret")
-CREDENTIAL_PATTERNS = [
-    ("an OpenAI/Anthropic-style API key", re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}|\bxapp-[0-9]-[A-Za-z0-9-]{10,}")),
-    ("a GitHub token", re.compile(r"\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_"
-                                  r"[A-Za-z0-9_]{30,}")),
-    ("an AWS access key", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("a Telegram bot token", re.compile(r"\b\d{8,10}:[A-Za-z0-9_-]{35}\b")),
-    ("a Vault token", re.compile(r"\bhv[sb]\.[A-Za-z0-9_-]{20,}")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
-]
 _ENV_PLACEHOLDER = re.compile(r"^\$\{[A-Z][A-Z0-9_]*\}$")
 _VARIABLE_ONLY = re.compile(r"^@\{[a-z][a-z0-9_.]*\}$")
 _SECRET_REF_KEYS = frozenset(["source", "var", "path", "key", "mount", "provider", "id"])
@@ -299,13 +289,6 @@ def is_secret_key(key):
         return False
     text = key.lower().replace("-", "_")
     return text.endswith(_SECRET_KEY_ENDINGS)
-
-
-def credential_kind(text):
-    for name, pattern in CREDENTIAL_PATTERNS:
-        if pattern.search(text):
-            return name
-    return None
 
 
 def classify_secret(key, value):

@@ -148,6 +148,7 @@ interrupted:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clawops.orchestrator.plugins.module_utils._redact import scrub_text
 from ansible_collections.clawops.orchestrator.plugins.module_utils._revisions import (
     RevisionError, Store, compose_image, fingerprint_of, same, summary)
 
@@ -188,6 +189,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    p["note"] = scrub_text(p["note"])  # a note may quote a failed task: no credential in it
     store = Store(p["revisions_dir"])
     current = {"config": p["config_path"], "compose": p["compose_path"], "env": p["env_path"]}
     try:
