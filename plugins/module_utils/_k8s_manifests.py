@@ -25,6 +25,7 @@ import re
 import shlex
 
 from ._hosttree import seed_documents
+from ._loader import FleetFiles
 from ._reload import restart_fingerprint
 
 PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
@@ -84,15 +85,11 @@ def sha256_text(text):
 
 def read_seed_tree(fleet_dir, rel_dir):
     """Files of a workspace seed directory: {relative posix path: bytes}."""
-    base = os.path.normpath(os.path.join(fleet_dir, rel_dir))
     found = {}
-    for root, dirs, files in os.walk(base):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            rel = os.path.relpath(path, base).replace(os.sep, "/")
-            with open(path, "rb") as handle:
-                found[rel] = handle.read()
+    for rel, path in FleetFiles(fleet_dir).seed_tree(rel_dir, rel_dir, ("workspace_seed",)):
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, "rb") as stream:
+            found[rel] = stream.read()
     return found
 
 

@@ -24,7 +24,7 @@ import re
 import stat
 import traceback
 
-from ._errors import FleetError, IncludeError, SyntaxProblem
+from ._errors import FleetError, IncludeError, ReferenceProblem, SyntaxProblem
 from ._layering import Source, merge_into
 
 try:
@@ -53,6 +53,8 @@ PARALLEL_FROM = 200
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 200000  # values in a file, with every YAML alias counted where it is used
 MAX_DEPTH = 64
+MAX_SEED_FILES = 1000
+MAX_SEED_BYTES = 16 * 1024 * 1024
 # Below this cheap bound of a YAML text's nesting libyaml's (recursive) composer is safe; a
 # text above it is measured from parser events first (composing 100,000 levels crashes).
 COMPOSE_SAFE = 5000
@@ -278,6 +280,50 @@ class FleetFiles:
     def inside(self, abspath):
         real = os.path.realpath(abspath)
         return real == self.root or real.startswith(self.root + os.sep)
+
+    def seed_tree(self, rel_dir, from_file, key_path):
+        """[(relative posix path, absolute path)] of a workspace seed directory: regular
+        files and directories only (never through a link), not the fleet directory or an
+        ancestor of it, no ``.git``, at most MAX_SEED_FILES files and MAX_SEED_BYTES."""
+        target = os.path.normpath(self.abspath(rel_dir))
+
+        def refuse(message, fix, code):
+            raise ReferenceProblem(message, from_file, key_path, fix, code=code)
+
+        if os.path.islink(target) or not self.inside(target) or not os.path.isdir(target):
+            refuse("workspace seed %r is not a directory inside the fleet directory" % rel_dir,
+                   "create the directory (relative to %s) or remove workspace_seed" % from_file,
+                   "reference")
+        if target == self.root or os.path.exists(os.path.join(target, "fleet.yml")):
+            refuse("workspace seed %r is the fleet directory itself: every agent would get the "
+                   "whole repository" % rel_dir, "point it at a directory of seed files (e.g. "
+                   "seeds/<agent>)", "seed.unsafe")
+        found, total = [], 0
+        for root, dirs, files in os.walk(target):
+            dirs.sort()
+            for name in list(dirs) + sorted(files):
+                full = os.path.join(root, name)
+                rel = os.path.relpath(full, target).replace(os.sep, "/")
+                info = os.lstat(full)
+                if name == ".git":
+                    refuse("workspace seed %r holds a .git directory (%s)" % (rel_dir, rel),
+                           "seed only the files the agent needs", "seed.unsafe")
+                if stat.S_ISLNK(info.st_mode):
+                    refuse("workspace seed %r holds a symbolic link (%s): it would copy what "
+                           "the link points at (any file of the controller)" % (rel_dir, rel),
+                           "replace the link by the file itself", "seed.unsafe")
+                if stat.S_ISDIR(info.st_mode):
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    refuse("workspace seed %r holds %s, which is not a regular file"
+                           % (rel_dir, rel), "remove it", "seed.unsafe")
+                total += info.st_size
+                found.append((rel, full))
+            if len(found) > MAX_SEED_FILES or total > MAX_SEED_BYTES:
+                refuse("workspace seed %r holds more than %d files or %d MiB" % (
+                    rel_dir, MAX_SEED_FILES, MAX_SEED_BYTES >> 20),
+                    "seed only the files the agent needs", "seed.unsafe")
+        return sorted(found)
 
     def resolve_ref(self, ref, from_file, key_path, what="file", chain=None):
         """Resolve ``ref`` (relative to ``from_file``'s directory) inside the fleet directory."""

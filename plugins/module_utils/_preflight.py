@@ -43,6 +43,8 @@ CODES = {
     "schema": ("error", "A value violates the fleet schema."),
     "include": ("error", "$include escapes the fleet dir, loops, nests too deep or is missing."),
     "reference": ("error", "A name points at nothing (group, host, cluster, seed...)."),
+    "seed.unsafe": ("error", "A workspace seed holds links, devices or .git, is the fleet "
+                             "directory itself, or is too large."),
     "substitution": ("error", "An @{variable} is not defined in its scope."),
     "managed-key": ("error", "A template sets a key clawops derives (port, auth, allowlists)."),
     "path.outside-root": ("error", "A gateway's root or path override is not below its host's "

@@ -497,12 +497,9 @@ class Renderer:
         key_path = agent.key_path + ("workspace_seed",)
         base = os.path.dirname(self.files.abspath(gw.file))
         target = os.path.normpath(os.path.join(base, ref))
-        if not self.files.inside(target) or not os.path.isdir(target):
-            raise FleetErrors([ReferenceProblem(
-                "workspace seed %r is not a directory inside the fleet directory" % ref,
-                gw.file, key_path, "create the directory (relative to %s) or remove "
-                "workspace_seed" % gw.file)])
-        return self.files.rel(target)
+        rel = self.files.rel(target)
+        self.files.seed_tree(rel, gw.file, key_path)  # raises on an unsafe tree
+        return rel
 
     def _managed(self, gw, config, prov, runtime):
         auth_mode = gw.settings.get("auth", {}).get("mode", "token")

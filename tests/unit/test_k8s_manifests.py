@@ -175,8 +175,8 @@ def test_seeds_only_add_missing_files_and_tree_files_win(plan, tmp_path):
     (seed / "notes").mkdir(parents=True)
     (seed / "AGENTS.md").write_text("# from the tree\n")
     (seed / "notes" / "logo.bin").write_bytes(b"\xff\x00\xfe")
-    runtime["agents"][0]["workspace_seed"] = str(seed)
-    files = km.seed_files(runtime, "/", plan.summary)
+    runtime["agents"][0]["workspace_seed"] = "seed"
+    files = km.seed_files(runtime, str(tmp_path), plan.summary)
     assert files["research/AGENTS.md"] == b"# from the tree\n"
     assert files["research/IDENTITY.md"].startswith(b"# Identity\n\n- Agent: research\n")
     objects = km.manifests(plan.summary, runtime, dump_config(plan.config), IMAGE, "", files)
