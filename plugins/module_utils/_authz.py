@@ -37,7 +37,8 @@ ACTIONS = {
     "pairing": ("operator", "approve, reject, remove devices; rotate or revoke device tokens"),
     "agent": ("operator", "add, update or remove an agent, its channel accounts and routes"),
     "backup": ("operator", "take a backup of a gateway"),
-    "agent_high_risk": ("admin", "agent change that touches sandbox, tools or policy"),
+    "agent_high_risk": ("admin", "agent change that touches sandbox, tools, policy, config or "
+                                 "channel accounts and their secrets"),
     "deploy": ("admin", "deploy or re-deploy gateways (site.yml)"),
     "update": ("admin", "change image or config of gateways in waves"),
     "rollback": ("admin", "roll gateways back to an earlier revision"),
@@ -142,8 +143,12 @@ def authorize(operators, actor, action, targets):
                     "operator of %s" % ", ".join(sorted(mine)))
 
 
-def agent_action(agent_spec):
-    """'agent' or 'agent_high_risk' for an agent definition (or None on removal)."""
+def agent_action(agent_spec, accounts=None):
+    """'agent' or 'agent_high_risk' for an agent change: sandbox, tools, policy or config
+    keys, and any channel account (its secret references decide what the gateway reads on
+    the controller) need admin."""
     if isinstance(agent_spec, dict) and any(k in agent_spec for k in HIGH_RISK_AGENT_KEYS):
+        return "agent_high_risk"
+    if accounts:
         return "agent_high_risk"
     return "agent"

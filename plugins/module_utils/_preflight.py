@@ -80,6 +80,11 @@ CODES = {
     "security.exposure-without-auth": ("error", "A gateway exposed beyond loopback has no "
                                                 "token/password auth."),
     "security.literal-secret": ("error", "A secret value is written in the fleet definition."),
+    "secret.out-of-scope": ("error", "A secret reference points outside fleet.yml's secrets "
+                                     "scopes (a controller credential, another org's Vault "
+                                     "path, a system file)."),
+    "secret.gateway-token": ("error", "A gateway's auth token reference is used for something "
+                                      "else (an account, an env var)."),
     "security.inline-token": ("error", "A token field holds a string (or ${VAR}) instead of "
                                        "a secret reference."),
     "security.secret-in-repo": ("error", "A file secret reference points inside the fleet "
@@ -324,6 +329,7 @@ class _Checks:
         self.collisions()
         self.routing()
         self.secrets_in_files()
+        self.gateway_tokens()
         exposure = ExposureChecks(self.fleet, self.add, self._where)
         for gw_id in sorted(self.plans):
             plan = self.plans[gw_id]
@@ -332,6 +338,38 @@ class _Checks:
             exposure.check(plan)
             self.skills_limited(plan)
         return self.out
+
+    @staticmethod
+    def _ref_key(ref):
+        return tuple(sorted((k, str(v)) for k, v in ref.items()))
+
+    def gateway_tokens(self):
+        """A gateway's auth token is its auth only: never an account's or an env secret (an
+        operator could otherwise hand another gateway's token to a channel they read)."""
+        tokens = {}
+        for gw_id, plan in self.plans.items():
+            for name in ("OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PASSWORD"):
+                ref = plan.runtime["secret_env"].get(name)
+                if ref:
+                    tokens.setdefault(self._ref_key(ref), gw_id)
+        for gw_id in sorted(self.plans):
+            gw = self.plans[gw_id].gateway
+            uses = []
+            for channel, spec in sorted(gw.data.get("channels", {}).items()):
+                for account_id, account in sorted(spec.get("accounts", {}).items()):
+                    for field, ref in sorted(account.get("secrets", {}).items()):
+                        uses.append((ref, gw.file, ("channels", channel, "accounts", account_id,
+                                                    "secrets", field)))
+            env_file, env_path = gw.setting_source("env")
+            for name, ref in sorted(gw.settings.get("env", {}).items()):
+                uses.append((ref, env_file, env_path + (name,)))
+            for ref, rel, key_path in uses:
+                owner = tokens.get(self._ref_key(ref)) if isinstance(ref, dict) else None
+                if owner:
+                    self.add("secret.gateway-token", rel, key_path,
+                             "%s uses the auth token reference of gateway %s" % (gw_id, owner),
+                             "give it a secret of its own; a gateway token is only that "
+                             "gateway's auth", gw_id)
 
     def skills_limited(self, plan):
         gw = plan.gateway

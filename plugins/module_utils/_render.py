@@ -36,6 +36,7 @@ from ._catalog import load_catalog
 from ._compile import compile_policy
 from ._plugin_seed import seed_script
 from ._reload import restart_fingerprint
+from ._secrets import Scope
 from ._policy import PolicyEngine
 from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
                         merge_into, provenance_rows, same_source, set_leaf)
@@ -215,6 +216,7 @@ class Renderer:
         self._layer_cache = {}
         self.catalog = catalog if catalog is not None else load_catalog(fleet)
         self.policy = PolicyEngine(fleet, self.catalog)
+        self.secret_scope = Scope(fleet.data.get("secrets"), fleet.org.org_slug)
 
     # -- layers ----------------------------------------------------------------
     def _scope_layers(self, rel, layer_data, cache_key, base=()):
@@ -376,6 +378,13 @@ class Renderer:
             out[key] = variables.apply(value, src) if isinstance(value, str) else value
         return out
 
+    def _in_scope(self, ref, rel, key_path, errors):
+        why = self.secret_scope.problem(ref)
+        if why:
+            errors.append(ReferenceProblem("secret reference out of scope: %s" % why[0], rel,
+                                           key_path, why[1], code="secret.out-of-scope"))
+        return ref
+
     def _secret_env(self, gw, variables, errors):
         """Secret references of the gateway, keyed by the env var that delivers them."""
         settings = gw.settings
@@ -384,8 +393,9 @@ class Renderer:
         secret_env = {}
         auth_file, auth_path = gw.setting_source("auth")
         if auth.get(mode):
-            secret_env["OPENCLAW_GATEWAY_" + mode.upper()] = self._resolve_ref(
-                auth[mode], variables, auth_file, auth_path + (mode,))
+            secret_env["OPENCLAW_GATEWAY_" + mode.upper()] = self._in_scope(self._resolve_ref(
+                auth[mode], variables, auth_file, auth_path + (mode,)), auth_file,
+                auth_path + (mode,), errors)
         else:
             exposed = settings.get("exposure", "loopback") != "loopback"
             errors.append(ReferenceProblem(
@@ -403,7 +413,9 @@ class Renderer:
                     env_path + (name,), "pick a name without the prefixes %s"
                     % ", ".join(RESERVED_ENV_PREFIXES)))
                 continue
-            secret_env[name] = self._resolve_ref(ref, variables, env_file, env_path + (name,))
+            secret_env[name] = self._in_scope(
+                self._resolve_ref(ref, variables, env_file, env_path + (name,)), env_file,
+                env_path + (name,), errors)
         return secret_env
 
     def _channels(self, gw, config, prov, secret_env, errors, variables=None):
@@ -424,7 +436,8 @@ class Renderer:
                             "rename one of the accounts so their ids differ by more than "
                             "punctuation or case"))
                         continue
-                    secret_env[name] = dict(ref)
+                    secret_env[name] = self._in_scope(dict(ref), gw.file,
+                                                      base + ("secrets", field_name), errors)
                     entry[field_name] = env_secret_ref(name)
                     eprov[field_name] = same_source(entry[field_name], Source(
                         "gateway", gw.file, base + ("secrets", field_name)))

@@ -564,6 +564,43 @@ FLEET_SCHEMA = {
         },
         "config": {"$ref": "#/$defs/configLayer",
                    "description": "The org layer: the base of every gateway's config."},
+        "secrets": {
+            "type": "object",
+            "description": "Where the fleet's secret references may point. A reference "
+                           "outside these scopes is refused (secret.out-of-scope), so whoever "
+                           "may edit a gateway or an agent's accounts cannot pull another "
+                           "controller secret into a gateway.",
+            "properties": {
+                "vault_prefixes": {
+                    "type": "array", "uniqueItems": True,
+                    "items": {"type": "string",
+                              "pattern": r"^(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9_.@-]+(/[A-Za-z0-9_.@-]+)*/?$"},
+                    "description": "Vault paths a reference may use (default [<org_slug>/])."},
+                "vault_mounts": {
+                    "type": "array", "uniqueItems": True,
+                    "items": {"type": "string", "pattern": r"^[A-Za-z0-9_.-]+$"},
+                    "description": "KV v2 mounts a reference may use (default [secret])."},
+                "file_dirs": {
+                    "type": "array", "uniqueItems": True,
+                    "items": {"type": "string", "pattern": r"^(/|~/)"},
+                    "description": "Controller directories a file reference may point into "
+                                   "(absolute or ~/...). Default: anywhere except system and "
+                                   "credential directories (/etc, /proc, ~/.ssh, ~/.aws, "
+                                   "~/.kube, ~/.config, ...)."},
+                "env_prefixes": {
+                    "type": "array", "uniqueItems": True,
+                    "items": {"type": "string", "pattern": r"^[A-Z][A-Z0-9_]*$"},
+                    "description": "Name prefixes of controller environment variables a "
+                                   "reference may read (e.g. [ACME_]). Default: any but the "
+                                   "controller's own credentials (VAULT_*, AWS_*, "
+                                   "K8S_AUTH_*, ANSIBLE_*, ...)."},
+                "controller_env": {
+                    "type": "boolean",
+                    "description": "Whether env references are allowed at all (default true; "
+                                   "false on a controller shared by several orgs)."},
+            },
+            "additionalProperties": False,
+        },
         "variables": {"$ref": "#/$defs/variables"},
         "policy": {"$ref": "#/$defs/policy",
                    "description": "Org scope: the baseline every group, gateway and agent "

@@ -14,6 +14,7 @@ every caller shares the same checks and the same messages, which never hold a va
 from __future__ import annotations
 
 import os
+import posixpath
 
 
 class SecretProblem(Exception):
@@ -70,3 +71,94 @@ def check(name, ref, value):
         raise SecretProblem("%s is empty, missing or not a single line: its reference is %s. %s"
                             % (name, describe(ref), fix(ref)))
     return value
+
+
+# -- scopes -----------------------------------------------------------------------------
+# the controller's own credentials: never a gateway's secret unless listed explicitly
+CONTROLLER_ENV = ("VAULT_", "BAO_", "AWS_", "AZURE_", "GOOGLE_", "GCP_", "K8S_AUTH_",
+                  "KUBECONFIG", "ANSIBLE_", "AWX_", "TOWER_", "CONTROLLER_", "CLAWOPS_",
+                  "SSH_", "GNUPG", "GPG_", "HOME", "PATH", "USER", "LOGNAME", "SUDO_")
+SYSTEM_FILES = ("/etc", "/proc", "/sys", "/dev", "/boot", "/run/secrets",
+                "/var/run/secrets", "/var/lib/kubelet", "/var/lib/docker")
+HOME_CREDENTIALS = (".ssh", ".aws", ".azure", ".kube", ".config", ".docker", ".gnupg",
+                    ".vault-token", ".netrc", ".ansible", ".git-credentials", ".pgpass")
+
+
+def _below(path, root):
+    root = root.rstrip("/")
+    return path == root or path.startswith(root + "/")
+
+
+class Scope:
+    """Where an org's secret references may point (fleet.yml ``secrets``)."""
+
+    def __init__(self, spec, org_slug, home=None):
+        spec = spec or {}
+        self.vault_prefixes = [p if p.endswith("/") else p + "/"
+                               for p in spec.get("vault_prefixes", [org_slug + "/"])]
+        self.vault_mounts = list(spec.get("vault_mounts", ["secret"]))
+        self.home = home or os.path.expanduser("~")
+        self.file_dirs = [self._expand(d) for d in spec.get("file_dirs", [])] or None
+        self.env_prefixes = spec.get("env_prefixes")
+        self.controller_env = spec.get("controller_env", True)
+
+    def _expand(self, path):
+        if path == "~" or path.startswith("~/"):
+            path = self.home + path[1:]
+        return posixpath.normpath(path)
+
+    def problem(self, ref):
+        """(why, fix) when ``ref`` points outside the scope, else None."""
+        source = ref.get("source")
+        where = "fleet.yml secrets"
+        if source == "env":
+            var = ref.get("var", "")
+            if not self.controller_env:
+                return ("env references are off on this controller (secrets.controller_env: "
+                        "false)", "use a file or vault reference")
+            if self.env_prefixes is not None:
+                if not var.startswith(tuple(self.env_prefixes)):
+                    return ("controller variable %s is outside the allowed prefixes (%s)"
+                            % (var, ", ".join(self.env_prefixes) or "none"),
+                            "use a variable named %s..., or add its prefix to %s.env_prefixes"
+                            % ((self.env_prefixes or ["<ORG>_"])[0], where))
+            elif var.startswith(CONTROLLER_ENV):
+                return ("controller variable %s is one of the controller's own credentials or "
+                        "settings" % var, "give the gateway its own variable (e.g. "
+                        "<ORG>_<NAME>), or list its prefix in %s.env_prefixes" % where)
+        elif source == "file":
+            raw = ref.get("path", "")
+            path = self._expand(raw)
+            if not path.startswith("/"):
+                path = os.path.abspath(path)  # read relative to the controller's cwd
+            if self.file_dirs is not None:
+                if not any(_below(path, d) and path != d for d in self.file_dirs):
+                    return ("file %s is outside the allowed directories (%s)"
+                            % (raw, ", ".join(self.file_dirs)),
+                            "keep it below one of them, or add its directory to %s.file_dirs"
+                            % where)
+            else:
+                home = [posixpath.join(self.home, name) for name in HOME_CREDENTIALS]
+                for bad in SYSTEM_FILES + tuple(home) + ("/etc/clawops",):
+                    if _below(path, bad):
+                        return ("file %s is a system or credential file of the controller"
+                                % raw, "put the gateway's secret in a file of its own (e.g. "
+                                "~/.clawops/secrets/<org>/...) and list that directory in "
+                                "%s.file_dirs" % where)
+        elif source == "vault":
+            path = ref.get("path", "").strip("/")
+            mount = ref.get("mount") or "secret"
+            segments = path.split("/")
+            if "." in segments or ".." in segments or "" in segments:
+                return ("vault path %r is not normal" % ref.get("path", ""),
+                        "write it without '.', '..' or '//'")
+            if mount not in self.vault_mounts:
+                return ("vault mount %s is outside the allowed mounts (%s)"
+                        % (mount, ", ".join(self.vault_mounts)),
+                        "use one of them, or add it to %s.vault_mounts" % where)
+            if not any((path + "/").startswith(p) for p in self.vault_prefixes):
+                return ("vault path %s is outside the allowed prefixes (%s)"
+                        % (path, ", ".join(self.vault_prefixes)),
+                        "keep the org's secrets below one of them, or add a prefix to "
+                        "%s.vault_prefixes" % where)
+        return None

@@ -144,6 +144,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _agents
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
+from ansible_collections.clawops.orchestrator.plugins.module_utils._authz import (
+    agent_action, authorize, load_operators)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
 from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
     AuditError, append, trail_key)
 
@@ -159,6 +162,15 @@ def _accounts(module):
                                                 if missing else "unknown key %s" % extra[0]))
         out.append(account)
     return out
+
+
+def _decide(p, edit):
+    """The operator decision for this change, from the fleet's operators.yml."""
+    fleet = load_fleet(p["fleet_dir"])
+    gateway = fleet.gateway(p["gateway"])
+    action = agent_action(p["agent"] if p["state"] == "present" else None, p["accounts"])
+    return authorize(load_operators(p["fleet_dir"], set(fleet.groups)), p["actor"], action,
+                     {gateway.id: [g.id for g in gateway.groups]})
 
 
 def main():
@@ -191,6 +203,11 @@ def main():
             result["agent_dir"] = edit.agent.get("agent_dir", p["id"])
         if not edit.changed:
             module.exit_json(**result)
+        # authorized here too, where the change is written (not only by a first role)
+        decision = _decide(p, edit)
+        if not decision.allowed:
+            module.fail_json(msg="refused: %s. Nothing was changed." % decision.reason,
+                             decision=decision.as_dict(), **result)
         report = _agents.check(p["fleet_dir"], edit, p["gateway"])
         if not report.ok:
             module.fail_json(msg="the change to %s was not written: preflight failed\n%s"

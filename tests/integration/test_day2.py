@@ -55,6 +55,7 @@ def fleet(tmp_path_factory, bao):
                 local: {root: %s, vars: {ansible_connection: local, health_gate_deadline: %d}}
             config:
               templates: [templates/org.json5]
+            secrets: {vault_prefixes: [clawops/]}
             policy:
               integrations: {allow: [webchat, telegram]}
               providers: {allow: [anthropic]}

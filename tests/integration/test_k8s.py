@@ -64,9 +64,11 @@ def fleet(tmp_path_factory, cluster, bao):
     text = text.replace("org_slug: acme", "org_slug: %s" % slug)
     text = text.replace('path: "~/.clawops/secrets/@{org.org_slug}/@{gateway.id}.token"',
                         'path: "%s/@{gateway.id}.token"' % secrets_dir)
+    text = text.replace('file_dirs: ["~/.clawops/secrets/acme"]',
+                        'file_dirs: ["~/.clawops/secrets/acme", "%s"]' % secrets_dir)
     text = text.replace("      storage_size: 2Gi\n",
                         "      storage_size: 2Gi\n      state_root: %s/controller\n" % base)
-    assert "state_root" in text and slug in text and str(secrets_dir) in text
+    assert "state_root" in text and slug in text and text.count(str(secrets_dir)) == 2
     (fleet_dir / "fleet.yml").write_text(text)
     # the demo's level warn hides the gateway's reload verdicts (every change restarts);
     # info lets this module prove a hot change

@@ -174,3 +174,26 @@ def test_exposed_gateways_do_not_auto_approve_local_devices(make_fleet, extra, e
     plan = render_fleet(load_fleet(fleet_dir))["gw-one"]
     pairing = plan.config["gateway"].get("nodes", {}).get("pairing", {})
     assert pairing.get("autoApproveLocal") is expected
+
+
+def test_accounts_and_their_secrets_need_admin_and_the_module_checks_itself(fleet):
+    """Issue 17: an operator could bring an account whose secret reference reads any
+    controller secret; account edits are high-risk, and fleet_agent decides again where it
+    writes (a playbook that skipped the authorize role changes nothing)."""
+    from ansible_collections.clawops.orchestrator.plugins.modules.fleet_agent import _decide
+    account = {"channel": "telegram", "id": "carol-tg",
+               "secrets": {"botToken": {"source": "env", "var": "ACME_CAROL_TG"}}}
+    assert agent_action({"kind": "usecase"}, [account]) == "agent_high_risk"
+    assert agent_action({"kind": "usecase"}, []) == "agent"
+    _operators(fleet, "operators:\n  alice: {role: admin}\n"
+                      "  bob: {role: operator, groups: [humans]}\n")
+    edit = _agents.propose(fleet, "gw-people", "carol", "present", {"kind": "usecase"},
+                           [account], [{"agentId": "carol", "match": {
+                               "channel": "telegram", "accountId": "carol-tg"}}])
+    params = {"fleet_dir": fleet, "gateway": "gw-people", "state": "present",
+              "agent": {"kind": "usecase"}, "accounts": [account]}
+    refused = _decide(dict(params, actor="bob"), edit)
+    assert not refused.allowed and "needs admin" in refused.reason
+    assert _decide(dict(params, actor="alice"), edit).allowed
+    assert _decide(dict(params, actor="bob", accounts=None), edit).allowed
+    assert not _decide(dict(params, actor="mallory", accounts=None), edit).allowed

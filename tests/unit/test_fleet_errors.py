@@ -33,7 +33,7 @@ CASES = [
         targts: {}
         """},
      "fleet.yml: targts: unknown key 'targts'. Fix: did you mean 'targets'? allowed keys here: "
-     "catalog_defaults, config, defaults, org, paths, policy, schema_version, targets, "
+     "catalog_defaults, config, defaults, org, paths, policy, schema_version, secrets, targets, "
      "variables"),
     ("unknown-gateway-key",
      {GW: gateway(agnets="[]")},
