@@ -30,8 +30,8 @@ def test_a_fleet_that_loads_with_its_hosts_passes(tmp_path, make_fleet):
     linked = tmp_path / "molecule-inventory"
     linked.mkdir()
     os.symlink(os.path.dirname(source), linked / "hosts")
-    assert check_inventory([str(linked)], ["gw-one"])[0]["source"] == str(linked / "hosts" /
-                                                                           "fleet.clawops.yml")
+    expected = str(linked / "hosts" / "fleet.clawops.yml")
+    assert check_inventory([str(linked)], ["gw-one"])[0]["source"] == expected
 
 
 def test_a_broken_fleet_fails_with_the_loaders_message(tmp_path, make_fleet):
