@@ -225,10 +225,10 @@ def _next_head(handle, event, key, heads, path):
     head = read_head(heads, chain, key)
     if head is not None:
         if head["hash"] != event["prev"]:
-            raise AuditError("the events log %s does not end where its head says (line %d): it "
-                             "was truncated or appended to without the audit key; verify it "
-                             "(playbooks/audit_verify.yml) and move it aside" % (where,
-                                                                                head["lines"]))
+            raise AuditError(
+                "the events log %s does not end where its head says (line %d): it was "
+                "truncated or appended to without the audit key; verify it "
+                "(playbooks/audit_verify.yml) and move it aside" % (where, head["lines"]))
         return dict(head, lines=head["lines"] + 1, hash=event["hash"], path=where)
     count, dummy, last = _scan(handle)
     if "mac" in last:

@@ -134,8 +134,7 @@ class ExposureChecks:
             if isinstance(key, str) and key.startswith("dangerously") and value is True:
                 self._add("exposure.dangerous-flag", plan, path,
                           "%s is true%s" % (".".join(str(p) for p in path),
-                                          " on a gateway exposed (lan)"
-                                          if exposed else ""),
+                                            " on a gateway exposed (lan)" if exposed else ""),
                           "remove it: OpenClaw's security audit lists it as a break-glass "
                           "switch for local testing",
                           severity=None if exposed else "warning")

@@ -49,7 +49,7 @@ def load_key(path, create=False, missing=None):
     info = os.stat(path)
     if info.st_mode & 0o077 or (hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
         raise KeyProblem("key %s must belong to this user and be readable by no one else "
-                        "(chmod 600)" % path)
+                         "(chmod 600)" % path)
     with open(path, "rb") as handle:
         key = handle.read()
     if len(key) < KEY_BYTES:
