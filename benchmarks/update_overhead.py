@@ -58,8 +58,8 @@ RESTART_PART = ', gateway: { controlUi: { basePath: "/bench" } }'
 
 def playbook(inventory, events_log, *args):
     start = time.time()
-    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inventory] + list(args)
-                          + ["-e", "clawops_events_log=%s" % events_log],
+    del events_log  # the inventory source names it
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", inventory] + list(args),
                           cwd=ROOT, env=ENV, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.exit("ansible-playbook %s failed:\n%s" % (" ".join(args), proc.stdout[-3000:]))
@@ -102,7 +102,10 @@ def make_fleet(base, count):
         tokens[gw] = os.urandom(24).hex()
         write(secrets_dir, "%s.token" % gw, tokens[gw])
     inventory = os.path.join(base, "fleet.clawops.yml")
-    write(base, "fleet.clawops.yml", "plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    # the audit trail from the inventory source (an extra var may not choose it)
+    write(base, "fleet.clawops.yml", "plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n"
+          "compose:\n  clawops_events_log: \"'%s'\"\n" % (fleet_dir, os.path.join(base, "events.jsonl")))
+    write(fleet_dir, "operators.yml", "open: true\n")
     return {"slug": slug, "gateways": gateways, "ports": ports, "tokens": tokens,
             "inventory": inventory, "fleet_dir": fleet_dir,
             "events": os.path.join(base, "events.jsonl")}

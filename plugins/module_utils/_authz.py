@@ -13,8 +13,8 @@ login) to a role::
 ``admin`` may do everything. ``operator`` may run the day-2 actions below on gateways that
 belong to one of its groups; everything else needs ``admin``. Read-only actions (status,
 preview, preflight, audit verification) are open to anyone who can run the playbooks.
-Without an ``operators.yml`` the fleet has no operator roles and every actor acts as admin
-(the decision says so, so a report never hides it).
+Without an ``operators.yml`` every change is refused (fail closed). ``open: true`` in it
+turns roles off for a lab: every actor acts as admin, and every decision says so.
 """
 
 from __future__ import annotations
@@ -66,20 +66,30 @@ class Decision:
                 "role": self.role, "reason": self.reason, "enforced": self.enforced}
 
 
+class Open(dict):
+    """operators.yml with ``open: true``: roles are not enforced (a lab)."""
+
+
 def load_operators(fleet_dir, known_groups=None):
-    """{actor: {'role': ..., 'groups': [...]}} or None when the fleet has no operators.yml."""
+    """{actor: {'role': ..., 'groups': [...]}}, an :class:`Open` mapping for ``open: true``,
+    or None when the fleet has no operators.yml."""
     path = os.path.join(fleet_dir, OPERATORS_FILE)
     if not os.path.exists(path):
         return None
     data = FleetFiles(fleet_dir).read_yaml(OPERATORS_FILE)
     fix_shape = "write 'operators: {<actor>: {role: admin}}' (see docs/day2.md)"
+    if isinstance(data, dict) and set(data) == {"open"}:
+        if data["open"] is not True:
+            raise AuthzProblem("open must be true (or leave it out and list operators)",
+                               OPERATORS_FILE, ("open",), fix_shape)
+        return Open()
     if not isinstance(data, dict) or not isinstance(data.get("operators"), dict):
         raise AuthzProblem("expected a mapping 'operators' of actor -> role and groups",
                            file=OPERATORS_FILE, key_path=("operators",), fix=fix_shape)
     unknown = sorted(set(data) - {"operators"})
     if unknown:
         raise AuthzProblem("unknown key %r" % unknown[0], OPERATORS_FILE, (unknown[0],),
-                           "the file holds only 'operators'")
+                           "the file holds 'operators' (or only 'open: true' for a lab)")
     out = {}
     for actor, entry in data["operators"].items():
         where = ("operators", str(actor))
@@ -116,12 +126,17 @@ def authorize(operators, actor, action, targets):
         raise AuthzProblem("unknown action %r" % action, None, (),
                            "use one of: %s" % ", ".join(sorted(ACTIONS)))
     needed, meaning = ACTIONS[action]
-    if operators is None:
+    if needed is not None and operators is None:
+        return Decision(False, actor, action, None,
+                        "the fleet has no %s, so no one may %s: list the admins and operators "
+                        "there (docs/day2.md), or write 'open: true' in it for a lab"
+                        % (OPERATORS_FILE, meaning))
+    if isinstance(operators, Open):
         return Decision(True, actor, action, "admin",
-                        "the fleet has no %s: operator roles are not enforced" % OPERATORS_FILE,
-                        enforced=False)
+                        "%s says open: true - operator roles are not enforced (a lab)"
+                        % OPERATORS_FILE, enforced=False)
     if needed is None:
-        return Decision(True, actor, action, operators.get(actor, {}).get("role"),
+        return Decision(True, actor, action, (operators or {}).get(actor, {}).get("role"),
                         "%s is read-only" % action)
     entry = operators.get(actor)
     if entry is None:

@@ -15,7 +15,10 @@ description:
     gateways. Every changing playbook runs this first.
   - A refusal fails the task with the reason and is written to the audit trail (result
     V(refused)) - also in check mode, because a refused attempt is itself a security event.
-  - Without C(operators.yml) roles are not enforced; the result says so (C(enforced=false)).
+  - Without C(operators.yml) every change is refused; C(open=true) in it turns roles off for
+    a lab, and every run says so (C(enforced=false)).
+  - Extra vars that would choose the actor or the audit trail (C(clawops_actor),
+    C(clawops_events_log), C(awx_user_name) outside AWX) are refused before anything runs.
 author:
   - clawops contributors (@clawops)
 options:
@@ -24,7 +27,11 @@ options:
     type: path
     required: true
   actor:
-    description: Who is acting - the AWX/Tower job user, else the controller login.
+    description:
+      - Who is acting. Set by the module's action plugin from the controller's identity
+        settings (C(/etc/clawops/identity.yml) - V(login), the process owner, by default;
+        V(awx), the job's C(awx_user_name); V(lab), C(-e clawops_actor)); a value given in the
+        task is replaced.
     type: str
     required: true
   action:
@@ -42,7 +49,8 @@ options:
     type: dict
     default: {}
   events_log:
-    description: The audit trail a refusal is written to.
+    description: The audit trail a refusal is written to (the identity settings'
+      C(events_dir) wins).
     type: path
   org:
     description: The org slug, for the audit target.
@@ -80,6 +88,15 @@ decision:
   description: allowed, actor, action, role, reason, enforced.
   returned: always
   type: dict
+identity:
+  description: Who is acting (C(actor)), where that came from (C(source)) and a C(note) for
+    lab mode.
+  returned: always
+  type: dict
+events_log:
+  description: The audit trail of this run (the identity settings' C(events_dir) wins).
+  returned: always
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule

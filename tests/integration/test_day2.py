@@ -26,6 +26,7 @@ from helpers import (GATE_DEADLINE, changed, docker, free_base_ports, get, openc
                      readyz, run_cli)
 
 pytestmark = pytest.mark.real
+OPEN = "open: true\n"
 GATEWAYS = ("gw-a", "gw-b")
 OUTPUTS = []  # every playbook's stdout+stderr, for the leak test
 
@@ -60,6 +61,7 @@ def fleet(tmp_path_factory, bao):
               integrations: {allow: [webchat, telegram]}
               providers: {allow: [anthropic]}
             """ % (slug, root, GATE_DEADLINE),
+        "operators.yml": OPEN,  # the operator test writes its own roles, then restores this
         "templates/org.json5": '{ agents: { defaults: { model: { primary: '
                                '"anthropic/claude-sonnet-4-5" } } } }',
         "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
@@ -80,9 +82,15 @@ def fleet(tmp_path_factory, bao):
     fleet_dir = write_fleet(base / "fleet", files)
     inventory = base / "fleet.clawops.yml"
     inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    # a lab controller: the actor is -e clawops_actor (the operator test plays two people);
+    # the settings file is root's and read-only for others, as identity settings must be
+    identity = base / "identity.yml"
+    identity.write_text("source: lab\n")
+    os.chmod(identity, 0o644)
     state = {"dir": fleet_dir, "inventory": str(inventory), "root": str(root), "slug": slug,
              "ports": ports, "canaries": canaries, "events": str(base / "audit.jsonl"),
-             "base": str(base), "bao": bao, "secrets": str(secrets_dir)}
+             "base": str(base), "bao": bao, "secrets": str(secrets_dir),
+             "identity": str(identity)}
     applied = play(state, "playbooks/site.yml", timeout=1500)
     assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-2000:]
     yield state
@@ -92,12 +100,12 @@ def fleet(tmp_path_factory, bao):
 
 
 def play(fleet, playbook, *args, timeout=900, actor=None):
-    env = {"VAULT_ADDR": fleet["bao"]["url"], "VAULT_TOKEN": fleet["bao"]["token"]}
-    if actor:
-        env.update(USER=actor, LOGNAME=actor)
+    env = {"VAULT_ADDR": fleet["bao"]["url"], "VAULT_TOKEN": fleet["bao"]["token"],
+           "CLAWOPS_IDENTITY_FILE": fleet["identity"]}
+    actor_args = ["-e", "clawops_actor=%s" % actor] if actor else []
     proc = run_cli("ansible-playbook", ["-vvv", "-i", fleet["inventory"], playbook,
                                         "-e", "clawops_events_log=%s" % fleet["events"]]
-                   + list(args), timeout=timeout, **env)
+                   + actor_args + list(args), timeout=timeout, **env)
     OUTPUTS.append(proc.stdout + proc.stderr)
     return proc
 
@@ -390,7 +398,25 @@ def test_an_operator_is_refused_an_admin_action_before_anything_changes(fleet):
         assert allowed.returncode == 0, allowed.stdout[-3000:]
         assert started_at(fleet, "gw-b") != before["gw-b"]
     finally:
-        os.unlink(path)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(OPEN)
+
+
+def test_who_acts_and_where_the_trail_goes_cannot_be_chosen_by_extra_vars(fleet):
+    """On a controller in the default identity mode (the process login), a job parameter
+    cannot make its runner someone else or move the audit trail: refused before anything
+    runs or changes."""
+    env = {"VAULT_ADDR": fleet["bao"]["url"], "VAULT_TOKEN": fleet["bao"]["token"]}
+    before = started_at(fleet, "gw-b")
+    for forged in ("awx_user_name=boss", "clawops_actor=boss",
+                   "clawops_events_log=/tmp/clawops-elsewhere.jsonl"):
+        proc = run_cli("ansible-playbook", ["-i", fleet["inventory"], "playbooks/lifecycle.yml",
+                                            "-e", "action=restarted", "--limit", "gw-b",
+                                            "-e", forged], **env)
+        assert proc.returncode != 0, proc.stdout[-2000:]
+        assert "may not be set as extra vars" in proc.stdout, proc.stdout[-2000:]
+    assert started_at(fleet, "gw-b") == before
+    assert not os.path.exists("/tmp/clawops-elsewhere.jsonl")
 
 
 def test_editing_one_line_of_the_audit_trail_is_found(fleet, tmp_path):

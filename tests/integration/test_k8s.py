@@ -79,7 +79,9 @@ def fleet(tmp_path_factory, cluster, bao):
     put(bao, "acme/slack/research", {"bot_token": "xoxb-" + secrets.token_hex(8),
                                      "app_token": "xapp-" + secrets.token_hex(8)})
     inventory = base / "fleet.clawops.yml"
-    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    # the audit trail from the inventory source (an extra var may not choose it)
+    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\ncompose:\n"
+                         "  clawops_events_log: \"'%s'\"\n" % (fleet_dir, base / "audit.jsonl"))
     namespace = "%s-gateways" % slug
     state = {"dir": str(fleet_dir), "inventory": str(inventory), "slug": slug, "token": token,
              "namespace": namespace, "instance": "%s-%s" % (slug, GW), "base": str(base),
@@ -94,8 +96,8 @@ def fleet(tmp_path_factory, cluster, bao):
 def play(fleet, playbook, *args, timeout=1500):
     return run_cli("ansible-playbook", [
         "-i", fleet["inventory"], playbook, "--limit", GW,
-        "-e", json.dumps({"gateway_k8s_image_load": "%s import-image {image}" % CLUSTER}),
-        "-e", "clawops_events_log=%s" % fleet["events"]] + list(args), timeout=timeout,
+        "-e", json.dumps({"gateway_k8s_image_load": "%s import-image {image}" % CLUSTER})]
+        + list(args), timeout=timeout,
         KUBECONFIG=subprocess.run(["bash", CLUSTER, "env"], capture_output=True, text=True,
                                   check=True).stdout.strip().split("=", 1)[1],
         VAULT_ADDR=fleet["bao"]["url"], VAULT_TOKEN=fleet["bao"]["token"])

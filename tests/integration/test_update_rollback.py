@@ -56,6 +56,7 @@ def fleet(tmp_path_factory):
               integrations: {allow: [webchat]}
               providers: {allow: [anthropic]}
             """ % (slug, secrets_dir, root, GATE_DEADLINE),
+        "operators.yml": "open: true\n",  # roles are not what this module tests
         "templates/org.json5": '{ agents: { defaults: { model: { primary: '
                                '"anthropic/claude-sonnet-4-5" } } }, logging: { level: "info" } }',
         "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",

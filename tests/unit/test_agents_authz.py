@@ -92,9 +92,18 @@ def _operators(fleet, text):
 
 
 def test_roles_scope_and_refusals(fleet):
+    assert load_operators(fleet) == {"root": {"role": "admin", "groups": []}}  # the demo's
+    os.unlink(os.path.join(fleet, "operators.yml"))
     assert load_operators(fleet) is None
-    open_decision = authorize(None, "anyone", "update", {"gw-people": ["humans"]})
+    # no operators.yml: every change is refused (fail closed), reading is not
+    closed = authorize(None, "anyone", "update", {"gw-people": ["humans"]})
+    assert not closed.allowed and "open: true" in closed.reason
+    assert authorize(None, "anyone", "status", {"gw-people": ["humans"]}).allowed
+    # open: true - a lab, and the decision says so
+    lab = _operators(fleet, "open: true\n")
+    open_decision = authorize(lab, "anyone", "update", {"gw-people": ["humans"]})
     assert open_decision.allowed and not open_decision.enforced
+    assert "not enforced" in open_decision.reason
     ops = _operators(fleet, "operators:\n  alice: {role: admin}\n"
                             "  bob: {role: operator, groups: [humans]}\n")
     people, support = {"gw-people": ["humans"]}, {"gw-support": ["usecases"]}
@@ -197,3 +206,5 @@ def test_accounts_and_their_secrets_need_admin_and_the_module_checks_itself(flee
     assert _decide(dict(params, actor="alice"), edit).allowed
     assert _decide(dict(params, actor="bob", accounts=None), edit).allowed
     assert not _decide(dict(params, actor="mallory", accounts=None), edit).allowed
+    os.unlink(os.path.join(fleet, "operators.yml"))
+    assert not _decide(dict(params, actor="alice"), edit).allowed  # fail closed
