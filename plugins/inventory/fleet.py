@@ -150,16 +150,17 @@ def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False, include_c
             # Like Ansible's implicit localhost: a local gateway host runs modules with the
             # controller's Python (the one with the Docker API client), not a discovered one.
             host_vars.setdefault("ansible_python_interpreter", sys.executable)
+        config, config_text = plan.public_config()
         host_vars.update({
             "clawops_fleet_dir": fleet.root,
             "clawops_gateway": summary,
-            "clawops_config_text": plan.config_text,
+            "clawops_config_text": config_text,
             "clawops_config_sha256": plan.config_sha256,
             "clawops_config_restart_sha256": plan.restart_sha256,
             "clawops_runtime": runtime,
         })
         if include_config:
-            host_vars["clawops_config"] = plan.config
+            host_vars["clawops_config"] = config
         if include_provenance:
             host_vars["clawops_provenance"] = plan.provenance()
         groups = [

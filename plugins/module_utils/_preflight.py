@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import re
 from collections import defaultdict
 
 from ._catalog import TRUST_RANK, load_catalog
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, format_key_path
 from ._exposure import CODES as EXPOSURE_CODES, ExposureChecks
-from ._redact import credential_kind
+from ._redact import classify_secret, credential_kind
 from ._fleet import FLEET_FILE, load_fleet
 from ._layering import Source, child_source
 from ._policy import channels_of
@@ -280,37 +279,10 @@ def source_at(prov, path):
 
 
 # -- secrets --------------------------------------------------------------------------
-_SECRET_KEY_ENDINGS = ("token", "secret", "password", "passwd", "apikey", "api_key",
-                       "privatekey", "private_key", "accesskey", "access_key",
-                       "clientsecret", "signingsecret")
-_ENV_PLACEHOLDER = re.compile(r"^\$\{[A-Z][A-Z0-9_]*\}$")
-_VARIABLE_ONLY = re.compile(r"^@\{[a-z][a-z0-9_.]*\}$")
 _SECRET_REF_KEYS = frozenset(["source", "var", "path", "key", "mount", "provider", "id"])
 _TEXT_SUFFIXES = (".md", ".txt", ".sh", ".env", ".ini", ".cfg", ".conf", ".toml", ".py",
                   ".j2", ".tpl", ".csv")
 MAX_SCAN_BYTES = 1 << 20
-
-
-def is_secret_key(key):
-    if not isinstance(key, str):
-        return False
-    text = key.lower().replace("-", "_")
-    return text.endswith(_SECRET_KEY_ENDINGS)
-
-
-def classify_secret(key, value):
-    """'literal', 'inline' or None for one key/value pair (the value is never returned)."""
-    if not isinstance(value, str) or not value:
-        return None
-    if credential_kind(value):
-        return "literal"
-    if not is_secret_key(key):
-        return None
-    if _ENV_PLACEHOLDER.match(value):
-        return "inline"
-    if _VARIABLE_ONLY.match(value):
-        return "inline"  # a variable is still a string in the config, never a SecretRef
-    return "literal"
 
 
 class _Checks:

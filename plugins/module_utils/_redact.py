@@ -65,3 +65,58 @@ def redact(value, known=()):
     if isinstance(value, str):
         return scrub_text(value, known)
     return value
+
+
+# -- literal secrets in a rendered config (preflight's security.literal-secret) ------------
+_SECRET_KEY_ENDINGS = ("token", "secret", "password", "passwd", "apikey", "api_key",
+                       "privatekey", "private_key", "accesskey", "access_key",
+                       "clientsecret", "signingsecret")
+_ENV_PLACEHOLDER = re.compile(r"^\$\{[A-Z][A-Z0-9_]*\}$")
+_VARIABLE_ONLY = re.compile(r"^@\{[a-z][a-z0-9_.]*\}$")
+# a superset of what classify_secret flags, over a config's JSON text in one pass: a
+# credential shape, or a secret-named key holding a string
+LITERAL_HINT = re.compile(_ANY_CREDENTIAL.pattern + r'|"[^"\n]*?(?:token|secret|passw(?:or)?d|'
+                          r'api[_-]?key|private[_-]?key|access[_-]?key)"\s*:\s*"', re.I | re.S)
+LITERAL_PLACEHOLDER = "<redacted: a literal secret (preflight security.literal-secret)>"
+
+
+def is_secret_key(key):
+    if not isinstance(key, str):
+        return False
+    text = key.lower().replace("-", "_")
+    return text.endswith(_SECRET_KEY_ENDINGS)
+
+
+def classify_secret(key, value):
+    """'literal', 'inline' or None for one key/value pair (the value is never returned)."""
+    if not isinstance(value, str) or not value:
+        return None
+    if credential_kind(value):
+        return "literal"
+    if not is_secret_key(key):
+        return None
+    if _ENV_PLACEHOLDER.match(value):
+        return "inline"
+    if _VARIABLE_ONLY.match(value):
+        return "inline"  # a variable is still a string in the config, never a SecretRef
+    return "literal"
+
+
+def redact_literal_secrets(node, key=None):
+    """(copy of ``node``, count): every leaf preflight calls a literal secret replaced."""
+    if isinstance(node, dict):
+        out, count = {}, 0
+        for name, value in node.items():
+            out[name], found = redact_literal_secrets(value, name)
+            count += found
+        return out, count
+    if isinstance(node, list):
+        out, count = [], 0
+        for value in node:
+            item, found = redact_literal_secrets(value, key)
+            out.append(item)
+            count += found
+        return out, count
+    if classify_secret(key, node) == "literal":
+        return LITERAL_PLACEHOLDER, 1
+    return node, 0

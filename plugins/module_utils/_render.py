@@ -37,6 +37,7 @@ from ._compile import compile_policy
 from ._plugin_seed import seed_script
 from ._reload import restart_fingerprint
 from ._secrets import Scope
+from ._redact import LITERAL_HINT, redact_literal_secrets
 from ._policy import PolicyEngine
 from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
                         merge_into, provenance_rows, same_source, set_leaf)
@@ -161,6 +162,16 @@ class GatewayPlan:
         if self._text is None:
             self._text = dump_config(self.config)
         return self._text
+
+    def public_config(self):
+        """(config, text) for places that show it (inventory hostvars): every literal secret
+        preflight refuses replaced, so ansible-inventory --list never prints one (a fleet
+        with one does not pass preflight, so nothing is deployed from this copy)."""
+        text = self.config_text
+        if not LITERAL_HINT.search(text):
+            return self.config, text
+        config, count = redact_literal_secrets(self.config)
+        return (config, dump_config(config)) if count else (self.config, text)
 
     @property
     def config_sha256(self):

@@ -58,3 +58,22 @@ def test_a_source_without_fleet_dir(tmp_path):
     path.write_text("plugin: clawops.orchestrator.fleet\n")
     with pytest.raises(FleetError, match="has no fleet_dir"):
         check_inventory([str(path)], ["gw"])
+
+
+def test_hostvars_never_carry_a_literal_secret_preflight_refuses(make_fleet):
+    """Issue 17: a token written into the fleet is a preflight error, and ansible-inventory
+    --list must not print it either."""
+    import textwrap
+    from ansible_collections.clawops.orchestrator.plugins.inventory.fleet import build_hosts
+    from conftest import MINIMAL
+    slack = "xoxb-" + "1234567890-abcdefghijKLMN"
+    root = make_fleet({"gateways/gw-one.yml": textwrap.dedent(MINIMAL["gateways/gw-one.yml"])
+                       + "config:\n  overrides:\n    tools:\n      notes: {apiKey: plain-value-1,"
+                       " hint: 'use %s'}\n" % slack})
+    hosts = build_hosts(root, include_config=True)["hosts"]
+    host = hosts["gw-one"]["vars"]
+    for text in (host["clawops_config_text"], str(host["clawops_config"])):
+        assert slack not in text and "plain-value-1" not in text
+        assert "preflight security.literal-secret" in text
+    clean = build_hosts(make_fleet(), include_config=True)["hosts"]["gw-one"]["vars"]
+    assert "redacted" not in clean["clawops_config_text"]
