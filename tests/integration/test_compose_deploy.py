@@ -236,6 +236,30 @@ def test_a_restart_path_change_restarts(fleet, deployed):
     assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
 
 
+def test_a_first_deploy_openclaw_rejects_is_refused_before_anything_is_made(fleet, deployed):
+    """Preflight passes a key only OpenClaw knows is wrong; the first deploy validates the
+    config inside the image before it makes a directory or a container."""
+    gw = "gw-bad"
+    port = max(fleet["ports"].values()) + 240
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % gw)
+    with open(os.path.join(os.path.dirname(fleet["dir"]), "secrets", "%s.token" % gw), "w",
+              encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(24))
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("id: %s\ngroups: [tasks]\nprovider: {type: compose, host: local}\n"
+                     "port: %d\nagents:\n  - {id: helper, kind: usecase}\nconfig:\n"
+                     "  overrides:\n    gateway: {controlUi: {allowInsecureAuth: true}}\n"
+                     % (gw, port))
+    try:
+        proc = play(fleet, "playbooks/site.yml", "--limit", gw)
+        assert proc.returncode != 0, proc.stdout[-3000:]
+        assert "openclaw config validate rejected" in proc.stdout, proc.stdout[-3000:]
+        assert not os.path.exists(os.path.join(fleet["root"], fleet["slug"], gw))
+        assert docker("ps", "-aq", "--filter", "name=%s-%s" % (fleet["slug"], gw)).stdout.strip() == ""
+    finally:
+        os.unlink(path)
+
+
 def _running(fleet, gw):
     out = docker("inspect", "-f", "{{.State.Running}}", "%s-%s" % (fleet["slug"], gw))
     return out.stdout.strip() == "true"
