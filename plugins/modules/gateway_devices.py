@@ -146,6 +146,8 @@ steps:
 
 from ansible.module_utils.basic import AnsibleModule
 
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._cli import bounded
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, normalize_listing, parse_json, plan_reconcile, summary)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
@@ -180,14 +182,18 @@ class Gateway:
                                                    argv, deadline)
         else:
             docker = module.get_bin_path("docker", required=True)
-            self._exec = lambda argv: module.run_command([docker, "exec", self.container] + argv)
+            # the CLI's own deadline plus docker's start of the exec
+            deadline = params["timeout"] // 1000 + 30
+            self._exec = lambda argv: module.run_command(
+                bounded([docker, "exec", self.container] + argv, deadline))
 
     def run(self, *args):
         rc, out, err = self._exec([OPENCLAW] + list(args) + ["--json", "--timeout", self.timeout])
         if rc != 0:
             raise DevicesProblem("openclaw %s in %s failed (%s): %s" % (
                 " ".join(args[:2]), self.container,
-                "timed out" if rc is None else "rc %d" % rc, (err or out).strip()[-600:]))
+                "timed out" if rc in (None, 124, 137) else "rc %d" % rc,
+                (err or out).strip()[-600:]))
         return parse_json(out, "openclaw %s" % " ".join(args[:2]))
 
     def listing(self):

@@ -148,6 +148,7 @@ interrupted:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clawops.orchestrator.plugins.module_utils._cli import bounded
 from ansible_collections.clawops.orchestrator.plugins.module_utils._redact import scrub_text
 from ansible_collections.clawops.orchestrator.plugins.module_utils._revisions import (
     RevisionError, Store, compose_image, fingerprint_of, same, summary)
@@ -158,7 +159,7 @@ def _image_id(module, compose_path):
     docker = module.get_bin_path("docker")
     if not ref or not docker:
         return None
-    rc, out, dummy = module.run_command([docker, "image", "inspect", "--format", "{{.Id}}", ref])
+    rc, out, dummy = module.run_command(bounded([docker, "image", "inspect", "--format", "{{.Id}}", ref]))
     return out.strip() if rc == 0 and out.strip() else None
 
 

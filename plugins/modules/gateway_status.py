@@ -138,6 +138,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.clawops.orchestrator.plugins.module_utils._cli import bounded
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, parse_json)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
@@ -242,7 +243,7 @@ def run(module):
     instance = params["instance"]
     result = {"changed": False, "instance": instance, "ready": False, "failing": [],
               "last_errors": [], "container": {}}
-    rc, out, err = module.run_command([docker, "inspect", instance])
+    rc, out, err = module.run_command(bounded([docker, "inspect", instance]))
     state = None
     if rc == 0:
         info = json.loads(out)[0]
@@ -269,9 +270,9 @@ def run(module):
             result["failing"] = ready.get("failing") or []
             if ready.get("uptimeMs") is not None:
                 result["uptime_s"] = round(ready["uptimeMs"] / 1000.0, 1)
-        rc, out, err = module.run_command(
+        rc, out, err = module.run_command(bounded(
             [docker, "exec", instance, "/usr/local/bin/openclaw", "agents", "list", "--json",
-             "--bindings"])
+             "--bindings"]))
         live = None
         if rc == 0:
             try:
@@ -280,8 +281,8 @@ def run(module):
                 live = None
         result["agents"] = compare(params["declared_agents"], params["declared_bindings"], live)
         result["agents"]["live_available"] = live is not None
-        rc, out, err = module.run_command(
-            [docker, "stats", "--no-stream", "--format", "{{.MemUsage}}", instance])
+        rc, out, err = module.run_command(bounded(
+            [docker, "stats", "--no-stream", "--format", "{{.MemUsage}}", instance]))
         if rc == 0 and "/" in out:
             used, limit = out.strip().split("/", 1)
             result["memory"] = {"used_bytes": parse_size(used), "limit_bytes": parse_size(limit)}
@@ -289,7 +290,7 @@ def run(module):
         result["agents"] = compare(params["declared_agents"], params["declared_bindings"], None)
         result["agents"]["live_available"] = False
     if state is not None:
-        rc, out, err = module.run_command([docker, "logs", "--tail", "200", instance])
+        rc, out, err = module.run_command(bounded([docker, "logs", "--tail", "200", instance]))
         result["last_errors"] = error_lines((out + err).splitlines(), params["log_lines"])
     result["state"] = classify(state, ready)
     return result
