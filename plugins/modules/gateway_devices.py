@@ -146,7 +146,6 @@ steps:
 
 from ansible.module_utils.basic import AnsibleModule
 
-
 from ansible_collections.clawops.orchestrator.plugins.module_utils._cli import bounded
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, normalize_listing, parse_json, plan_reconcile, summary)
