@@ -55,8 +55,8 @@ def parse_settings(data, path):
                               % (path, unknown[0]))
     source = data.get("source", "login")
     if source not in SOURCES:
-        raise IdentityProblem("%s: source %r is not one of %s" % (path, source,
-                                                                 ", ".join(SOURCES)))
+        raise IdentityProblem("%s: source %r is not one of %s"
+                              % (path, source, ", ".join(SOURCES)))
     events_dir = data.get("events_dir")
     if events_dir is not None and (not isinstance(events_dir, str)
                                    or not posixpath.isabs(events_dir)):
