@@ -52,7 +52,15 @@ def installed(tmp_path_factory):
     work = base / "work"  # an empty project: a fleet and an inventory file, no ansible.cfg
     shutil.copytree(EXAMPLE_FLEET, work / "fleet")
     (work / "fleet.clawops.yml").write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: fleet\n")
-    env = dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections))
+    # a home of its own with the demo's secret files, as scripts/demo.sh writes them (a fresh
+    # machine has none; the run must not depend on an earlier demo)
+    home = base / "home"
+    secrets_dir = home / ".clawops" / "secrets" / "acme"
+    secrets_dir.mkdir(parents=True, mode=0o700)
+    for name in ("gw-people", "gw-support", "gw-research", "telegram-alice", "telegram-bob",
+                 "slack-alice-bot", "slack-alice-app"):
+        (secrets_dir / ("%s.token" % name)).write_text("placeholder-%s\n" % name)
+    env = dict(env, ANSIBLE_COLLECTIONS_PATH=str(collections), HOME=str(home))
     return {"tarball": tarball[0], "work": str(work), "env": env,
             "path": str(collections / "ansible_collections" / "clawops" / "orchestrator")}
 
