@@ -65,14 +65,15 @@ def plan_reconcile(listing, allowed, reject_unlisted=False, remove_unlisted=Fals
     """The steps that make the gateway's pairing match ``allowed``.
 
     ``allowed``: [{device_id?, public_key?, role?}]. A pending request from an allowed device
-    (and, when the entry names a role, for that role) is approved; with ``reject_unlisted``
+    for the entry's role is approved - ``node`` when the entry names none, so operator access
+    (the gateway's control) is approved only where the fleet says so; with ``reject_unlisted``
     every other pending request is rejected; with ``remove_unlisted`` paired devices that are
     not allowed are removed. Returns [(verb, id, reason)] in a stable order.
     """
     steps = []
     for request in sorted(listing["pending"], key=lambda r: str(r.get("requestId"))):
         match = _allowed(request, allowed)
-        if match and (not match.get("role") or match["role"] == request.get("role")):
+        if match and match.get("role", "node") == request.get("role"):
             steps.append(("approve", request.get("requestId"),
                           "device %s is pre-approved" % request.get("deviceId")))
         elif reject_unlisted:

@@ -777,7 +777,9 @@ GATEWAY_SCHEMA = {
                             "public_key": {"type": "string", "minLength": 16,
                                            "description": "The device's public key."},
                             "role": {"enum": ["node", "operator"],
-                                     "description": "The only role it may pair as."},
+                                     "description": "The only role it may pair as (default "
+                                                    "node: operator access only where it "
+                                                    "is written)."},
                             "name": {"type": "string", "description": "Who or what it is."},
                         },
                         "anyOf": [{"required": ["device_id"]}, {"required": ["public_key"]}],

@@ -164,6 +164,11 @@ def test_pairing_plan_approves_only_pre_approved_devices():
     assert [(verb, ident) for verb, ident, dummy in steps] == [
         ("approve", "r1"), ("reject", "r2"), ("reject", "r3"), ("remove", "dev-old")]
     assert "never-shown" not in json.dumps(summary(listing))
+    # an entry without a role approves the node role only: operator access is written out
+    roleless = [{"device_id": "dev-aaaaaaaa"}, {"public_key": "pk-b"}]
+    assert [s[:2] for s in plan_reconcile(listing, roleless)] == [("approve", "r1")]
+    assert [s[:2] for s in plan_reconcile(listing, [{"public_key": "pk-b", "role": "operator"}])] \
+        == [("approve", "r2")]
     with pytest.raises(DevicesProblem):
         parse_json("gateway closed (1008): pairing required", "devices list")
 
