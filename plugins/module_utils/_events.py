@@ -141,8 +141,11 @@ def _scan(handle):
         count += 1
         first = first or pending
         last = pending
-    decode = (lambda raw: json.loads(raw.decode("utf-8")) if raw else None)
-    return count, decode(first), decode(last)
+    return count, _decode(first), _decode(last)
+
+
+def _decode(raw):
+    return json.loads(raw.decode("utf-8")) if raw else None
 
 
 def _last_line(handle):

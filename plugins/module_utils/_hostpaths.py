@@ -60,7 +60,7 @@ def host_paths(host_name, host, org_slug, gw_id, gw_file, root_override=None,
     claims = [("root", root, ("provider", "root"))] if root_override else []
     claims.extend((name, posixpath.normpath(path_overrides[name]), ("provider", "paths", name))
                   for name in OVERRIDES if name in path_overrides)
-    allowed = [r for r, _ in roots]
+    allowed = [root_path for root_path, dummy in roots]
     for name, path, key_path in claims:
         if not any(_below(path, r) for r in allowed):
             errors.append(ReferenceProblem(
