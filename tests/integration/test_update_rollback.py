@@ -71,8 +71,10 @@ def fleet(tmp_path_factory):
         (secrets_dir / ("%s.token" % gw)).write_text(tokens[gw])
     fleet_dir = write_fleet(base / "fleet", files)
     inventory = base / "fleet.clawops.yml"
-    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
     events = base / "events.jsonl"
+    # the audit trail from the inventory source (an extra var may not choose it)
+    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\ncompose:\n"
+                         "  clawops_events_log: \"'%s'\"\n" % (fleet_dir, events))
     state = {"dir": fleet_dir, "inventory": str(inventory), "root": str(root), "slug": slug,
              "ports": ports, "tokens": tokens, "events": str(events), "base": str(base)}
     # the first site run may build the image (a cold build takes minutes on a new machine)
@@ -84,9 +86,8 @@ def fleet(tmp_path_factory):
 
 
 def play(fleet, playbook, *args, timeout=900):
-    return run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook, "-e",
-                                        "gateway_rollout_events_log=%s" % fleet["events"]]
-                   + list(args), timeout=timeout)
+    return run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook] + list(args),
+                   timeout=timeout)
 
 
 def gw_root(fleet, gw):
@@ -256,8 +257,7 @@ def test_sigkill_mid_update_then_rerun_converges(fleet):
                  '{ agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },'
                  ' logging: { level: "info" } }')
     cmd = [os.path.join(BIN, "ansible-playbook"), "-i", fleet["inventory"],
-           "playbooks/update.yml", "-e", "clawops_update_image=%s" % fleet["image"],
-           "-e", "gateway_rollout_events_log=%s" % fleet["events"]]
+           "playbooks/update.yml", "-e", "clawops_update_image=%s" % fleet["image"]]
     from conftest import ROOT
     proc = subprocess.Popen(cmd, cwd=ROOT, env=ansible_env(PYTHONUNBUFFERED="1"),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
