@@ -267,6 +267,9 @@ def test_second_check_and_apply_change_nothing(fleet, deployed):
     assert task_results(applied, DOCTOR) == {GW: "skipping"}
 
 
+EXPOSED_GATEWAY = "    gateway: {trustedProxies: [10.244.0.0/16]}\n"
+
+
 def _expose(fleet):
     path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
     text = open(path, encoding="utf-8").read()
@@ -274,8 +277,8 @@ def _expose(fleet):
     # exposed over plain HTTP only behind a TLS-terminating proxy (preflight
     # exposure.plaintext); trustedProxies is a hot path too
     assert "  overrides:\n    logging:\n" in text
-    text = text.replace("  overrides:\n    logging:\n", "  overrides:\n    gateway: "
-                        "{trustedProxies: [10.244.0.0/16]}\n    logging:\n", 1)
+    text = text.replace("  overrides:\n    logging:\n", "  overrides:\n" + EXPOSED_GATEWAY
+                        + "    logging:\n", 1)
     text = text.replace("  cluster: lab\n", "  cluster: lab\n  network:\n"
                         "    ingress_namespaces: [np-allowed-%s]\n" % fleet["slug"], 1)
     with open(path, "w", encoding="utf-8") as handle:
@@ -482,10 +485,11 @@ def test_a_restart_path_change_replaces_the_pod(fleet, cluster, exposed):
     uid = _pod_uid(cluster, fleet)
     path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
     text = open(path, encoding="utf-8").read()
-    assert "  overrides:\n" in text
+    # one `gateway` key: the exposure's trusted proxy and the restart path
+    assert EXPOSED_GATEWAY in text
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text.replace("  overrides:\n", "  overrides:\n"
-                                  "    gateway: {controlUi: {basePath: /ui}}\n", 1))
+        handle.write(text.replace(EXPOSED_GATEWAY, "    gateway: {trustedProxies: "
+                                  "[10.244.0.0/16], controlUi: {basePath: /ui}}\n", 1))
     applied = play(fleet, "playbooks/site.yml")
     assert applied.returncode == 0, applied.stdout[-4000:]
     assert "restart for gateway.controlUi.basePath" in applied.stdout, applied.stdout[-4000:]
