@@ -49,12 +49,9 @@ def load_key(path, create=False):
     """The host's backup key (``create``: made on first use, 32 random bytes, 0600 in a 0700
     directory). Archives are authenticated with it (``archive_mac``): whoever can only hand
     over or swap an archive, its checksum file and its manifest cannot forge the MAC."""
-    try:
-        return _keys.load_key(path, create, missing=(
-            "no backup key at %s: archives are authenticated with the key of the host that "
-            "made them; copy that key here (0600) to restore its archives" % path))
-    except _keys.KeyProblem as exc:
-        raise BackupError(str(exc)) from None
+    return _keys.load_key(path, create, "no backup key at %s: archives are authenticated with "
+                          "the key of the host that made them; copy that key here (0600) to "
+                          "restore its archives" % path, BackupError)
 
 
 def archive_mac(key, name, sha256):

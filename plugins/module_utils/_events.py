@@ -49,12 +49,9 @@ def default_key_file():
 def load_key(path=None, create=True):
     """The audit key (made on first use). Raises AuditError when it is unusable."""
     path = path or default_key_file()
-    try:
-        return _keys.load_key(path, create, missing=(
-            "no audit key at %s: the trail is authenticated with the key of the controller "
-            "that wrote it; copy that key here (0600) to verify it" % path))
-    except _keys.KeyProblem as exc:
-        raise AuditError(str(exc)) from None
+    return _keys.load_key(path, create, "no audit key at %s: the trail is authenticated with "
+                          "the key of the controller that wrote it; copy that key here (0600) "
+                          "to verify it" % path, AuditError)
 
 
 def heads_dir(key_file=None):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 
 from ._fleet import FLEET_FILE
+from ._layering import leaves
 
 CODES = {
     "exposure.plaintext": ("error", "A gateway exposed beyond loopback serves plain HTTP with "
@@ -41,17 +42,6 @@ def _network(text):
         return ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
-
-
-def _leaves(node, path):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _leaves(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _leaves(value, path + (index,))
-    else:
-        yield path, node
 
 
 class ExposureChecks:
@@ -88,7 +78,7 @@ class ExposureChecks:
                       "upgrades from 'local' connections without asking" % gw_id,
                       "remove autoApproveLocal (clawops sets false on exposed gateways) and "
                       "approve devices with playbooks/pairing.yml")
-        for path, value in _leaves(config.get("channels", {}), ("channels",)):
+        for path, value in leaves(config.get("channels", {}), ("channels",)):
             if path[-1] == "dmPolicy" and value == "open":
                 self._add("exposure.dm-open", plan, path,
                           "%s lets anyone who finds the bot message its agents on %s"
@@ -129,7 +119,7 @@ class ExposureChecks:
                               "list the proxies' or nodes' own addresses or subnets")
 
     def flags(self, plan, config, exposed):
-        for path, value in _leaves(config, ()):
+        for path, value in leaves(config, ()):
             key = path[-1] if path else None
             if isinstance(key, str) and key.startswith("dangerously") and value is True:
                 self._add("exposure.dangerous-flag", plan, path,

@@ -25,9 +25,19 @@ def default_key_file(name):
     return os.path.join(os.path.expanduser("~"), ".config", "clawops", name)
 
 
-def load_key(path, create=False, missing=None):
+def load_key(path, create=False, missing=None, error=None):
     """The key at ``path`` (``create``: made on first use). ``missing``: the message when it
-    does not exist and may not be made."""
+    does not exist and may not be made; ``error``: the exception class to raise (the
+    caller's own; default KeyProblem)."""
+    try:
+        return _load(path, create, missing)
+    except KeyProblem as exc:
+        if error is None:
+            raise
+        raise error(str(exc)) from None
+
+
+def _load(path, create, missing):
     if not os.path.exists(path):
         if not create:
             raise KeyProblem(missing or "no key at %s" % path)

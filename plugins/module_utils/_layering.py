@@ -314,3 +314,15 @@ MANAGED_CONFIG = {
 }
 # Keys of agents.entries.<id> that clawops derives (agent-scoped layers).
 MANAGED_AGENT = {"workspace": True, "agentDir": True, "modelPolicy": True}
+
+
+def leaves(node, path=()):
+    """(key path, value) of every scalar below ``node`` (dicts by key, lists by index)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from leaves(value, path + (index,))
+    else:
+        yield path, node

@@ -23,7 +23,7 @@ from ._errors import FleetError, FleetErrors, format_key_path
 from ._exposure import CODES as EXPOSURE_CODES, ExposureChecks
 from ._redact import classify_secret, credential_kind
 from ._fleet import FLEET_FILE, load_fleet
-from ._layering import Source, child_source
+from ._layering import Source, child_source, leaves
 from ._policy import channels_of
 from ._render import DERIVED_PORT_SPAN, Renderer
 
@@ -680,7 +680,7 @@ class _Checks:
 
     def inline_tokens(self, plan):
         gw = plan.gateway
-        for path, value in _leaves(plan.config, ()):
+        for path, value in leaves(plan.config, ()):
             key = path[-1] if path else None
             verdict = classify_secret(key, value)
             if not verdict:
@@ -931,14 +931,3 @@ def _model_refs(node, base):
     if base == ("agents", "defaults"):
         for ref in sorted(node.get("models") or {}):
             yield "models", ref, base + ("models", ref)
-
-
-def _leaves(node, path):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _leaves(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _leaves(value, path + (index,))
-    else:
-        yield path, node
