@@ -222,7 +222,9 @@ def main():
         retag = "localhost/clawops/openclaw:bench-retag-%d" % os.getpid()
         subprocess.run(["docker", "tag", current, retag], check=True)
         image = timed_update("-e", "clawops_update_image=%s" % retag)
-        noop = playbook(fleet["inventory"], fleet["events"], "playbooks/update.yml")
+        # the same image again: without it, update.yml would go back to the fleet's image
+        noop = playbook(fleet["inventory"], fleet["events"], "playbooks/update.yml",
+                        "-e", "clawops_update_image=%s" % retag)
         # agent onboarding on the canary: one command, definition edit to gate passed
         agent_add = playbook(fleet["inventory"], fleet["events"], "playbooks/agent.yml",
                              "-e", "gateway=gw-0", "-e", "agent_id=bench-agent",
