@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pwd
 
+import yaml
 from ansible import context
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
@@ -20,12 +21,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.vars import load_extra_vars
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._identity import (
-    IdentityProblem, check_owner, parse_settings, resolve, settings_path)
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - ansible-core requires PyYAML
-    yaml = None
+    SETTINGS_FILE, IdentityProblem, check_owner, parse_settings, resolve, settings_path)
 
 
 def _settings():
@@ -33,7 +29,7 @@ def _settings():
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        if path != settings_path({}):
+        if path != SETTINGS_FILE:
             raise IdentityProblem("CLAWOPS_IDENTITY_FILE names %s, which does not exist" % path)
         return parse_settings({}, path)
     check_owner(info, path)

@@ -119,30 +119,16 @@ def _write_head(directory, key, head):
     os.replace(temp, path)
 
 
-def _scan(handle):
-    """(number of lines, first event, last event) of an open log, read in blocks: any line
-    length, any file size, constant memory."""
+def _count_lines(handle):
+    """Non-empty lines of an open log, read in blocks: any line length, constant memory."""
     handle.seek(0)
-    count, first, last, pending = 0, None, None, b""
+    count, pending = 0, b""
     for block in iter(lambda: handle.read(1 << 20), b""):
         pending += block
         lines = pending.split(b"\n")
         pending = lines.pop()
-        for line in lines:
-            if line.strip():
-                count += 1
-                if first is None:
-                    first = line
-                last = line
-    if pending.strip():
-        count += 1
-        first = first or pending
-        last = pending
-    return count, _decode(first), _decode(last)
-
-
-def _decode(raw):
-    return json.loads(raw.decode("utf-8")) if raw else None
+        count += sum(1 for line in lines if line.strip())
+    return count + (1 if pending.strip() else 0)
 
 
 def _last_line(handle):
@@ -230,11 +216,11 @@ def _next_head(handle, event, key, heads, path):
                 "truncated or appended to without the audit key; verify it "
                 "(playbooks/audit_verify.yml) and move it aside" % (where, head["lines"]))
         return dict(head, lines=head["lines"] + 1, hash=event["hash"], path=where)
-    count, dummy, last = _scan(handle)
-    if "mac" in last:
+    if "mac" in json.loads(_last_line(handle).decode("utf-8")):
         raise AuditError("the events log %s has authenticated lines but no head in %s: it was "
                          "rewritten or its head removed; verify it (playbooks/audit_verify.yml)"
                          % (where, heads))
+    count = _count_lines(handle)
     return {"chain": chain, "lines": count + 1, "hash": event["hash"], "legacy": count,
             "path": where}
 

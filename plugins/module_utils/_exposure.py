@@ -48,8 +48,7 @@ class ExposureChecks:
     """``check(plan)`` adds the exposure findings of one rendered gateway through ``add``
     (the preflight's Finding constructor) and ``where`` (config path -> file, key path)."""
 
-    def __init__(self, fleet, add, where):
-        self.fleet = fleet
+    def __init__(self, add, where):
         self.add = add
         self.where = where
 
@@ -130,19 +129,19 @@ class ExposureChecks:
                           severity=None if exposed else "warning")
 
     def ingress(self, plan):
+        # the NetworkPolicy's namespaces as the renderer computed them; the finding points at
+        # the gateway's override when it has one, else at its cluster's network
+        if plan.runtime["k8s"]["ingress_namespaces"]:
+            return
         provider = plan.gateway.data["provider"]
-        network = provider.get("network", {})
-        if "ingress_namespaces" in network:
+        if "ingress_namespaces" in provider.get("network", {}):
             file, key_path = plan.gateway.file, ("provider", "network", "ingress_namespaces")
         else:
-            cluster = self.fleet.data["targets"]["k8s_clusters"][provider["cluster"]]
-            network = cluster.get("network", {})
             file = FLEET_FILE
             key_path = ("targets", "k8s_clusters", provider["cluster"], "network",
                         "ingress_namespaces")
-        if network.get("ingress_namespaces", None) == []:
-            self.add("exposure.no-ingress", file, key_path,
-                     "%s is exposed (lan) but no namespace may connect: its NetworkPolicy "
-                     "would drop all traffic in" % plan.gateway.id,
-                     "list the namespaces whose pods may connect, or set exposure: loopback",
-                     plan.gateway.id)
+        self.add("exposure.no-ingress", file, key_path,
+                 "%s is exposed (lan) but no namespace may connect: its NetworkPolicy "
+                 "would drop all traffic in" % plan.gateway.id,
+                 "list the namespaces whose pods may connect, or set exposure: loopback",
+                 plan.gateway.id)

@@ -302,7 +302,7 @@ class _Checks:
         self.routing()
         self.secrets_in_files()
         self.gateway_tokens()
-        exposure = ExposureChecks(self.fleet, self.add, self._where)
+        exposure = ExposureChecks(self.add, self._where)
         for gw_id in sorted(self.plans):
             plan = self.plans[gw_id]
             self.inline_tokens(plan)

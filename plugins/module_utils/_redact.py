@@ -74,9 +74,10 @@ _SECRET_KEY_ENDINGS = ("token", "secret", "password", "passwd", "apikey", "api_k
 _ENV_PLACEHOLDER = re.compile(r"^\$\{[A-Z][A-Z0-9_]*\}$")
 _VARIABLE_ONLY = re.compile(r"^@\{[a-z][a-z0-9_.]*\}$")
 # a superset of what classify_secret flags, over a config's JSON text in one pass: a
-# credential shape, or a secret-named key holding a string
-LITERAL_HINT = re.compile(_ANY_CREDENTIAL.pattern + r'|"[^"\n]*?(?:token|secret|passw(?:or)?d|'
-                          r'api[_-]?key|private[_-]?key|access[_-]?key)"\s*:\s*"', re.I | re.S)
+# credential shape, or a secret-named key (the endings above, '-' or '_') holding a string
+LITERAL_HINT = re.compile(
+    _ANY_CREDENTIAL.pattern + r'|"[^"\n]*?(?:%s)"\s*:\s*"'
+    % "|".join(ending.replace("_", "[_-]") for ending in _SECRET_KEY_ENDINGS), re.I | re.S)
 LITERAL_PLACEHOLDER = "<redacted: a literal secret (preflight security.literal-secret)>"
 
 
