@@ -27,6 +27,7 @@ import shlex
 from ._hosttree import seed_documents
 from ._loader import FleetFiles
 from ._reload import restart_fingerprint
+from ._secrets import secrets_digest
 
 PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
 # What each probe's JSON body must say (OpenClaw's health contract; unknown paths answer
@@ -435,9 +436,6 @@ def secret(runtime, values):
 
 
 def env_digest(values):
-    """sha256 over the Secret's data (names and values; the digest, never the values, is
-    recorded in revisions and the pod template)."""
-    digest = hashlib.sha256()
-    for name in sorted(values):
-        digest.update(("%s=%s\n" % (name, values[name])).encode("utf-8"))
-    return digest.hexdigest()
+    """The keyed digest of the Secret's data (_secrets.secrets_digest; the digest, never the
+    values, is recorded in revisions and the pod template)."""
+    return secrets_digest(values)

@@ -272,6 +272,16 @@ class Renderer:
         return Variables(values, "gateway")
 
     # -- runtime spec ----------------------------------------------------------
+
+    @staticmethod
+    def _image_refs(repository, version, tag, digest):
+        """The gateway's image refs, written once: ``ref`` names what a build makes
+        (repository:tag); ``pinned_ref`` the fleet's digest pin (repository@digest, which the
+        deploy must match); ``run_ref`` what a gateway runs when nothing was built here."""
+        ref = "%s:%s" % (repository, tag) if tag else None
+        pinned = "%s@%s" % (repository, digest) if digest else None
+        return {"repository": repository, "version": version, "tag": tag, "ref": ref,
+                "digest": digest, "pinned_ref": pinned, "run_ref": pinned or ref}
     def runtime(self, gw):
         org = self.fleet.org
         settings = gw.settings
@@ -307,11 +317,7 @@ class Renderer:
             "port_range": [gw.port, gw.port + DERIVED_PORT_SPAN],
             "exposure": exposure,
             "publish_address": "0.0.0.0" if exposure == "lan" else "127.0.0.1",  # nosec B104
-            "image": {
-                "repository": repository, "version": version, "tag": tag,
-                "ref": "%s:%s" % (repository, tag) if tag else None,
-                "digest": image.get("digest"),
-            },
+            "image": self._image_refs(repository, version, tag, image.get("digest")),
             "paths": dict(GATEWAY_PATHS),
             "resources": resources,
             "labels": {

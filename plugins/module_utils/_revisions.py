@@ -24,6 +24,8 @@ import os
 import re
 import shutil
 
+from ._secrets import env_file_values, secrets_digest
+
 STATUSES = ("candidate", "active", "failed", "superseded", "rolled_back", "interrupted")
 FILES = {"config": "openclaw.json", "compose": "compose.yml"}
 _ID = re.compile(r"^r(\d{4,})$")
@@ -211,10 +213,23 @@ class Store(object):
         return data
 
 
+def env_digest_of(path):
+    """The keyed digest of a deployed env file's values (_secrets.secrets_digest): never a
+    plain sha256 of secrets. A K8s gateway's "env" file already holds that digest."""
+    if not path or not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    values = env_file_values(text)
+    if not values:  # the K8s env file: the Secret's digest on one line
+        return sha256_of(path)
+    return secrets_digest(values)
+
+
 def fingerprint_of(current, image_id=None):
     return {"config_sha256": sha256_of(current.get("config")),
             "compose_sha256": sha256_of(current.get("compose")),
-            "env_sha256": sha256_of(current.get("env")),
+            "env_sha256": env_digest_of(current.get("env")),
             "image": {"ref": compose_image(current.get("compose")), "id": image_id}}
 
 

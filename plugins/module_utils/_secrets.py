@@ -13,6 +13,8 @@ every caller shares the same checks and the same messages, which never hold a va
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import posixpath
 
@@ -162,3 +164,36 @@ class Scope:
                         "keep the org's secrets below one of them, or add a prefix to "
                         "%s.vault_prefixes" % where)
         return None
+
+
+# the gateway's own auth secret keys the digest of its secrets
+_DIGEST_KEYS = ("OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PASSWORD")
+
+
+def secrets_digest(values):
+    """The digest of a gateway's secret values (names and values) that revisions and the pod
+    template record so that a change rolls the gateway: an HMAC-SHA256 keyed with the
+    gateway's own auth secret, so whoever reads an annotation or a revision cannot test
+    guesses of a weak value against it (a plain sha256 would let them). The same values give
+    the same digest on every controller; without an auth secret the key is empty."""
+    key = b""
+    for name in _DIGEST_KEYS:
+        if values.get(name):
+            key = str(values[name]).encode("utf-8")
+            break
+    mac = hmac.new(b"clawops-secrets-1\0" + key, digestmod=hashlib.sha256)
+    for name in sorted(values):
+        mac.update(("%s=%s\n" % (name, values[name])).encode("utf-8"))
+    return mac.hexdigest()
+
+
+def env_file_values(text):
+    """``{name: value}`` of an env file as the deploy writes it (``NAME=value`` lines, ``#``
+    comments)."""
+    values = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+            continue
+        name, value = line.split("=", 1)
+        values[name.strip()] = value
+    return values

@@ -236,6 +236,30 @@ def test_a_restart_path_change_restarts(fleet, deployed):
     assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
 
 
+def test_an_image_digest_pin_is_honoured(fleet, deployed):
+    """image.digest on Compose (issue 17): a digest no image here has fails before the
+    gateway is touched; the digest of the image it runs makes the gateway run that image by
+    its id, so no retag can change what runs."""
+    container = "%s-gw-c" % fleet["slug"]
+    image_id = docker("inspect", "-f", "{{.Image}}", container).stdout.strip()
+    assert image_id.startswith("sha256:")
+    started_at = _started_at(fleet, "gw-c")
+    _edit(fleet, "gw-c", "", "", append="image: {version: \"2026.9.6\", digest: \"sha256:%s\"}\n"
+          % ("0" * 64))
+    proc = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
+    assert proc.returncode != 0
+    assert "No image here has the id sha256:%s" % ("0" * 64) in proc.stdout, proc.stdout[-3000:]
+    assert _started_at(fleet, "gw-c") == started_at
+    _edit(fleet, "gw-c", "digest: \"sha256:%s\"" % ("0" * 64), "digest: \"%s\"" % image_id)
+    proc = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert docker("inspect", "-f", "{{.Config.Image}} {{.Image}}", container).stdout.split() == [
+        image_id, image_id]
+    assert readyz(fleet["ports"]["gw-c"], fleet["tokens"]["gw-c"])["ready"] is True
+    again = play(fleet, "playbooks/site.yml", "--limit", "gw-c")
+    assert again.returncode == 0 and changed(again).get("gw-c", 0) == 0, again.stdout[-3000:]
+
+
 def test_a_first_deploy_openclaw_rejects_is_refused_before_anything_is_made(fleet, deployed):
     """Preflight passes a key only OpenClaw knows is wrong; the first deploy validates the
     config inside the image before it makes a directory or a container."""

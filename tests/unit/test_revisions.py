@@ -33,6 +33,11 @@ def test_record_active_twice_is_a_no_op(deployed):
         with open(path, encoding="utf-8") as handle:
             assert "secret-value" not in handle.read()
     assert len(first["env_sha256"]) == 64
+    # keyed with the gateway's token: not the plain sha256 of the file, which a guess of a
+    # weak value could be checked against
+    import hashlib
+    with open(current["env"], "rb") as handle:
+        assert first["env_sha256"] != hashlib.sha256(handle.read()).hexdigest()
 
 
 def test_candidate_then_active_supersedes(deployed):

@@ -60,3 +60,23 @@ def test_malformed_reference_and_no_vault_client():
     assert "no Vault client" in str(err.value)
     assert describe({"source": "vault", "path": "p", "key": "k", "mount": "kv"}) == \
         "vault kv/p key k"
+
+
+def test_the_secrets_digest_is_keyed_by_the_gateway_auth_secret():
+    """Revisions and the pod template record a digest of the secrets (issue 17): keyed with
+    the gateway's own auth secret, so a weak value cannot be guessed from it."""
+    import hashlib
+
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._secrets import (
+        env_file_values, secrets_digest)
+    values = {"OPENCLAW_GATEWAY_TOKEN": "t" * 64, "SLACK_APP_PASSWORD": "hunter2"}
+    digest = secrets_digest(values)
+    assert digest == secrets_digest(dict(values))
+    plain = hashlib.sha256("".join("%s=%s\n" % (k, values[k]) for k in sorted(values))
+                           .encode()).hexdigest()
+    assert digest != plain
+    # a guess of the weak value alone cannot be checked without the token
+    assert secrets_digest(dict(values, OPENCLAW_GATEWAY_TOKEN="u" * 64)) != digest
+    assert secrets_digest(dict(values, SLACK_APP_PASSWORD="hunter3")) != digest
+    text = "# generated\nOPENCLAW_GATEWAY_TOKEN=%s\nSLACK_APP_PASSWORD=hunter2\nX=a=b\n" % ("t" * 64)
+    assert env_file_values(text) == dict(values, X="a=b")
