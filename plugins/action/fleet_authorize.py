@@ -10,35 +10,12 @@ never from a task argument a user could set."""
 
 from __future__ import annotations
 
-import os
-import pwd
-
-import yaml
-from ansible import context
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
-from ansible.utils.vars import load_extra_vars
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._identity import (
-    SETTINGS_FILE, IdentityProblem, check_owner, parse_settings, resolve, settings_path)
-
-
-def _settings():
-    path = settings_path()
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        if path != SETTINGS_FILE:
-            raise IdentityProblem("CLAWOPS_IDENTITY_FILE names %s, which does not exist" % path)
-        return parse_settings({}, path)
-    check_owner(info, path)
-    with open(path, encoding="utf-8") as handle:
-        try:
-            data = yaml.safe_load(handle)
-        except yaml.YAMLError as exc:
-            raise IdentityProblem("%s does not parse: %s" % (path, exc))
-    return parse_settings(data, path)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._identity import IdentityProblem
+from ansible_collections.clawops.orchestrator.plugins.plugin_utils._guard import run_identity
 
 
 class ActionModule(ActionBase):
@@ -51,9 +28,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)
         try:
-            settings = _settings()
-            extra = load_extra_vars(self._loader) if context.CLIARGS.get("extra_vars") else {}
-            identity = resolve(settings, extra, pwd.getpwuid(os.geteuid()).pw_name)
+            identity = run_identity(self._loader)
         except (IdentityProblem, AnsibleError, OSError) as exc:
             result.update(failed=True, msg="refused: %s. Nothing was changed." % to_native(exc))
             return result

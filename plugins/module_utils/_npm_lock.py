@@ -90,8 +90,8 @@ def check_lock(text, spec, path="package-lock.json"):
     wanted = data["packages"].get("", {}).get("dependencies", {}).get(name)
     installed = data["packages"].get("node_modules/" + name, {}).get("version")
     if wanted != version or installed != version:
-        raise LockError("the lock pins %s %s (installs %s), not %s" % (name, wanted, installed,
-                                                                        version),
+        raise LockError("the lock pins %s %s (installs %s), not %s"
+                        % (name, wanted, installed, version),
                         file=path, key_path=("packages", "node_modules/" + name, "version"),
                         fix="use the lock made for %s (gateway_image_lock_write=true writes "
                             "one; review and commit it)" % spec)

@@ -282,6 +282,7 @@ class Renderer:
         pinned = "%s@%s" % (repository, digest) if digest else None
         return {"repository": repository, "version": version, "tag": tag, "ref": ref,
                 "digest": digest, "pinned_ref": pinned, "run_ref": pinned or ref}
+
     def runtime(self, gw):
         org = self.fleet.org
         settings = gw.settings

@@ -402,6 +402,41 @@ def test_an_operator_is_refused_an_admin_action_before_anything_changes(fleet):
             handle.write(OPEN)
 
 
+def test_a_run_that_skips_the_authorize_role_is_still_refused(fleet):
+    """Authorization where the change is made (issue 17): an operator outside gw-a's groups
+    skips the authorize role with --start-at-task; the provider role's own guard, and the
+    module that would write gw-a's directories, refuse before anything changes."""
+    path = os.path.join(fleet["dir"], "operators.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("operators:\n  ci-operator: {role: operator, groups: [team-b]}\n")
+    try:
+        before = started_at(fleet, "gw-a")
+        at_role = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted", "--limit",
+                       "gw-a", "--start-at-task",
+                       "The run's actor may deploy, stop, start or remove this gateway",
+                       actor="ci-operator")
+        assert at_role.returncode != 0, at_role.stdout[-3000:]
+        assert "refused (lifecycle, where the change is made)" in at_role.stdout
+        at_module = play(fleet, "playbooks/site.yml", "--limit", "gw-a", "--start-at-task",
+                         "Deploy the gateway", actor="ci-operator")
+        assert at_module.returncode != 0, at_module.stdout[-3000:]
+        assert "refused (agent, where the change is made)" in at_module.stdout, \
+            at_module.stdout[-3000:]
+        assert "gw-a are outside them" in at_module.stdout
+        assert started_at(fleet, "gw-a") == before
+        forged = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted", "--limit",
+                      "gw-a", "--start-at-task",
+                      "The run's actor may deploy, stop, start or remove this gateway",
+                      "-e", '{"clawops_gateway": {"id": "gw-a", "groups": ["team-b"]}}',
+                      actor="ci-operator")
+        assert forged.returncode != 0
+        assert "clawops_gateway may not be set as extra vars" in forged.stdout
+        assert started_at(fleet, "gw-a") == before
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(OPEN)
+
+
 def test_who_acts_and_where_the_trail_goes_cannot_be_chosen_by_extra_vars(fleet):
     """On a controller in the default identity mode (the process login), a job parameter
     cannot make its runner someone else or move the audit trail: refused before anything

@@ -129,7 +129,9 @@ def test_a_tarball_that_differs_from_its_lock_is_refused(image, tmp_path):
 def test_a_lock_for_another_version_is_one_clear_error(image, tmp_path):
     locks = lock_copy(tmp_path)
     path = locks / ("openclaw@%s" % VERSION) / "package-lock.json"
-    path.write_text(path.read_text().replace('"version": "%s"' % VERSION, '"version": "2026.9.5"', 1))
+    data = json.loads(path.read_text())
+    data["packages"]["node_modules/openclaw"]["version"] = "2026.9.5"
+    path.write_text(json.dumps(data))
     out = build_fails("--check", "-e", "gateway_image_lock_dir=%s" % locks)
     assert 'packages["node_modules/openclaw"].version: the lock pins openclaw' in out
     assert "Fix:" in out
