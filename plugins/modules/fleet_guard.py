@@ -67,8 +67,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(action=dict(type="str", required=True)),
-                           supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(action=dict(
+        type="str", required=True,
+        choices=["lifecycle", "pairing", "agent", "backup", "agent_high_risk", "deploy", "update",
+                 "rollback", "restore", "rotate", "remove", "policy"])),
+        supports_check_mode=True)
     module.fail_json(msg="fleet_guard runs in its action plugin on the controller; it was "
                          "called as a bare module")
 
