@@ -30,6 +30,7 @@ import shutil
 import tarfile
 
 from . import _keys
+from ._hosttree import GATEWAY_UID
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
@@ -474,6 +475,13 @@ def _apply_meta(dest, info):
     os.utime(dest, (info.mtime, info.mtime))
 
 
+def restored_owner(uid):
+    """A gateway's files belong to root or to the gateway: any other owner in an archive (an
+    earlier gateway uid such as 1000, or a person's account) is restored as the gateway's."""
+    return 0 if uid == 0 else GATEWAY_UID
+
+
 def _chown(dest, info, follow=True):
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        os.chown(dest, info.uid, info.gid, follow_symlinks=follow)
+        os.chown(dest, restored_owner(info.uid), restored_owner(info.gid),
+                 follow_symlinks=follow)

@@ -15,7 +15,14 @@ from __future__ import annotations
 import os
 import stat
 
-GATEWAY_UID = 1000  # the image's `node` user
+# The gateway's uid and gid, in the image (its `node` user), on the Compose host and in the
+# pod: one number, written here. Not 1000 (on most hosts the first person's account, whose
+# files the gateway could then read and write): 65532, the "nonroot" id of distroless and
+# Chainguard images, in Debian's reserved range 65000-65533 that no package or person gets.
+GATEWAY_UID = 65532
+# Directories the gateway writes whose contents an earlier version gave another uid: re-owned
+# recursively once (without following links) when their own owner differs.
+REOWN = ("home", "state_dir", "workspace_root", "logs_dir")
 
 # (host_paths key, owner uid, mode): what the gateway may write belongs to it, the rest to root
 DIRECTORIES = (
@@ -48,7 +55,8 @@ def seed_documents(agent, gateway_id, org_slug):
 
 def plan_tree(host_paths, agents, gateway_id, org_slug):
     """Entries in creation order: ``{path, kind: dir|file, uid, mode[, text]}``."""
-    entries = [{"path": host_paths[key], "kind": "dir", "uid": uid, "mode": mode}
+    entries = [{"path": host_paths[key], "kind": "dir", "uid": uid, "mode": mode,
+                "recursive": key in REOWN}
                for key, uid, mode in DIRECTORIES]
     for agent in agents:
         workspace = agent["host_workspace"]
@@ -58,6 +66,14 @@ def plan_tree(host_paths, agents, gateway_id, org_slug):
             entries.append({"path": os.path.join(workspace, name), "kind": "file",
                             "uid": GATEWAY_UID, "mode": DOCUMENT_MODE, "text": text})
     return entries
+
+
+def reown(top, uid):
+    """Give ``top`` and everything below it to ``uid`` (links themselves, never followed)."""
+    for base, dirs, files in os.walk(top, followlinks=False):
+        for name in dirs + files:
+            os.lchown(os.path.join(base, name), uid, uid)
+    os.lchown(top, uid, uid)
 
 
 def apply_tree(entries, check=False):
@@ -80,6 +96,11 @@ def apply_tree(entries, check=False):
                     os.chown(path, uid, uid)
                     os.chmod(path, mode)
                 continue
+            if entry.get("recursive") and info.st_uid != uid:
+                changes.append("re-owned %s/ and everything in it -> %d:%d (was uid %d)"
+                               % (path, uid, uid, info.st_uid))
+                if not check:
+                    reown(path, uid)
             if (info.st_uid, info.st_gid) != (uid, uid) or stat.S_IMODE(info.st_mode) != mode:
                 changes.append("owner/mode of %s/ -> %d:%d %04o" % (path, uid, uid, mode))
                 if not check:

@@ -24,7 +24,7 @@ import posixpath
 import re
 import shlex
 
-from ._hosttree import seed_documents
+from ._hosttree import GATEWAY_UID, seed_documents
 from ._loader import FleetFiles
 from ._reload import restart_fingerprint
 from ._secrets import secrets_digest
@@ -37,7 +37,6 @@ PROBE_ASSERT = {"startup": 'j.status==="started"', "ready": "j.ready===true",
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
                   "169.254.0.0/16", "127.0.0.0/8"]
 DEFAULT_DENY = "clawops-default-deny"
-GATEWAY_UID = 1000
 _MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
@@ -162,8 +161,10 @@ def _seed_script(runtime):
 
 def _volume_permissions_script(runtime):
     home = shlex.quote(runtime["paths"]["home"])
+    # the volume's root only, unless an earlier version gave its contents another uid:
+    # then everything in it (chown -hR: links themselves, never followed)
     return ("set -eu\nif [ \"$(stat -c %%u %s)\" != %d ]; then chmod 0750 %s; "
-            "chown %d:%d %s; echo \"gave %s to uid %d\"; fi\n"
+            "chown -hR %d:%d %s; echo \"gave %s and its contents to uid %d\"; fi\n"
             % (home, GATEWAY_UID, home, GATEWAY_UID, GATEWAY_UID, home, home, GATEWAY_UID))
 
 

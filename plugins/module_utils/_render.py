@@ -30,6 +30,7 @@ import re
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, ReferenceProblem
 from ._hostpaths import host_paths
+from ._hosttree import GATEWAY_UID
 from ._fleet import (DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
                      FLEET_FILE)
 from ._catalog import load_catalog
@@ -320,6 +321,7 @@ class Renderer:
             "publish_address": "0.0.0.0" if exposure == "lan" else "127.0.0.1",  # nosec B104
             "image": self._image_refs(repository, version, tag, image.get("digest")),
             "paths": dict(GATEWAY_PATHS),
+            "user": {"uid": GATEWAY_UID, "gid": GATEWAY_UID},
             "resources": resources,
             "labels": {
                 "clawops.org": org.org_id, "clawops.org-slug": org.org_slug,

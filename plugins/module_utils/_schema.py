@@ -535,8 +535,10 @@ FLEET_SCHEMA = {
                                 "type": "boolean",
                                 "description": "The cluster's storage ignores fsGroup (e.g. "
                                                "hostPath): an init container running as root "
-                                               "with only CAP_CHOWN gives a new state volume "
-                                               "to uid 1000 (default false; the namespace is "
+                                               "with only CAP_CHOWN gives the state volume "
+                                               "(all of it, when an earlier version gave it "
+                                               "another uid) to the gateway's uid 65532 "
+                                               "(default false; the namespace is "
                                                "then labelled pod-security baseline instead "
                                                "of restricted)."},
                             "cluster_read": {

@@ -49,19 +49,19 @@ def test_image_is_built_and_tagged(image):
     assert image["content_ref"].startswith(image["ref"] + "-")
     inspect = json.loads(docker("image", "inspect", image["ref"]).stdout)[0]
     assert inspect["Id"] == image["id"]
-    assert inspect["Config"]["User"] == "1000:1000"
+    assert inspect["Config"]["User"] == "65532:65532"
     assert inspect["Config"]["Entrypoint"][:2] == ["/usr/bin/tini", "--"]
     assert inspect["Config"]["Labels"]["dev.clawops.content-key"] == image["key"]
 
 
-def test_image_runs_the_pinned_openclaw_as_uid_1000(image):
+def test_image_runs_the_pinned_openclaw_as_uid_65532(image):
     version = docker("run", "--rm", image["ref"], "--version")
     assert version.returncode == 0 and ("OpenClaw %s" % VERSION) in version.stdout
     ident = docker("run", "--rm", "--entrypoint", "id", image["ref"])
-    assert "uid=1000(node)" in ident.stdout
+    assert "uid=65532(node)" in ident.stdout
     state = docker("run", "--rm", "--entrypoint", "stat", image["ref"], "-c", "%u %a",
                    "/home/node/.openclaw")
-    assert state.stdout.split() == ["1000", "750"]
+    assert state.stdout.split() == ["65532", "750"]
 
 
 def test_same_inputs_are_not_rebuilt(image):
@@ -170,7 +170,7 @@ def test_plugin_channels_are_baked_into_an_image_on_top(image):
     assert result["plugins"] == [spec]
     inspect = json.loads(docker("image", "inspect", result["content_ref"]).stdout)[0]
     assert inspect["Config"]["Labels"]["dev.clawops.plugins"] == spec
-    assert inspect["Config"]["User"] == "1000:1000"
+    assert inspect["Config"]["User"] == "65532:65532"
     found = docker("run", "--rm", "--entrypoint", "sh", result["content_ref"], "-c",
                    "cat /opt/clawops/plugin-seed/npm/projects/*/node_modules/@openclaw/slack/"
                    "package.json")

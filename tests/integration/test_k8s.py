@@ -39,7 +39,7 @@ BROKEN_78 = (
     "FROM %s\nUSER root\n"
     "RUN printf '#!/bin/sh\\nif [ \"$1\" = gateway ]; then echo \"state migration unsafe\" >&2;"
     " exit 78; fi\\nexec /usr/local/bin/openclaw \"$@\"\\n' > /usr/local/bin/oc-78"
-    " && chmod 755 /usr/local/bin/oc-78\nUSER 1000\n"
+    " && chmod 755 /usr/local/bin/oc-78\nUSER 65532\n"
     "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/oc-78\"]\n"
     "CMD [\"gateway\", \"run\"]\n")
 
@@ -199,7 +199,7 @@ def test_the_demo_k8s_gateway_is_ready(fleet, cluster, deployed):
     # the pod is hardened as declared
     spec = pods[0]["spec"]
     gateway = [c for c in spec["containers"] if c["name"] == "gateway"][0]
-    assert spec["securityContext"]["fsGroup"] == 1000
+    assert spec["securityContext"]["fsGroup"] == 65532
     assert gateway["securityContext"] == {"allowPrivilegeEscalation": False,
                                           "readOnlyRootFilesystem": True,
                                           "capabilities": {"drop": ["ALL"]},
@@ -210,7 +210,7 @@ def test_the_demo_k8s_gateway_is_ready(fleet, cluster, deployed):
     assert {"name": "NODE_OPTIONS", "value": "--max-old-space-size=1536"} in gateway["env"]
     config = [m for m in gateway["volumeMounts"] if m["name"] == "config"][0]
     assert config["readOnly"] is True
-    assert in_gateway(cluster, fleet, "id", "-u").stdout.strip() == "1000"
+    assert in_gateway(cluster, fleet, "id", "-u").stdout.strip() == "65532"
     assert in_gateway(cluster, fleet, "touch", "/etc/openclaw/x").returncode != 0
     # the official Slack plugin was installed into the state volume by the init container
     assert in_gateway(cluster, fleet, "sh", "-c", "ls /home/node/.openclaw/npm/projects/*/"
@@ -327,7 +327,7 @@ def _client_pod(cluster, namespace, image_ref):
     manifest = {
         "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client", "namespace": namespace},
         "spec": {"restartPolicy": "Never", "securityContext": {
-            "runAsUser": 1000, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+            "runAsUser": 65532, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
             "containers": [{"name": "client", "image": image_ref, "imagePullPolicy": "IfNotPresent",
                             "command": ["sleep", "infinity"],
                             "securityContext": {"allowPrivilegeEscalation": False,

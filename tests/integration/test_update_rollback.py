@@ -197,7 +197,7 @@ def test_an_image_whose_gateway_exits_78_rolls_the_canary_back(fleet):
         "FROM %s\nUSER root\n"
         "RUN printf '#!/bin/sh\\nif [ \"$1\" = gateway ]; then echo \"state migration unsafe\" >&2;"
         " exit 78; fi\\nexec /usr/local/bin/openclaw \"$@\"\\n' > /usr/local/bin/oc-78"
-        " && chmod 755 /usr/local/bin/oc-78\nUSER 1000\n"
+        " && chmod 755 /usr/local/bin/oc-78\nUSER 65532\n"
         # a new ENTRYPOINT resets the base image's CMD: give it back
         "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/oc-78\"]\n"
         "CMD [\"gateway\", \"run\"]\n") % GOOD)
@@ -252,7 +252,7 @@ def test_sigkill_mid_update_then_rerun_converges(fleet):
     marker = os.path.join(gw_root(fleet, "gw-a"), "state", "clawops-marker.txt")
     with open(marker, "w", encoding="utf-8") as handle:
         handle.write("keep me\n")
-    os.chown(marker, 1000, 1000)
+    os.chown(marker, 65532, 65532)
     restore_file(os.path.join(fleet["dir"], "templates/org.json5"),
                  '{ agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },'
                  ' logging: { level: "info" } }')
@@ -291,7 +291,7 @@ def test_backup_restore_reproduces_state_and_a_tampered_archive_is_refused(fleet
     marker = os.path.join(gw_root(fleet, gw), "state", "clawops-marker.txt")
     with open(marker, "w", encoding="utf-8") as handle:
         handle.write("before backup\n")
-    os.chown(marker, 1000, 1000)
+    os.chown(marker, 65532, 65532)
     made = play(fleet, "playbooks/backup.yml", "--limit", gw)
     assert made.returncode == 0, made.stdout[-3000:]
     backups_dir = os.path.join(gw_root(fleet, gw), "backups")

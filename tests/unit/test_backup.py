@@ -74,6 +74,22 @@ def test_restore_reproduces_the_checksums(gateway):
     assert leftovers == []
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="sets owners (runs as root in CI)")
+def test_restored_files_belong_to_root_or_the_gateway_only(gateway):
+    """An archive's owners are not trusted: a file of an earlier gateway uid (1000) or of a
+    person's account comes back as the gateway's, root's stays root's (issue 17)."""
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._hosttree import (
+        GATEWAY_UID)
+    state = gateway["root"] / "state"
+    os.chown(state / "devices/paired.json", 1000, 1000)
+    os.chown(state / "agents/helper/sessions/s1.jsonl", 1001, 1001)
+    made = create_archive(gateway["parts"], gateway["backups"], "acme-gw")
+    restore_archive(made["path"], gateway["parts"])
+    assert os.stat(state / "devices/paired.json").st_uid == GATEWAY_UID
+    assert os.stat(state / "agents/helper/sessions/s1.jsonl")[4:6] == (GATEWAY_UID, GATEWAY_UID)
+    assert os.stat(gateway["root"] / "workspaces/helper/AGENTS.md").st_uid == 0
+
+
 def _rewrite(path, change):
     """Rewrite the archive with ``change(name, data) -> data`` applied to every member."""
     with tarfile.open(path, "r:gz") as tar:

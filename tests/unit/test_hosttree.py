@@ -41,17 +41,45 @@ def test_apply_makes_the_tree_seeds_once_and_never_overwrites(tmp_path):
     first = ht.apply_tree(entries)
     assert "seeded %s/AGENTS.md" % agents[0]["host_workspace"] in first
     info = os.stat(paths["state_dir"])
-    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (1000, 0o700)
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (ht.GATEWAY_UID, 0o700)
     info = os.stat(paths["revisions_dir"])
     assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o700)
     edited = os.path.join(agents[0]["host_workspace"], "IDENTITY.md")
     with open(edited, "w", encoding="utf-8") as handle:
         handle.write("# changed by a person\n")
     os.chmod(paths["logs_dir"], 0o777)
-    assert ht.apply_tree(entries) == ["owner/mode of %s/ -> 1000:1000 0750" % paths["logs_dir"]]
+    assert ht.apply_tree(entries) == ["owner/mode of %s/ -> %d:%d 0750" % (
+        paths["logs_dir"], ht.GATEWAY_UID, ht.GATEWAY_UID)]
     assert ht.apply_tree(entries) == []
     with open(edited, encoding="utf-8") as handle:
         assert handle.read() == "# changed by a person\n"
+
+
+def test_the_gateway_uid_is_not_the_first_persons_account():
+    assert ht.GATEWAY_UID not in range(1000, 60000) and ht.GATEWAY_UID != 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sets owners (runs as root in CI)")
+def test_state_an_earlier_uid_owned_is_reowned_once_without_following_links(tmp_path):
+    """An existing gateway's files that belonged to uid 1000 (before issue 17) are given to
+    the gateway's uid on the next deploy; a link inside is re-owned itself, its target not."""
+    state = tmp_path / "state"
+    (state / "agents").mkdir(parents=True)
+    (state / "agents" / "db.sqlite").write_text("x")
+    outside = tmp_path / "outside"
+    outside.write_text("root's")
+    os.symlink(outside, state / "link")
+    for path in (state, state / "agents", state / "agents" / "db.sqlite"):
+        os.chown(path, 1000, 1000)
+    entries = [{"path": str(state), "kind": "dir", "uid": ht.GATEWAY_UID, "mode": 0o700,
+                "recursive": True}]
+    changes = ht.apply_tree(entries)
+    assert changes[0] == "re-owned %s/ and everything in it -> %d:%d (was uid 1000)" % (
+        state, ht.GATEWAY_UID, ht.GATEWAY_UID)
+    assert os.stat(state / "agents" / "db.sqlite").st_uid == ht.GATEWAY_UID
+    assert os.lstat(state / "link").st_uid == ht.GATEWAY_UID
+    assert os.stat(outside).st_uid == 0
+    assert ht.apply_tree(entries) == []
 
 
 def test_a_file_where_a_directory_belongs_is_an_error(tmp_path):

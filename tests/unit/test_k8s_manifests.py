@@ -85,8 +85,8 @@ def test_the_pod_is_hardened(plan):
     spec = by_kind(build(plan), "Deployment")["spec"]
     assert spec["strategy"] == {"type": "Recreate"} and spec["replicas"] == 1
     pod = spec["template"]["spec"]
-    # the demo's lab cluster gives its volumes to uid 1000 with a root chown container
-    assert pod["securityContext"]["runAsUser"] == 1000 and pod["securityContext"]["fsGroup"] == 1000
+    # the demo's lab cluster gives its volumes to the gateway's uid with a root chown container
+    assert pod["securityContext"]["runAsUser"] == 65532 and pod["securityContext"]["fsGroup"] == 65532
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     assert pod["automountServiceAccountToken"] is False and pod["enableServiceLinks"] is False
     for container in pod["initContainers"] + pod["containers"]:

@@ -76,3 +76,14 @@ def test_no_backslash_escape_in_a_template_yaml_leaves_literal():
                         found.append("%s:%d" % (os.path.relpath(path, ROOT),
                                                 node.start_mark.line + 1))
     assert not found, found
+
+
+def test_the_image_and_the_runtime_agree_on_the_gateway_uid():
+    """The image's `node` user is the uid the Compose project and the pods run as: written in
+    the core (GATEWAY_UID) and, for the image build, in gateway_image's defaults."""
+    import yaml
+
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._hosttree import (
+        GATEWAY_UID)
+    with open(os.path.join(ROOT, "roles/gateway_image/defaults/main.yml"), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["gateway_image_uid"] == GATEWAY_UID
