@@ -9,12 +9,12 @@ name: npm_lock
 short_description: Check the npm lockfiles and plugin pins of the gateway image
 version_added: 0.1.0
 description:
-  - C(npm_lock) returns the pins (C({package path: "version integrity"})) of a committed
-    C(package-lock.json) and fails unless the lock pins exactly O(spec) and every package it
-    would fetch carries a sha512 integrity.
+  - "C(npm_lock) returns the pins (a mapping of package path to C(version integrity)) of a
+    committed C(package-lock.json) and fails unless the lock pins exactly O(spec) and every package it
+    would fetch carries a sha512 integrity."
   - With O(plugins), the input is the list of npm projects C(openclaw plugins install) wrote
-    (each C([path, package.json text, package-lock.json text])) and the result maps each plugin spec to the pins of its
-    project.
+    (each a list of its path, its package.json text and its package-lock.json text) and the
+    result maps each plugin spec to the pins of its project.
   - With O(expected), the input is pins and the result is the list of differences from
     O(expected) (empty when they agree).
   - With O(name_only), the input is a spec and the result the file name of its lock
