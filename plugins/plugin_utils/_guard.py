@@ -62,10 +62,18 @@ def run_extra_vars(loader):
     return load_extra_vars(loader) if context.CLIARGS.get("extra_vars") else {}
 
 
+def login_name():
+    """The process owner's login; a uid without a passwd entry (a container run with an
+    arbitrary uid) is named by its number."""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return "uid-%d" % os.geteuid()
+
+
 def run_identity(loader):
     """The Identity of this run (raises IdentityProblem / AnsibleError)."""
-    return resolve(identity_settings(), run_extra_vars(loader),
-                   pwd.getpwuid(os.geteuid()).pw_name)
+    return resolve(identity_settings(), run_extra_vars(loader), login_name())
 
 
 class GuardedAction(ActionBase):
