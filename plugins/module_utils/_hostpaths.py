@@ -16,6 +16,7 @@ import posixpath
 
 from ._errors import FleetErrors, ReferenceProblem
 from ._fleet import DEFAULT_COMPOSE_ROOT, FLEET_FILE
+from ._paths import below
 
 # a root may be neither one of these nor below the first set
 SYSTEM_TREES = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
@@ -25,16 +26,12 @@ SYSTEM_DIRS = ("/home", "/media", "/mnt", "/opt", "/srv", "/tmp", "/var", "/var/
 OVERRIDES = ("state_dir", "workspace_root", "config_dir")
 
 
-def _below(path, root):
-    return path.startswith(root.rstrip("/") + "/")
-
-
 def system_root(path):
     """Why ``path`` cannot be a root (a message), or None."""
     if path in SYSTEM_DIRS or path in SYSTEM_TREES:
         return "%s is a system directory" % path
     for tree in SYSTEM_TREES:
-        if _below(path, tree) and not _below(path, "/usr/local"):
+        if below(path, tree) and not below(path, "/usr/local"):
             return "%s is inside the system directory %s" % (path, tree)
     return None
 
@@ -62,7 +59,7 @@ def host_paths(host_name, host, org_slug, gw_id, gw_file, root_override=None,
                   for name in OVERRIDES if name in path_overrides)
     allowed = [root_path for root_path, dummy in roots]
     for name, path, key_path in claims:
-        if not any(_below(path, r) for r in allowed):
+        if not any(below(path, r) for r in allowed):
             errors.append(ReferenceProblem(
                 "%s %s is not below the host's roots (%s)" % (name, path, ", ".join(allowed)),
                 gw_file, key_path,

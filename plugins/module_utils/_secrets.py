@@ -18,6 +18,8 @@ import hmac
 import os
 import posixpath
 
+from ._paths import below
+
 
 class SecretProblem(Exception):
     """A reference that does not resolve to a single-line value (the message has the fix)."""
@@ -86,11 +88,6 @@ HOME_CREDENTIALS = (".ssh", ".aws", ".azure", ".kube", ".config", ".docker", ".g
                     ".vault-token", ".netrc", ".ansible", ".git-credentials", ".pgpass")
 
 
-def _below(path, root):
-    root = root.rstrip("/")
-    return path == root or path.startswith(root + "/")
-
-
 class Scope:
     """Where an org's secret references may point (fleet.yml ``secrets``)."""
 
@@ -134,7 +131,7 @@ class Scope:
             if not path.startswith("/"):
                 path = os.path.abspath(path)  # read relative to the controller's cwd
             if self.file_dirs is not None:
-                if not any(_below(path, d) and path != d for d in self.file_dirs):
+                if not any(below(path, d) for d in self.file_dirs):
                     return ("file %s is outside the allowed directories (%s)"
                             % (raw, ", ".join(self.file_dirs)),
                             "keep it below one of them, or add its directory to %s.file_dirs"
@@ -142,7 +139,7 @@ class Scope:
             else:
                 home = [posixpath.join(self.home, name) for name in HOME_CREDENTIALS]
                 for bad in SYSTEM_FILES + tuple(home) + ("/etc/clawops",):
-                    if _below(path, bad):
+                    if below(path, bad, inclusive=True):
                         return ("file %s is a system or credential file of the controller"
                                 % raw, "put the gateway's secret in a file of its own (e.g. "
                                 "~/.clawops/secrets/<org>/...) and list that directory in "
