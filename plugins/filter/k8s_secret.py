@@ -40,15 +40,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import (
-    env_digest, secret)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import secret
+from ansible_collections.clawops.orchestrator.plugins.module_utils._secrets import secrets_digest
 
 
 def k8s_secret(values, runtime):
     if runtime.get("provider") != "k8s" or "k8s" not in runtime:
         raise AnsibleFilterError("k8s_secret needs the clawops_runtime of a Kubernetes gateway")
     values = {str(k): str(v) for k, v in (values or {}).items()}
-    return {"manifest": secret(runtime, values), "sha256": env_digest(values)}
+    return {"manifest": secret(runtime, values), "sha256": secrets_digest(values)}
 
 
 class FilterModule(object):

@@ -101,6 +101,7 @@ def apply_tree(entries, check=False):
                                % (path, uid, uid, info.st_uid))
                 if not check:
                     reown(path, uid)
+                    info = os.lstat(path)
             if (info.st_uid, info.st_gid) != (uid, uid) or stat.S_IMODE(info.st_mode) != mode:
                 changes.append("owner/mode of %s/ -> %d:%d %04o" % (path, uid, uid, mode))
                 if not check:

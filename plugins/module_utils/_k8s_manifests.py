@@ -27,7 +27,6 @@ import shlex
 from ._hosttree import GATEWAY_UID, seed_documents
 from ._loader import FleetFiles
 from ._reload import restart_fingerprint
-from ._secrets import secrets_digest
 
 PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
 # What each probe's JSON body must say (OpenClaw's health contract; unknown paths answer
@@ -434,9 +433,3 @@ def secret(runtime, values):
             "metadata": {"name": k8s["names"]["secret"], "namespace": k8s["namespace"],
                          "labels": labels},
             "stringData": {name: values[name] for name in sorted(values)}}
-
-
-def env_digest(values):
-    """The keyed digest of the Secret's data (_secrets.secrets_digest; the digest, never the
-    values, is recorded in revisions and the pod template)."""
-    return secrets_digest(values)

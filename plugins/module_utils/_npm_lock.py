@@ -67,7 +67,10 @@ def pins(text, path="package-lock.json"):
     """``{package path: "version integrity"}`` of every package npm would fetch; packages
     bundled inside another's tarball are covered by that tarball's integrity, links by
     their target. Raises :class:`LockError` for a fetched package without integrity."""
-    data = _load(text, path)
+    return _pins(_load(text, path), path)
+
+
+def _pins(data, path):
     out = {}
     for key, entry in sorted(data["packages"].items()):
         if not key or not isinstance(entry, dict) or entry.get("inBundle") or entry.get("link"):
@@ -95,7 +98,7 @@ def check_lock(text, spec, path="package-lock.json"):
                         file=path, key_path=("packages", "node_modules/" + name, "version"),
                         fix="use the lock made for %s (gateway_image_lock_write=true writes "
                             "one; review and commit it)" % spec)
-    return pins(text, path)
+    return _pins(data, path)
 
 
 def pin_diff(expected, actual):

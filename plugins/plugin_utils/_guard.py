@@ -71,9 +71,12 @@ def login_name():
         return "uid-%d" % os.geteuid()
 
 
-def run_identity(loader):
-    """The Identity of this run (raises IdentityProblem / AnsibleError)."""
-    return resolve(identity_settings(), run_extra_vars(loader), login_name())
+def run_identity(loader, extra_vars=None):
+    """The Identity of this run (raises IdentityProblem / AnsibleError); ``extra_vars``: the
+    run's, when the caller has read them already."""
+    if extra_vars is None:
+        extra_vars = run_extra_vars(loader)
+    return resolve(identity_settings(), extra_vars, login_name())
 
 
 class GuardedAction(ActionBase):
@@ -88,11 +91,12 @@ class GuardedAction(ActionBase):
     def refusal(self, action, task_vars):
         """Why this run may not do ``action`` on this host's gateway, or None."""
         try:
-            forged = sorted(set(run_extra_vars(self._loader)) & set(FLEET_VARS))
+            extra_vars = run_extra_vars(self._loader)
+            forged = sorted(set(extra_vars) & set(FLEET_VARS))
             if forged:
                 return ("%s may not be set as extra vars: which fleet and groups a gateway "
                         "belongs to comes from the fleet inventory" % ", ".join(forged))
-            identity = run_identity(self._loader)
+            identity = run_identity(self._loader, extra_vars)
         except (IdentityProblem, AnsibleError, OSError) as exc:
             return to_native(exc)
         fleet_dir = task_vars.get("clawops_fleet_dir")

@@ -21,6 +21,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils import _k8s_m
 from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_status import (
     classify, gateway_pod)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._secrets import secrets_digest
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import (
     dump_config, render_fleet)
 
@@ -233,8 +234,8 @@ def test_secret_and_its_digest(plan):
     values = {"OPENCLAW_GATEWAY_TOKEN": "t" * 32, "CLAWOPS_X": "y"}
     secret = km.secret(plan.runtime, values)
     assert secret["stringData"] == values and secret["type"] == "Opaque"
-    assert km.env_digest(values) == km.env_digest(dict(reversed(list(values.items()))))
-    assert km.env_digest(values) != km.env_digest(dict(values, CLAWOPS_X="z"))
+    assert secrets_digest(values) == secrets_digest(dict(reversed(list(values.items()))))
+    assert secrets_digest(values) != secrets_digest(dict(values, CLAWOPS_X="z"))
     assert "t" * 32 not in json.dumps(build(plan))
 
 
