@@ -267,3 +267,54 @@ def write(fleet_dir, edit):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+REQUEST_KEYS = ("agent", "accounts", "bindings")
+
+
+def agent_request(agent=None, accounts=None, bindings=None, kind="", owner="", model="",
+                  definition=""):
+    """The change ``playbooks/agent.yml`` makes, from its variables: ``agent``, ``accounts``,
+    ``bindings`` as an ``-e @carol.yml`` file gives them, or an AWX survey's flat fields -
+    ``agent_kind``, ``agent_owner``, ``agent_model`` and ``agent_definition`` (YAML text of
+    the same shape as that file; a survey has no field for a mapping). The flat fields win
+    over ``agent``, which wins over the definition's. Returns ``{agent, accounts, bindings}``
+    (None where nothing was given: the module then keeps what the gateway has)."""
+    from ._loader import yaml_load  # pylint: disable=import-outside-toplevel
+
+    fix = ("write it as YAML with the keys %s, as the file given to -e @<file> "
+           "(docs/day2.md)" % ", ".join(REQUEST_KEYS))
+    parsed = {}
+    if isinstance(definition, str) and definition.strip():
+        try:
+            parsed = yaml_load(io.StringIO(definition)) or {}
+        except Exception as exc:  # pylint: disable=broad-except - any YAML error, one message
+            mark = getattr(exc, "problem_mark", None)
+            where = " (line %d)" % (mark.line + 1) if mark is not None else ""
+            raise AgentEditProblem("not YAML%s: %s"
+                                   % (where, getattr(exc, "problem", None) or exc),
+                                   "extra vars", ("agent_definition",), fix)
+    elif definition not in (None, ""):
+        parsed = definition
+    if not isinstance(parsed, dict) or set(parsed) - set(REQUEST_KEYS):
+        extra = sorted(set(parsed) - set(REQUEST_KEYS)) if isinstance(parsed, dict) else []
+        raise AgentEditProblem("%s" % (
+            "has the unknown key %r" % extra[0] if extra else "is not a mapping"),
+            "extra vars", ("agent_definition",) + tuple(extra[:1]), fix)
+    for key, value, shape in (("agent", parsed.get("agent"), dict),
+                              ("accounts", parsed.get("accounts"), list),
+                              ("bindings", parsed.get("bindings"), list)):
+        if value is not None and not isinstance(value, shape):
+            raise AgentEditProblem("%s is not a %s" % (
+                key, "mapping" if shape is dict else "list"), "extra vars", ("agent_definition", key), fix)
+    if agent is not None and not isinstance(agent, dict):
+        raise AgentEditProblem("not a mapping", "extra vars", ("agent",),
+                               "pass -e @<file> whose 'agent' is {kind, owner, model, ...}")
+    spec = dict(parsed.get("agent") or {})
+    spec.update(agent or {})
+    for key, value in (("kind", kind), ("owner", owner), ("model", model)):
+        if isinstance(value, str) and value.strip():
+            spec[key] = value.strip()
+    return {"agent": spec,
+            "accounts": accounts if accounts is not None else parsed.get("accounts"),
+            "bindings": bindings if bindings is not None else parsed.get("bindings")}

@@ -377,11 +377,31 @@ def inventory_files(sources):
     return found
 
 
-def check_inventory(sources, hosts):
+def check_inventory(sources, hosts, fleet_dirs=None):
     """Prove that the run's inventory came from clawops fleets that load: a list of
     ``{source, fleet_dir, gateways}``; raises FleetError with the loader's own message for a
-    source whose fleet does not load, or when there is no fleet source or no gateway host."""
+    source whose fleet does not load, or when there is no fleet source or no gateway host.
+
+    An inventory synced from a fleet source (AWX copies what the plugin made into each job as
+    plain data) names no fleet source: its hosts' ``clawops_fleet_dir`` (``fleet_dirs``) is
+    loaded instead, and its gateways must be the fleet's (else the copy is out of date)."""
     files = inventory_files(sources)
+    synced = sorted(set(d for d in fleet_dirs or [] if d))
+    if not files and hosts and synced:
+        _check_libraries()
+        loaded, known = [], set()
+        for fleet_dir in synced:
+            fleet = load_fleet(fleet_dir)  # FleetError(s): the loader's message
+            known.update(fleet.gateways)
+            loaded.append({"source": "(synced inventory)", "fleet_dir": fleet.root,
+                           "gateways": len(fleet.gateways)})
+        stale = sorted(set(hosts) - known)
+        if stale:
+            raise FleetError(
+                "the inventory is out of date: gateways %s are no longer in the fleet (%s)"
+                % (", ".join(stale), ", ".join(synced)), None, (),
+                "sync the inventory source before the job (AWX: 'update on launch')")
+        return loaded
     if not files:
         raise FleetError("no clawops fleet inventory among the inventory sources (%s)"
                          % (", ".join(map(str, sources or [])) or "none"), None, (),

@@ -131,6 +131,13 @@ agent_dir:
   description: The agent's directory name under the gateway's C(state/agents/).
   returned: when the agent exists before or after
   type: str
+host_vars:
+  description:
+    - The gateway's plan host variables (C(clawops_runtime), C(clawops_config_text), ...) as
+      the inventory plugin makes them from the changed definition. A playbook sets them as
+      facts to apply the change; an inventory synced from the fleet (AWX) cannot be re-read.
+  returned: when the change was written
+  type: dict
 findings:
   description: The preflight findings that refused the change.
   returned: on failure by preflight
@@ -147,6 +154,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._errors impor
 from ansible_collections.clawops.orchestrator.plugins.module_utils._authz import (
     agent_action, authorize, load_operators)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+from ansible_collections.clawops.orchestrator.plugins.module_utils._hostvars import (
+    PLAN_VARS, build_hosts)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
     AuditError, append, trail_key)
 
@@ -228,6 +237,8 @@ def main():
                        "%s/%s/%s" % (report.fleet.org.org_slug, p["gateway"], p["id"]), "ok",
                        {"state": p["state"], "summary": edit.summary, "file": edit.rel},
                        diff=text_diff, key=key, heads=heads)
+            written = build_hosts(p["fleet_dir"], [p["gateway"]])["hosts"][p["gateway"]]["vars"]
+            result["host_vars"] = {k: written[k] for k in PLAN_VARS}
     except FleetError as exc:
         module.fail_json(msg=exc.render())
     except AuditError as exc:

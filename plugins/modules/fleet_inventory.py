@@ -18,6 +18,9 @@ description:
     C(ansible.cfg) sets C(unparsed_is_failed) - and the run ends successful with "no hosts
     matched"; an installed collection cannot ship that setting to its users' projects, and
     ansible-runner (AWX) would report the job successful.
+  - An inventory synced from a fleet source (AWX gives each job a copy as plain data) names no
+    fleet file; then the fleet the hosts' C(clawops_fleet_dir) names must load, and hold every
+    host of the inventory.
   - Also fails when no fleet source was given, or when the fleet loads but the inventory
     holds none of its gateways (the inventory plugin is not enabled).
 author:
@@ -30,6 +33,14 @@ options:
     required: true
   hosts:
     description: The gateway hosts the inventory has (C(groups['clawops'])).
+    type: list
+    elements: str
+    default: []
+  fleet_dirs:
+    description:
+      - The hosts' C(clawops_fleet_dir). Used when no source is a fleet file - an inventory
+        synced from one, as AWX gives each job - to load the fleet the hosts came from; the
+        hosts must all still be gateways of that fleet.
     type: list
     elements: str
     default: []
@@ -77,11 +88,13 @@ def main():
         argument_spec={
             "sources": {"type": "list", "elements": "str", "required": True},
             "hosts": {"type": "list", "elements": "str", "default": []},
+            "fleet_dirs": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,
     )
     try:
-        fleets = check_inventory(module.params["sources"], module.params["hosts"])
+        fleets = check_inventory(module.params["sources"], module.params["hosts"],
+                                 module.params["fleet_dirs"])
     except FleetError as exc:
         module.fail_json(msg="the inventory is not a clawops fleet that loads: %s"
                              % exc.render())

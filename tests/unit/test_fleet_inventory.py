@@ -64,7 +64,7 @@ def test_hostvars_never_carry_a_literal_secret_preflight_refuses(make_fleet):
     """Issue 17: a token written into the fleet is a preflight error, and ansible-inventory
     --list must not print it either."""
     import textwrap
-    from ansible_collections.clawops.orchestrator.plugins.inventory.fleet import build_hosts
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._hostvars import build_hosts
     from conftest import MINIMAL
     slack = "xoxb-" + "1234567890-abcdefghijKLMN"
     root = make_fleet({"gateways/gw-one.yml": textwrap.dedent(MINIMAL["gateways/gw-one.yml"])
@@ -77,3 +77,22 @@ def test_hostvars_never_carry_a_literal_secret_preflight_refuses(make_fleet):
         assert "preflight security.literal-secret" in text
     clean = build_hosts(make_fleet(), include_config=True)["hosts"]["gw-one"]["vars"]
     assert "redacted" not in clean["clawops_config_text"]
+
+
+def test_an_inventory_synced_from_a_fleet_source_is_proven_by_its_fleet(tmp_path, make_fleet):
+    """AWX gives each job the synced inventory as plain data, not the fleet file: the fleet
+    the hosts came from must load and still hold every host."""
+    root = make_fleet()
+    synced = ["/runner/inventory/hosts"]
+    assert check_inventory(synced, ["gw-one"], [root, root]) == [
+        {"source": "(synced inventory)", "fleet_dir": root, "gateways": 1}]
+    with pytest.raises(FleetError, match="out of date: gateways gw-gone") as caught:
+        check_inventory(synced, ["gw-one", "gw-gone"], [root])
+    assert "update on launch" in caught.value.render()
+    broken = make_fleet({"gateways/gw-one.yml": "id: gw-one\nport: nope\n"})
+    with pytest.raises(FleetErrors) as caught:
+        check_inventory(synced, ["gw-one"], [broken])
+    assert "gateways/gw-one.yml" in caught.value.render()
+    # an empty synced inventory (a sync that imported nothing) is no fleet at all
+    with pytest.raises(FleetError, match="no clawops fleet inventory"):
+        check_inventory(synced, [], [])
