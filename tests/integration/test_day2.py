@@ -474,6 +474,144 @@ def test_editing_one_line_of_the_audit_trail_is_found(fleet, tmp_path):
     assert cut.returncode != 0 and "truncated" in cut.stdout, cut.stdout[-2000:]
 
 
+def _awx_jobs(fleet):
+    """Issue 20: the job templates playbooks/awx.yml gives AWX, each run as AWX runs a job -
+    ansible-runner in a private data dir; the project holding the small playbooks the plan
+    writes (each imports the collection's); the inventory a sync made (ansible-inventory
+    --list behind an inventory script, no fleet file: fleet_loaded proves it by the fleet its
+    hosts came from); the survey's answers as extra vars, an optional field left blank
+    arriving as '' (what AWX sends); the identity source awx (the actor is awx_user_name,
+    the trail goes to events_dir)."""
+    import ansible_runner  # pylint: disable=import-outside-toplevel
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._awx import (
+        awx_plan, survey_answers)
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._catalog import (
+        load_catalog)
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+    from helpers import ansible_env  # pylint: disable=import-outside-toplevel
+
+    loaded = load_fleet(fleet["dir"])
+    plan = awx_plan(loaded, sorted(load_catalog(loaded).ids("models")),
+                    {"project": {"scm_url": "https://git.invalid/day2/fleet.git"}})
+    templates = {t["key"]: t for t in plan["job_templates"]}
+    private = os.path.join(fleet["base"], "awx")
+    for item in plan["project_playbooks"]:
+        os.makedirs(os.path.dirname(os.path.join(private, "project", item["path"])),
+                    exist_ok=True)
+        with open(os.path.join(private, "project", item["path"]), "w", encoding="utf-8") as out:
+            out.write(item["content"])
+    # what docs/awx.md asks of the project's ansible.cfg - and nothing of the repository's
+    with open(os.path.join(private, "project", "ansible.cfg"), "w", encoding="utf-8") as out:
+        out.write("[inventory]\nunparsed_is_failed = true\n")
+    identity = os.path.join(private, "identity.yml")
+    with open(identity, "w", encoding="utf-8") as out:
+        out.write("source: awx\nevents_dir: %s\n" % os.path.join(private, "events"))
+    os.chmod(identity, 0o644)
+    env = ansible_env(VAULT_ADDR=fleet["bao"]["url"], VAULT_TOKEN=fleet["bao"]["token"],
+                      CLAWOPS_IDENTITY_FILE=identity,
+                      ANSIBLE_CONFIG=os.path.join(private, "project", "ansible.cfg"))
+
+    def job(key, answers=None, check=False, workflow_vars=None):
+        # every job its own private data dir (ansible-runner keeps a job's extra vars and
+        # command line there), the project shared; the inventory source updates on launch:
+        # every job gets a fresh sync
+        run_dir = os.path.join(private, "job-%02d-%s" % (len(OUTPUTS), key))
+        os.makedirs(os.path.join(run_dir, "inventory"))
+        os.symlink(os.path.join(private, "project"), os.path.join(run_dir, "project"))
+        listed = run_cli("ansible-inventory", ["-i", fleet["inventory"], "--list"])
+        assert listed.returncode == 0, listed.stderr[-2000:]
+        data = os.path.join(run_dir, "synced.json")
+        with open(data, "w", encoding="utf-8") as out:
+            out.write(listed.stdout)
+        script = os.path.join(run_dir, "inventory", "hosts")
+        with open(script, "w", encoding="utf-8") as out:
+            out.write("#!/bin/sh\nif [ \"$1\" = --list ]; then cat %s; else echo '{}'; fi\n" % data)
+        os.chmod(script, 0o755)
+        template = templates[key]
+        extravars = dict(template["extra_vars"])
+        extravars.update(survey_answers(template["survey_spec"], answers))
+        extravars.update(workflow_vars or {})
+        extravars.update(awx_user_name="alice", awx_job_id=len(OUTPUTS))
+        result = ansible_runner.run(
+            private_data_dir=run_dir, playbook=template["playbook"], inventory=script,
+            extravars=extravars, envvars=env, cmdline="--check --diff" if check else None,
+            quiet=True, timeout=900)
+        out = result.stdout.read()
+        OUTPUTS.append(out)
+        return result, out
+    return job
+
+
+def recap(out):
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", out, re.M)}
+
+
+def test_every_awx_job_template_runs_as_awx_runs_it(fleet):
+    job = _awx_jobs(fleet)
+    only_b = {"clawops_gateways": ["gw-b"]}
+    # the review node of an approval workflow: preflight with the workflow's survey answers
+    result, out = job("preflight", workflow_vars=only_b)
+    assert result.status == "successful", out[-4000:]
+    assert "in 1 gateway(s): PASS" in out, out[-3000:]
+    result, out = job("status")
+    assert result.status == "successful", out[-4000:]
+    assert "gw-a" in out and "gw-b" in out
+    # the deploy workflow's review (check mode with diff), then the change: nothing to do
+    for check in (True, False):
+        result, out = job("deploy", only_b, check=check)
+        assert result.status == "successful", out[-4000:]
+        assert recap(out).get("gw-b") == 0 and "gw-a" not in recap(out), out[-3000:]
+    result, out = job("update", only_b)  # clawops_update_image arrives blank: the fleet's pin
+    assert result.status == "successful", out[-4000:]
+    assert "gw-a" not in recap(out), out[-3000:]
+
+    # an agent from the survey's flat fields, through a synced inventory that cannot be re-read
+    result, out = job("agent", {"gateway": "gw-b", "agent_id": "awx-scout",
+                                "agent_kind": "usecase",
+                                "agent_model": "anthropic/claude-sonnet-4-5"})
+    assert result.status == "successful", out[-4000:]
+    live = in_gateway(fleet, "gw-b", "agents", "list", "--json")
+    assert "awx-scout" in [a.get("id") for a in live], live
+    with open(os.path.join(fleet["dir"], "gateways/gw-b.yml"), encoding="utf-8") as handle:
+        assert "awx-scout" in handle.read()
+    trail = os.path.join(fleet["base"], "awx", "events", "%s.jsonl" % fleet["slug"])
+    with open(trail, encoding="utf-8") as handle:
+        agent_events = [json.loads(l) for l in handle if '"agent"' in l]
+    assert agent_events and agent_events[-1]["actor"] == "alice", agent_events[-1:]
+    result, out = job("agent", {"gateway": "gw-b", "agent_id": "awx-scout",
+                                "agent_state": "absent"})
+    assert result.status == "successful", out[-4000:]
+    live = in_gateway(fleet, "gw-b", "agents", "list", "--json")
+    assert "awx-scout" not in [a.get("id") for a in live], live
+
+    result, out = job("pairing", only_b)
+    assert result.status == "successful", out[-4000:]
+    before = started_at(fleet, "gw-b")
+    result, out = job("rotate", only_b)  # nothing rotated in the stores: nothing restarts
+    assert result.status == "successful", out[-4000:]
+    assert started_at(fleet, "gw-b") == before
+    backups = os.path.join(gw_root(fleet, "gw-b"), "backups")
+    had = set(os.listdir(backups))
+    result, out = job("backup", dict(only_b, backup_live="true"))
+    assert result.status == "successful", out[-4000:]
+    assert [n for n in set(os.listdir(backups)) - had if n.endswith(".tar.gz")], out[-3000:]
+    for key in ("restore", "rollback"):  # archive / revision left blank: latest / previous
+        result, out = job(key, only_b)
+        assert result.status == "successful", (key, out[-4000:])
+    result, out = job("lifecycle", only_b)  # restarted: the definition again, gated
+    assert result.status == "successful", out[-4000:]
+    assert "awx-scout" not in [a.get("id") for a in in_gateway(fleet, "gw-b", "agents", "list",
+                                                               "--json")]
+    result, out = job("audit")
+    assert result.status == "successful", out[-4000:]
+    assert "intact" in out, out[-3000:]
+    result, out = job("remove", only_b)
+    assert result.status == "successful", out[-4000:]
+    assert docker("ps", "-aq", "--filter", "name=^%s$" % instance(fleet, "gw-b")).stdout == ""
+    assert readyz(fleet["ports"]["gw-a"], fleet["canaries"]["token_a"])["ready"] is True
+
+
 def test_no_secret_value_leaks_anywhere(fleet):
     """Last: every output at -vvv, the audit trail, reports and every file we wrote."""
     values = [v for v in fleet["canaries"].values() if v]
