@@ -22,6 +22,8 @@ description:
   - Changes nothing; C(playbooks/awx.yml) hands the result to the C(awx.awx) modules.
 author:
   - clawops contributors (@clawops)
+extends_documentation_fragment:
+  - clawops.orchestrator.fleet_reader
 options:
   fleet_dir:
     description: Directory holding C(fleet.yml).
@@ -79,17 +81,6 @@ options:
     description: Seconds an approval node waits before it fails.
     type: int
     default: 86400
-attributes:
-  check_mode:
-    description: Reads only; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Nothing to show.
-    support: none
-requirements:
-  - json5
-  - jsonschema
-  - PyYAML
 """
 
 EXAMPLES = r"""

@@ -25,6 +25,8 @@ description:
     holds none of its gateways (the inventory plugin is not enabled).
 author:
   - clawops contributors (@clawops)
+extends_documentation_fragment:
+  - clawops.orchestrator.fleet_reader
 options:
   sources:
     description: The run's inventory sources (C(ansible_inventory_sources)).
@@ -44,17 +46,6 @@ options:
     type: list
     elements: str
     default: []
-attributes:
-  check_mode:
-    description: Reads only; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Nothing to show.
-    support: none
-requirements:
-  - json5
-  - jsonschema
-  - PyYAML
 """
 
 EXAMPLES = r"""

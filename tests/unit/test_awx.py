@@ -51,13 +51,14 @@ def test_every_variable_a_playbook_requires_is_a_required_question(demo):
     for template in demo[2]["job_templates"]:
         text = _playbook_text(template["collection_playbook"].rsplit(".", 1)[1])
         # the assertions of the playbook (its "Check the request" tasks): list items of that:
-        required = set(re.findall(r"(?m)^\s*-\s+(\w+) is defined", text)) - {"clawops_runtime"}
+        required = set(re.findall(r"(?m)^\s*-\s+(?:>-\s*\n\s*)?(\w+) is defined", text)) \
+            - {"clawops_runtime"}
         asked = {q["variable"] for q in template["survey_spec"]["spec"] if q["required"]}
         if "ansible_limit" in required:
             # a survey cannot set the limit: every such check also takes clawops_gateways
             lines = [l for l in text.splitlines() if "ansible_limit is defined" in l]
             assert all("clawops_gateways" in l for l in lines), lines
-            required = required - {"ansible_limit"} | {"clawops_gateways"}
+            required = (required - {"ansible_limit"}) | {"clawops_gateways"}
         assert required <= asked | set(template["extra_vars"]), (template["name"], required)
 
 
@@ -159,8 +160,8 @@ def test_schedules_and_permissions_name_objects_of_the_plan(demo):
             assert not names[name]["high_risk"]  # high-risk changes only through approval
     helpdesk = [r for r in teams["roles"] if r["team"] == "helpdesk"]
     assert [r["role"] for r in helpdesk] == ["execute"]
-    assert {r["role"] for r in teams["roles"] if r["team"] == "platform"} == {"execute",
-                                                                             "approval"}
+    platform = {r["role"] for r in teams["roles"] if r["team"] == "platform"}
+    assert platform == {"execute", "approval"}
     # no catalog model: no model question rather than one without choices
     agent = [t for t in teams["job_templates"] if t["key"] == "agent"][0]
     assert "agent_model" not in [q["variable"] for q in agent["survey_spec"]["spec"]]
@@ -199,3 +200,44 @@ def test_survey_answers_are_what_awx_sends(demo):
     assert survey_answers(backup)["clawops_gateways"] == []
     with pytest.raises(AwxProblem, match="no question limit"):
         survey_answers(backup, {"limit": "gw-people"})
+
+
+def _awx_module_options(name):
+    """The option names of an awx.awx module, read from its argument_spec in its source."""
+    import ast  # pylint: disable=import-outside-toplevel
+    import importlib.util  # pylint: disable=import-outside-toplevel
+    spec = importlib.util.find_spec("ansible_collections.awx.awx")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("awx.awx is not installed (the ansible package bundles it)")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "plugins", "modules",
+                        name + ".py")
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "argument_spec"
+                                                for t in node.targets):
+            return {k.arg for k in node.value.keywords}
+    pytest.fail("no argument_spec in %s" % path)
+
+
+def test_awx_yml_calls_the_awx_modules_with_their_own_options():
+    """No AWX server here: at least every option awx.yml passes exists in the module it calls
+    (awx.awx as the pinned ansible package bundles it), and every value comes from the plan."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(ROOT, "playbooks", "awx.yml"), encoding="utf-8") as handle:
+        plays = yaml.safe_load(handle)
+    tasks = [t for play in plays for t in play.get("tasks", [])]
+    tasks += [t for task in tasks for t in task.get("block", [])]
+    calls = [(k, v) for task in tasks for k, v in task.items() if k.startswith("awx.awx.")]
+    assert {k for k, _ in calls} >= {
+        "awx.awx.organization", "awx.awx.credential_type", "awx.awx.project",
+        "awx.awx.inventory", "awx.awx.inventory_source", "awx.awx.job_template",
+        "awx.awx.schedule", "awx.awx.workflow_job_template",
+        "awx.awx.workflow_job_template_node", "awx.awx.role", "awx.awx.team",
+        "awx.awx.execution_environment"}
+    for module, args in calls:
+        options = _awx_module_options(module.rsplit(".", 1)[1])
+        assert set(args) <= options, (module, sorted(set(args) - options))
+        for value in args.values():
+            assert not isinstance(value, str) or "_awx.awx" in value or "item" in value, (
+                module, value)
