@@ -288,7 +288,8 @@ def agent_request(agent=None, accounts=None, bindings=None, kind="", owner="", m
     if isinstance(definition, str) and definition.strip():
         try:
             parsed = yaml_load(io.StringIO(definition)) or {}
-        except Exception as exc:  # pylint: disable=broad-except - any YAML error, one message
+        # any YAML error (scanner, parser, constructor) becomes one message
+        except Exception as exc:  # pylint: disable=broad-except
             mark = getattr(exc, "problem_mark", None)
             where = " (line %d)" % (mark.line + 1) if mark is not None else ""
             raise AgentEditProblem("not YAML%s: %s"

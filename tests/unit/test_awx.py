@@ -229,7 +229,7 @@ def test_awx_yml_calls_the_awx_modules_with_their_own_options():
     tasks = [t for play in plays for t in play.get("tasks", [])]
     tasks += [t for task in tasks for t in task.get("block", [])]
     calls = [(k, v) for task in tasks for k, v in task.items() if k.startswith("awx.awx.")]
-    assert {k for k, _ in calls} >= {
+    assert {call[0] for call in calls} >= {
         "awx.awx.organization", "awx.awx.credential_type", "awx.awx.project",
         "awx.awx.inventory", "awx.awx.inventory_source", "awx.awx.job_template",
         "awx.awx.schedule", "awx.awx.workflow_job_template",
