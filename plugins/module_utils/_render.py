@@ -140,6 +140,21 @@ def controller_paths(state_root, org_slug, gw_id):
             "staging_dir": root + "/staging"}
 
 
+def records(runtime):
+    """Where a gateway's deployed files, revisions and backups are kept, whatever the provider:
+    on the Compose host (where its tasks run), or on the controller for a Kubernetes gateway
+    (``~`` expands there). ``spec_path`` is the deployed spec: compose.yml or the objects file."""
+    if runtime["provider"] == "compose":
+        paths = runtime["host_paths"]
+        spec_path = paths["root"] + "/compose.yml"
+    else:
+        paths = runtime["controller_paths"]
+        spec_path = paths["manifest_path"]
+    return {"revisions_dir": paths["revisions_dir"], "backups_dir": paths["backups_dir"],
+            "config_path": paths["config_path"], "spec_path": spec_path,
+            "env_path": paths["env_file"]}
+
+
 def dump_config(config):
     """Canonical text of a rendered config (sorted keys, 2-space indent, final newline)."""
     return json.dumps(config, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -338,6 +353,7 @@ class Renderer:
                                       exposure)
             runtime["controller_paths"] = controller_paths(runtime["k8s"]["state_root"],
                                                            org.org_slug, gw.id)
+        runtime["records"] = records(runtime)
         paths = runtime["paths"]
         runtime["env"] = dict(BASE_ENV, HOME=paths["home"], XDG_CACHE_HOME=paths["cache_dir"],
                               OPENCLAW_STATE_DIR=paths["state_dir"],

@@ -37,9 +37,13 @@ options:
   config_path:
     description: The deployed C(openclaw.json).
     type: path
-  compose_path:
-    description: The deployed C(compose.yml).
+  spec_path:
+    description:
+      - The deployed spec - C(compose.yml) of a Compose gateway, the objects file of a
+        Kubernetes one (C(clawops_runtime.records.spec_path)). Its image line names the
+        image the revision runs.
     type: path
+    aliases: [compose_path]
   env_path:
     description: The deployed env file (only its sha256 is recorded).
     type: path
@@ -93,10 +97,10 @@ EXAMPLES = r"""
   clawops.orchestrator.gateway_revision:
     action: record
     status: candidate
-    revisions_dir: "{{ clawops_runtime.host_paths.revisions_dir }}"
-    config_path: "{{ clawops_runtime.host_paths.config_path }}"
-    compose_path: "{{ clawops_runtime.host_paths.root }}/compose.yml"
-    env_path: "{{ clawops_runtime.host_paths.env_file }}"
+    revisions_dir: "{{ clawops_runtime.records.revisions_dir | expanduser }}"
+    config_path: "{{ clawops_runtime.records.config_path | expanduser }}"
+    spec_path: "{{ clawops_runtime.records.spec_path | expanduser }}"
+    env_path: "{{ clawops_runtime.records.env_path | expanduser }}"
     actor: "{{ clawops_actor }}"
     source: update
   register: candidate
@@ -106,13 +110,13 @@ EXAMPLES = r"""
     action: mark
     id: "{{ candidate.revision.id }}"
     status: active
-    revisions_dir: "{{ clawops_runtime.host_paths.revisions_dir }}"
+    revisions_dir: "{{ clawops_runtime.records.revisions_dir | expanduser }}"
 
 - name: Which revision would a rollback restore?
   clawops.orchestrator.gateway_revision:
     action: select
     target: previous
-    revisions_dir: "{{ clawops_runtime.host_paths.revisions_dir }}"
+    revisions_dir: "{{ clawops_runtime.records.revisions_dir | expanduser }}"
 """
 
 RETURN = r"""
@@ -154,8 +158,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._revisions im
     RevisionError, Store, compose_image, fingerprint_of, same, summary)
 
 
-def _image_id(module, compose_path):
-    ref = compose_image(compose_path)
+def _image_id(module, spec_path):
+    ref = compose_image(spec_path)
     docker = module.get_bin_path("docker")
     if not ref or not docker:
         return None
@@ -170,7 +174,7 @@ def main():
                         choices=["status", "record", "mark", "select", "list", "show"]),
             revisions_dir=dict(type="path", required=True),
             config_path=dict(type="path"),
-            compose_path=dict(type="path"),
+            spec_path=dict(type="path", aliases=["compose_path"]),
             env_path=dict(type="path"),
             status=dict(type="str", choices=["candidate", "active", "failed", "superseded",
                                              "rolled_back", "interrupted"]),
@@ -184,7 +188,7 @@ def main():
             note=dict(type="str"),
             spec=dict(type="dict"),
         ),
-        required_if=[("action", "record", ("status", "config_path", "compose_path")),
+        required_if=[("action", "record", ("status", "config_path", "spec_path")),
                      ("action", "mark", ("id", "status")),
                      ("action", "show", ("id",))],
         supports_check_mode=True,
@@ -192,7 +196,7 @@ def main():
     p = module.params
     p["note"] = scrub_text(p["note"])  # a note may quote a failed task: no credential in it
     store = Store(p["revisions_dir"])
-    current = {"config": p["config_path"], "compose": p["compose_path"], "env": p["env_path"]}
+    current = {"config": p["config_path"], "compose": p["spec_path"], "env": p["env_path"]}
     try:
         action = p["action"]
         if action == "list":
@@ -206,13 +210,13 @@ def main():
             if stale and not module.check_mode:
                 store.interrupt_candidates(p["actor"])
             active = store.active()
-            fingerprint = fingerprint_of(current, _image_id(module, p["compose_path"]))
+            fingerprint = fingerprint_of(current, _image_id(module, p["spec_path"]))
             module.exit_json(changed=bool(stale), interrupted=stale,
                              active=summary(active) if active else None,
                              current_matches_active=bool(active and same(active, fingerprint)),
                              revisions=[summary(r) for r in store.all()])
         if action == "record":
-            image_id = _image_id(module, p["compose_path"])
+            image_id = _image_id(module, p["spec_path"])
             if module.check_mode:
                 active = store.active()
                 would = not (p["status"] == "active" and active
