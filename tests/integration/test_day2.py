@@ -29,6 +29,9 @@ pytestmark = pytest.mark.real
 OPEN = "open: true\n"
 GATEWAYS = ("gw-a", "gw-b")
 OUTPUTS = []  # every playbook's stdout+stderr, for the leak test
+HERE = os.path.dirname(os.path.abspath(__file__))
+# the task of lifecycle.yml that includes the gateway's provider role
+LIFECYCLE_INCLUDE = "Start, stop, restart or remove the gateway (provider contract 'main')"
 
 
 @pytest.fixture(scope="module")
@@ -404,29 +407,28 @@ def test_an_operator_is_refused_an_admin_action_before_anything_changes(fleet):
 
 def test_a_run_that_skips_the_authorize_role_is_still_refused(fleet):
     """Authorization where the change is made (issue 17): an operator outside gw-a's groups
-    skips the authorize role with --start-at-task; the provider role's own guard, and the
-    module that would write gw-a's directories, refuse before anything changes."""
+    skips the authorize role with --start-at-task (at the provider role's include); the
+    provider role's own guard refuses. A playbook of one's own that runs the role's deploy
+    task file directly, past that guard too, is refused by the module that would write gw-a's
+    directories - before anything changes."""
     path = os.path.join(fleet["dir"], "operators.yml")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("operators:\n  ci-operator: {role: operator, groups: [team-b]}\n")
     try:
         before = started_at(fleet, "gw-a")
         at_role = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted", "--limit",
-                       "gw-a", "--start-at-task",
-                       "The run's actor may deploy, stop, start or remove this gateway",
-                       actor="ci-operator")
+                       "gw-a", "--start-at-task", LIFECYCLE_INCLUDE, actor="ci-operator")
         assert at_role.returncode != 0, at_role.stdout[-3000:]
         assert "refused (lifecycle, where the change is made)" in at_role.stdout
-        at_module = play(fleet, "playbooks/site.yml", "--limit", "gw-a", "--start-at-task",
-                         "Deploy the gateway", actor="ci-operator")
+        at_module = play(fleet, os.path.join(HERE, "playbooks", "deploy_past_the_guard.yml"),
+                         "--limit", "gw-a", actor="ci-operator")
         assert at_module.returncode != 0, at_module.stdout[-3000:]
         assert "refused (agent, where the change is made)" in at_module.stdout, \
             at_module.stdout[-3000:]
         assert "gw-a are outside them" in at_module.stdout
         assert started_at(fleet, "gw-a") == before
         forged = play(fleet, "playbooks/lifecycle.yml", "-e", "action=restarted", "--limit",
-                      "gw-a", "--start-at-task",
-                      "The run's actor may deploy, stop, start or remove this gateway",
+                      "gw-a", "--start-at-task", LIFECYCLE_INCLUDE,
                       "-e", '{"clawops_gateway": {"id": "gw-a", "groups": ["team-b"]}}',
                       actor="ci-operator")
         assert forged.returncode != 0
