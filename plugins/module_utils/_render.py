@@ -155,6 +155,23 @@ def records(runtime):
             "env_path": paths["env_file"]}
 
 
+def endpoint(runtime):
+    """How the gateway is reached: ``address`` - where the controller's probes and the CLI's
+    HTTP calls go for a Compose gateway (its published address, loopback for a gateway
+    published on every interface); ``url`` - what status shows a person (the published
+    address, or the Service's in-cluster name)."""
+    port = runtime["port"]
+    if runtime["provider"] == "k8s":
+        names = runtime["k8s"]["names"]
+        return {"address": None, "url": "http://%s.%s.svc:%d/" % (
+            names["service"], runtime["k8s"]["namespace"], port)}
+    published = runtime["publish_address"]
+    address = "127.0.0.1" if published == "0.0.0.0" else published  # nosec B104
+    return {"address": address,
+            "url": "http://%s:%d/" % ("localhost" if published == "0.0.0.0" else published,
+                                      port)}
+
+
 def dump_config(config):
     """Canonical text of a rendered config (sorted keys, 2-space indent, final newline)."""
     return json.dumps(config, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -354,6 +371,7 @@ class Renderer:
             runtime["controller_paths"] = controller_paths(runtime["k8s"]["state_root"],
                                                            org.org_slug, gw.id)
         runtime["records"] = records(runtime)
+        runtime["endpoint"] = endpoint(runtime)
         paths = runtime["paths"]
         runtime["env"] = dict(BASE_ENV, HOME=paths["home"], XDG_CACHE_HOME=paths["cache_dir"],
                               OPENCLAW_STATE_DIR=paths["state_dir"],
