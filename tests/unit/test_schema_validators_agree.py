@@ -13,7 +13,7 @@ import yaml
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _schema
 
 from conftest import EXAMPLE_FLEET, MINIMAL
-from test_fleet_errors import CASES
+from fleet_error_cases import CASES
 
 
 def _kind(rel):
