@@ -97,10 +97,10 @@ EXAMPLES = r"""
   clawops.orchestrator.gateway_revision:
     action: record
     status: candidate
-    revisions_dir: "{{ clawops_runtime.records.revisions_dir | expanduser }}"
-    config_path: "{{ clawops_runtime.records.config_path | expanduser }}"
-    spec_path: "{{ clawops_runtime.records.spec_path | expanduser }}"
-    env_path: "{{ clawops_runtime.records.env_path | expanduser }}"
+    revisions_dir: "{{ clawops_runtime.records.revisions_dir }}"
+    config_path: "{{ clawops_runtime.records.config_path }}"
+    spec_path: "{{ clawops_runtime.records.spec_path }}"
+    env_path: "{{ clawops_runtime.records.env_path }}"
     actor: "{{ clawops_actor }}"
     source: update
   register: candidate
@@ -110,13 +110,13 @@ EXAMPLES = r"""
     action: mark
     id: "{{ candidate.revision.id }}"
     status: active
-    revisions_dir: "{{ clawops_runtime.records.revisions_dir | expanduser }}"
+    revisions_dir: "{{ clawops_runtime.records.revisions_dir }}"
 
 - name: Which revision would a rollback restore?
   clawops.orchestrator.gateway_revision:
     action: select
     target: previous
-    revisions_dir: "{{ clawops_runtime.records.revisions_dir | expanduser }}"
+    revisions_dir: "{{ clawops_runtime.records.revisions_dir }}"
 """
 
 RETURN = r"""
