@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ._authz import ACTIONS
 from ._errors import FleetError
+from ._hostvars import group_name
 
 AGENT_KINDS = ("human", "usecase")
 APPROVAL_TIMEOUT = 86400
@@ -163,8 +164,7 @@ def high_risk(action):
 def _choices(kind, fleet, models):
     gateways = sorted(fleet.gateways)
     if kind == "targets":
-        return gateways + ["group_%s" % "".join(c if c.isalnum() else "_" for c in g.lower())
-                           for g in sorted(fleet.groups)]
+        return gateways + [group_name("group", g) for g in sorted(fleet.groups)]
     if kind in ("gateway", "gateway_ids"):
         return gateways
     if kind == "models":
