@@ -135,10 +135,15 @@ def task_results(proc, name):
 DOCTOR = "Run openclaw doctor"
 
 
-def changed(proc):
-    """{host: changed count} from a play recap."""
+def recap_changed(text):
+    """{host: changed count} from the play recap in a run's output."""
     return {m.group(1): int(m.group(2)) for m in
-            re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M)}
+            re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", text, re.M)}
+
+
+def changed(proc):
+    """{host: changed count} from the play recap of a finished ansible-playbook."""
+    return recap_changed(proc.stdout)
 
 
 CLUSTER = os.path.join(ROOT, "tests", "k8s", "cluster.sh")

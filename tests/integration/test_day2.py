@@ -23,7 +23,7 @@ import pytest
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from conftest import write_fleet
 from helpers import (GATE_DEADLINE, changed, docker, free_base_ports, get, openclaw_bin, put,
-                     readyz, run_cli)
+                     readyz, recap_changed, run_cli)
 
 pytestmark = pytest.mark.real
 OPEN = "open: true\n"
@@ -544,11 +544,6 @@ def _awx_jobs(fleet):
     return job
 
 
-def recap(out):
-    return {m.group(1): int(m.group(2)) for m in
-            re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", out, re.M)}
-
-
 def test_every_awx_job_template_runs_as_awx_runs_it(fleet):
     job = _awx_jobs(fleet)
     only_b = {"clawops_gateways": ["gw-b"]}
@@ -563,10 +558,11 @@ def test_every_awx_job_template_runs_as_awx_runs_it(fleet):
     for check in (True, False):
         result, out = job("deploy", only_b, check=check)
         assert result.status == "successful", out[-4000:]
-        assert recap(out).get("gw-b") == 0 and "gw-a" not in recap(out), out[-3000:]
+        done = recap_changed(out)
+        assert done.get("gw-b") == 0 and "gw-a" not in done, out[-3000:]
     result, out = job("update", only_b)  # clawops_update_image arrives blank: the fleet's pin
     assert result.status == "successful", out[-4000:]
-    assert "gw-a" not in recap(out), out[-3000:]
+    assert "gw-a" not in recap_changed(out), out[-3000:]
 
     # an agent from the survey's flat fields, through a synced inventory that cannot be re-read
     result, out = job("agent", {"gateway": "gw-b", "agent_id": "awx-scout",
