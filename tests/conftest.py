@@ -68,6 +68,19 @@ MINIMAL = {
 }
 
 
+def assert_golden(path, data):
+    """``data`` (JSON-able) equals the golden file ``path``; CLAWOPS_UPDATE_GOLDEN=1 rewrites
+    it after an intended change (review its diff)."""
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    if os.environ.get("CLAWOPS_UPDATE_GOLDEN"):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    with open(path, encoding="utf-8") as handle:
+        assert json.loads(handle.read()) == data, (
+            "%s differs: CLAWOPS_UPDATE_GOLDEN=1 after an intended change" % path)
+
+
 def write_fleet(base, files):
     """Write a fleet (dict of relative path -> text, None deletes) under ``base``."""
     for rel, text in files.items():

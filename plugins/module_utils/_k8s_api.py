@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, clawops contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The few Kubernetes API reads the status module needs, through the kubernetes client.
+"""The few Kubernetes API calls the gateway client (``_gateway_client.PodGateway``) and the
+hot apply (``ConfigMapTarget``) need, through the kubernetes client.
 
-Deploys go through kubernetes.core; this is only for reading a gateway's Deployment, pods
-and logs and for running a command in its pod (exec) with a deadline. The kubernetes
+Deploys go through kubernetes.core; this is only for reading a gateway's Deployment, pods,
+logs and events, running a command in its pod (exec) with a deadline, and writing the
+config's ConfigMap. The kubernetes
 import is guarded: the module reports a missing library instead of a traceback.
 """
 
@@ -72,12 +74,25 @@ class Cluster(object):
             raise ClusterError("listing pods %s in %s: %s" % (selector, namespace, exc))
         return [self._plain(p) for p in found.items]
 
-    def logs(self, namespace, pod, container, tail=200):
+    def logs(self, namespace, pod, container, tail=200, previous=False):
         try:
             return self.core.read_namespaced_pod_log(pod, namespace, container=container,
-                                                     tail_lines=tail)
+                                                     tail_lines=tail, previous=previous)
         except ApiException:
             return ""
+
+    def warnings(self, namespace, pod, last=5):
+        """The last distinct Warning events of a pod."""
+        try:
+            found = self.core.list_namespaced_event(
+                namespace, field_selector="involvedObject.name=%s" % pod)
+        except ApiException:
+            return []
+        messages = []
+        for event in found.items:
+            if event.type == "Warning" and event.message and event.message not in messages:
+                messages.append(event.message)
+        return messages[-last:]
 
     def exec(self, namespace, pod, container, argv, timeout=20):
         """(rc, stdout, stderr) of argv run in the container; rc None when it timed out."""
@@ -109,33 +124,13 @@ class Cluster(object):
         return rc, "".join(out), "".join(err)
 
 
-# The options of a module that reaches a gateway on a Compose host or in its pod
-# (doc fragment clawops.orchestrator.k8s_gateway).
-K8S_GATEWAY_ARGS = dict(
-    provider=dict(type="str", default="compose", choices=["compose", "k8s"]),
-    namespace=dict(type="str"),
-    deployment=dict(type="str"),
-    kubeconfig=dict(type="path"),
-    context=dict(type="str"),
-)
-
-
-def connect_gateway(params, instance):
-    """(cluster, deployment or None, pods) of a K8s gateway from a module's params.
-
-    Raises ClusterError with what to fix when the library is missing, no namespace is given
-    or the cluster cannot be reached.
-    """
+def open_cluster(kubeconfig=None, context=None):
+    """A connection to a cluster; ClusterError with the fix when the library is missing or
+    the cluster cannot be reached."""
     if not HAS_KUBERNETES:
         raise ClusterError("provider k8s needs the kubernetes Python client on the "
                            "controller: pip install kubernetes (%s)" % IMPORT_ERROR)
-    namespace = params.get("namespace")
-    if not namespace:
-        raise ClusterError("provider k8s needs namespace (the gateway's namespace)")
-    cluster = Cluster(params.get("kubeconfig"), params.get("context"))
-    deployment = cluster.deployment(namespace, params.get("deployment") or instance)
-    pods = cluster.pods(namespace, "app.kubernetes.io/instance=%s" % instance)
-    return cluster, deployment, pods
+    return Cluster(kubeconfig, context)
 
 
 class ConfigMapTarget(object):
@@ -146,7 +141,7 @@ class ConfigMapTarget(object):
 
     def __init__(self, cluster, namespace, config_map, deployment, pods, log_path,
                  spec_sha256=None, field_manager="clawops"):
-        """``deployment`` and ``pods``: the gateway's as ``connect_gateway`` read them."""
+        """``deployment`` and ``pods``: the gateway's as its client read them (``PodGateway``)."""
         self.cluster, self.namespace, self.name = cluster, namespace, config_map
         self.field_manager = field_manager
         self.deployment, self.pods, self.log_path = deployment, pods, log_path

@@ -21,61 +21,42 @@ import hashlib
 import json
 import os
 import posixpath
-import re
 import shlex
 
 from ._hosttree import GATEWAY_UID, seed_documents
 from ._loader import FleetFiles
 from ._reload import restart_fingerprint
+from ._workload import (WorkloadError, k8s_container, k8s_pod_security, k8s_security_context,
+                        k8s_tmp_volume, workload)
 
-PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
-# What each probe's JSON body must say (OpenClaw's health contract; unknown paths answer
-# 200 HTML, so a status code alone proves nothing).
-PROBE_ASSERT = {"startup": 'j.status==="started"', "ready": "j.ready===true",
-                "live": "j.ok===true"}
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
                   "169.254.0.0/16", "127.0.0.0/8"]
 DEFAULT_DENY = "clawops-default-deny"
-_MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+# one error type for everything a gateway's workload and objects are built from
+ManifestError = WorkloadError
+# What a gateway owns, in the order it is deleted (the Deployment first: its pods stop
+# writing). Removal deletes by the owner's labels (``owner_selector``), not by name: objects
+# an earlier version made go too. The namespace's default-deny policy is shared.
+OWNED_KINDS = [("apps/v1", "Deployment"), ("v1", "Service"),
+               ("networking.k8s.io/v1", "NetworkPolicy"), ("v1", "ConfigMap"), ("v1", "Secret"),
+               ("v1", "PersistentVolumeClaim"), ("v1", "ServiceAccount"),
+               ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+               ("rbac.authorization.k8s.io/v1", "ClusterRole")]
+CLUSTER_KINDS = ("Namespace", "ClusterRole", "ClusterRoleBinding")
 
 
-class ManifestError(Exception):
-    """Input the manifests cannot be built from; the message names the fix."""
+def owner_selector(runtime):
+    """The label selector of everything one gateway owns."""
+    return "app.kubernetes.io/instance=%s,app.kubernetes.io/managed-by=clawops" % (
+        runtime["instance"])
 
 
-def memory_quantity(value):
-    """Docker-style memory ('2g', '512m', '1536M', 2147483648) -> a Kubernetes quantity."""
-    if isinstance(value, int):
-        return "%dMi" % max(1, value // (1024 * 1024))
-    found = _MEMORY.match(str(value))
-    if not found:
-        raise ManifestError("resources.memory %r is not a size like 2g or 512m" % (value,))
-    number, unit = float(found.group(1)), found.group(2).lower()
-    mebibytes = number * {"": 1.0 / (1024 * 1024), "k": 1.0 / 1024, "m": 1, "g": 1024,
-                          "t": 1024 * 1024}[unit]
-    if mebibytes >= 1024 and mebibytes % 1024 == 0:
-        return "%dGi" % (mebibytes // 1024)
-    return "%dMi" % max(1, int(mebibytes))
-
-
-def probe_js(port, kind, token=True):
-    """A node one-liner that prints the probe's body and exits 0 only if it asserts."""
-    headers = ('{headers:t?{authorization:"Bearer "+t}:{},signal:AbortSignal.timeout(8000)}'
-               if token else "{signal:AbortSignal.timeout(8000)}")
-    return ("const t=process.env.OPENCLAW_GATEWAY_TOKEN;"
-            'fetch("http://127.0.0.1:%d%s",%s).then(async r=>{const b=await r.text();'
-            "process.stdout.write(b);let j;try{j=JSON.parse(b)}catch(e){process.exit(1)}"
-            "process.exit(%s?0:1)},e=>{process.stdout.write(String(e));process.exit(2)})"
-            % (port, PROBE_PATHS[kind], headers, PROBE_ASSERT[kind]))
-
-
-def probe_argv(port, kind, token=True, node="node"):
-    return [node, "-e", probe_js(port, kind, token)]
-
-
-def probe_command(port, kind, token=True, node="node"):
-    """The same probe as one shell-quoted string (kubernetes.core.k8s_exec splits it)."""
-    return " ".join(shlex.quote(part) for part in probe_argv(port, kind, token, node))
+def owned(runtime):
+    """[{api_version, kind, namespace (None for cluster-scoped), selector}] in deletion order."""
+    namespace = runtime["k8s"]["namespace"]
+    return [{"api_version": api, "kind": kind, "selector": owner_selector(runtime),
+             "namespace": None if kind in CLUSTER_KINDS else namespace}
+            for api, kind in OWNED_KINDS]
 
 
 def sha256_text(text):
@@ -167,13 +148,6 @@ def _volume_permissions_script(runtime):
             % (home, GATEWAY_UID, home, GATEWAY_UID, GATEWAY_UID, home, home, GATEWAY_UID))
 
 
-def _restricted(extra=None):
-    context = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-               "capabilities": {"drop": ["ALL"]}}
-    context.update(extra or {})
-    return context
-
-
 def _network_policy(meta, runtime):
     k8s = runtime["k8s"]
     ingress = []
@@ -237,7 +211,7 @@ def _cluster_role(runtime, labels):
 
 
 def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, replicas=1,
-              ca_bundle=None, image_pull_policy="IfNotPresent", node="node"):
+              ca_bundle=None, image_pull_policy="IfNotPresent"):
     """The gateway's objects (no Secret), in apply order.
 
     ``config_text``: the exact openclaw.json text; ``seeds``: {path under the workspace root:
@@ -300,9 +274,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
     # The config watcher polls: a ConfigMap update swaps the mount's ..data symlink, which
     # inotify on the old file never reports (measured: no reload at all without polling;
     # with it and the kubelet nudged, the gateway applies a change ~2 s after the apply).
-    env = [{"name": name, "value": str(value)}
-           for name, value in sorted(dict(runtime["env"], TINI_SUBREAPER="1",
-                                          CHOKIDAR_USEPOLLING="1").items())]
+    work = workload(runtime, image, ca=bool(ca_bundle))
     state_mount = {"name": "state", "mountPath": paths["home"]}
     seeds_mount = {"name": "seeds", "mountPath": SEEDS_DIR, "readOnly": True}
     init = []
@@ -310,58 +282,26 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         init.append({
             "name": "volume-permissions", "image": image, "imagePullPolicy": image_pull_policy,
             "command": ["/bin/sh", "-c", _volume_permissions_script(runtime)],
-            "securityContext": _restricted({"runAsUser": 0, "runAsNonRoot": False,
-                                            "capabilities": {"drop": ["ALL"],
-                                                             "add": ["CHOWN"]}}),
+            "securityContext": k8s_security_context(work, root=True, add=["CHOWN"]),
             "volumeMounts": [state_mount]})
     init.append({
         "name": "seed", "image": image, "imagePullPolicy": image_pull_policy,
         "command": ["/bin/sh", posixpath.join(SEEDS_DIR, SEED_SCRIPT)],
-        "securityContext": _restricted(),
+        "securityContext": k8s_security_context(work),
         "volumeMounts": [state_mount, seeds_mount]})
     volumes = [
         {"name": "state", "persistentVolumeClaim": {"claimName": names["pvc"]}},
         {"name": "config", "configMap": {"name": names["config_map"]}},
         {"name": "seeds", "configMap": {"name": names["seeds_map"]}},
-        {"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}},
+        k8s_tmp_volume(work, "gateway"),
     ]
-    # an extra CA bundle (TLS-inspecting proxies): node in the gateway trusts it besides
-    # its own (model providers)
-    ca_env, ca_mount = [], []
     if ca_bundle:
-        ca_env = [{"name": "NODE_EXTRA_CA_CERTS", "value": "/clawops/ca/ca.crt"}]
-        ca_mount = [{"name": "ca", "mountPath": "/clawops/ca", "readOnly": True}]
         volumes.append({"name": "ca", "configMap": {"name": runtime["instance"] + "-ca"}})
-    if runtime.get("plugin_seed_command"):
-        # official plugin channels baked into the image, copied into the state volume
-        # (module_utils/_plugin_seed.py): no npm, no network at start
-        init.append({
-            "name": "plugins", "image": image, "imagePullPolicy": image_pull_policy,
-            "command": runtime["plugin_seed_command"],
-            "securityContext": _restricted(), "volumeMounts": [state_mount],
-            "resources": {"requests": {"memory": "32Mi", "cpu": "50m"},
-                          "limits": {"memory": "256Mi"}}})
-    resources = runtime["resources"]
-    port = runtime["port"]
-    container = {
-        "name": "gateway", "image": image, "imagePullPolicy": image_pull_policy,
-        "env": sorted(env + ca_env, key=lambda e: e["name"]),
-        "envFrom": [{"secretRef": {"name": names["secret"]}}],
-        "ports": [{"name": "gateway", "containerPort": port, "protocol": "TCP"}],
-        "resources": {"requests": {"memory": "512Mi", "cpu": "100m"},
-                      "limits": {"memory": memory_quantity(resources["memory"]),
-                                 "cpu": str(resources["cpus"])}},
-        "securityContext": _restricted(),
-        "startupProbe": {"exec": {"command": probe_argv(port, "startup", False, node)},
-                         "periodSeconds": 5, "timeoutSeconds": 10, "failureThreshold": 60},
-        "readinessProbe": {"exec": {"command": probe_argv(port, "ready", True, node)},
-                           "periodSeconds": 15, "timeoutSeconds": 10, "failureThreshold": 3},
-        "livenessProbe": {"exec": {"command": probe_argv(port, "live", False, node)},
-                          "periodSeconds": 30, "timeoutSeconds": 10, "failureThreshold": 4},
-        "volumeMounts": [state_mount,
-                         {"name": "config", "mountPath": paths["config_dir"], "readOnly": True},
-                         {"name": "tmp", "mountPath": "/tmp"}, seeds_mount] + ca_mount,
-    }
+    if "plugin_seed" in work["containers"]:
+        init.append(k8s_container(work, "plugin_seed", image_pull_policy, k8s_name="plugins"))
+    container = k8s_container(work, "gateway", image_pull_policy, secret=names["secret"],
+                              extra_env={"TINI_SUBREAPER": "1", "CHOKIDAR_USEPOLLING": "1"},
+                              extra_mounts=[seeds_mount])
     template_labels = dict(labels)
     deployment = {
         "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(names["deployment"]),
@@ -386,11 +326,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                     # blocking the gateway
                     "shareProcessNamespace": True,
                     "terminationGracePeriodSeconds": 60,
-                    "securityContext": {
-                        "runAsUser": GATEWAY_UID, "runAsGroup": GATEWAY_UID,
-                        "runAsNonRoot": True, "fsGroup": GATEWAY_UID,
-                        "fsGroupChangePolicy": "OnRootMismatch",
-                        "seccompProfile": {"type": "RuntimeDefault"}},
+                    "securityContext": k8s_pod_security(work),
                     "initContainers": init,
                     "containers": [container],
                     "volumes": volumes,

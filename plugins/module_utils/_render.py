@@ -156,20 +156,26 @@ def records(runtime):
 
 
 def endpoint(runtime):
-    """How the gateway is reached: ``address`` - where the controller's probes and the CLI's
-    HTTP calls go for a Compose gateway (its published address, loopback for a gateway
-    published on every interface); ``url`` - what status shows a person (the published
-    address, or the Service's in-cluster name)."""
+    """How the gateway is reached - what every module that talks to it takes (its
+    ``endpoint`` option, doc fragment gateway_endpoint): provider, instance, port;
+    ``address``: where the controller's probes and the CLI's HTTP calls go for a Compose
+    gateway (its published address, loopback for one published on every interface; none for
+    a pod, reached by exec); ``url``: what status shows a person (the published address, or
+    the Service's in-cluster name); for a pod its namespace, Deployment and cluster access."""
     port = runtime["port"]
+    found = {"provider": runtime["provider"], "instance": runtime["instance"], "port": port}
     if runtime["provider"] == "k8s":
-        names = runtime["k8s"]["names"]
-        return {"address": None, "url": "http://%s.%s.svc:%d/" % (
-            names["service"], runtime["k8s"]["namespace"], port)}
+        k8s = runtime["k8s"]
+        found.update(address=None, url="http://%s.%s.svc:%d/" % (
+            k8s["names"]["service"], k8s["namespace"], port), namespace=k8s["namespace"],
+            deployment=k8s["names"]["deployment"], kubeconfig=k8s["kubeconfig"],
+            context=k8s["context"])
+        return found
     published = runtime["publish_address"]
-    address = "127.0.0.1" if published == "0.0.0.0" else published  # nosec B104
-    return {"address": address,
-            "url": "http://%s:%d/" % ("localhost" if published == "0.0.0.0" else published,
-                                      port)}
+    found.update(address="127.0.0.1" if published == "0.0.0.0" else published,  # nosec B104
+                 url="http://%s:%d/" % ("localhost" if published == "0.0.0.0" else published,
+                                        port))
+    return found
 
 
 def dump_config(config):

@@ -30,7 +30,7 @@ description:
 author:
   - clawops contributors (@clawops)
 extends_documentation_fragment:
-  - clawops.orchestrator.k8s_gateway
+  - clawops.orchestrator.gateway_endpoint
 options:
   path:
     description: Compose - the deployed C(openclaw.json) (in the directory the gateway mounts).
@@ -53,9 +53,6 @@ options:
     type: str
   config_map:
     description: K8s - the ConfigMap that holds C(openclaw.json).
-    type: str
-  instance:
-    description: K8s - the gateway instance (its pods' C(app.kubernetes.io/instance) label).
     type: str
   spec_sha256:
     description:
@@ -93,6 +90,7 @@ notes:
 EXAMPLES = r"""
 - name: Write openclaw.json, hot-applied when only hot paths changed
   clawops.orchestrator.gateway_config:
+    endpoint: "{{ clawops_runtime.endpoint }}"
     path: "{{ clawops_runtime.host_paths.config_path }}"
     content: "{{ clawops_config_text }}"
     log_path: "{{ clawops_runtime.host_paths.log_file }}"
@@ -152,23 +150,30 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._hot import (
     ConfigTextError, FileTarget, HotApplyFailed, apply)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
+    ENDPOINT_OPTION, GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
-    K8S_GATEWAY_ARGS, ClusterError, ConfigMapTarget, connect_gateway)
+    ClusterError, ConfigMapTarget)
+
+
+def _is_k8s(params):
+    return params["endpoint"]["provider"] == "k8s"
 
 
 def _target(module):
     params = module.params
-    if params["provider"] == "compose":
+    if not _is_k8s(params):
         if not params["path"]:
-            module.fail_json(msg="gateway_config with provider compose needs path (the "
+            module.fail_json(msg="gateway_config of a Compose gateway needs path (the "
                                  "deployed openclaw.json on the Docker host)")
         return FileTarget(params["path"], params["log_path"])
-    for name in ("config_map", "instance"):
-        if not params[name]:
-            module.fail_json(msg="gateway_config with provider k8s needs %s" % name)
-    cluster, deployment, pods = connect_gateway(params, params["instance"])
-    return ConfigMapTarget(cluster, params["namespace"], params["config_map"], deployment, pods,
-                           params["log_path"], params["spec_sha256"], params["field_manager"])
+    if not params["config_map"]:
+        module.fail_json(msg="gateway_config of a Kubernetes gateway needs config_map")
+    client = connect(params["endpoint"])
+    client.state()  # its Deployment and pods
+    return ConfigMapTarget(client.cluster, client.namespace, params["config_map"],
+                           client.deployment, client.pods, params["log_path"],
+                           params["spec_sha256"], params["field_manager"])
 
 
 def main():
@@ -179,12 +184,11 @@ def main():
         log_path=dict(type="str"),
         timeout=dict(type="float", default=90.0),
         config_map=dict(type="str"),
-        instance=dict(type="str"),
         spec_sha256=dict(type="str"),
         seeds=dict(type="dict"),
         field_manager=dict(type="str", default="clawops"),
     )
-    argument_spec.update(K8S_GATEWAY_ARGS)
+    argument_spec["endpoint"] = ENDPOINT_OPTION
     module = AnsibleModule(argument_spec=argument_spec,
                            required_if=[("hot", True, ("log_path",))],
                            supports_check_mode=True)
@@ -192,7 +196,7 @@ def main():
     try:
         target = _target(module)
         seeded = None
-        if params["seeds"] and params["hot"] and params["provider"] == "k8s" \
+        if params["seeds"] and params["hot"] and _is_k8s(params) \
                 and not module.check_mode and target.running():
             # before the config that names a new agent: its workspace is seeded first
             seeded = target.seed(params["seeds"], params["timeout"])
@@ -201,7 +205,7 @@ def main():
     except HotApplyFailed as exc:
         exc.result.pop("before", None)
         module.fail_json(msg=str(exc), **exc.result)
-    except (ConfigTextError, ClusterError, OSError) as exc:
+    except (ConfigTextError, ClusterError, GatewayProblem, OSError) as exc:
         module.fail_json(msg="gateway_config: %s" % exc)
     except Exception as exc:  # a client library's own error: one line, not a traceback
         module.fail_json(msg="gateway_config: %s: %s" % (type(exc).__name__, exc))

@@ -13,8 +13,9 @@ description:
   - Runs the gateway's own CLI inside its container (C(openclaw devices ...) and
     C(openclaw nodes ...)), authenticated by the gateway token the container already has.
     Device auth stays on; nothing here turns it off.
-  - With O(provider=k8s) the CLI runs in the gateway container of the pod of the
-    Deployment's current template (an exec through the Kubernetes API from the controller).
+  - On a Compose host the CLI runs by C(docker exec); on Kubernetes in the gateway container
+    of the pod of the Deployment's current template (an exec through the Kubernetes API from
+    the controller) - the gateway client of O(endpoint).
   - V(list) returns pending and paired devices and pending node approvals.
   - V(approve) / V(reject) act on a pending request id; V(remove) removes a paired device;
     V(rotate) issues a new device token for a role (the token itself is never returned);
@@ -30,11 +31,6 @@ description:
 author:
   - clawops contributors (@clawops)
 options:
-  container:
-    description: The gateway's instance name (its container; K8s - its pods' instance label).
-    type: str
-    required: true
-    aliases: [instance]
   action:
     description: What to do.
     type: str
@@ -83,39 +79,37 @@ attributes:
     description: All actions but V(rotate).
     support: partial
 extends_documentation_fragment:
-  - clawops.orchestrator.k8s_gateway
+  - clawops.orchestrator.gateway_endpoint
 """
 
 EXAMPLES = r"""
 - name: Pending and paired devices of a gateway
   clawops.orchestrator.gateway_devices:
-    container: acme-gw-people
+    endpoint: "{{ clawops_runtime.endpoint }}"
   register: pairing
 
 - name: Approve one request
   clawops.orchestrator.gateway_devices:
-    container: acme-gw-people
+    endpoint: "{{ clawops_runtime.endpoint }}"
     action: approve
     request_id: 99889499-2a5e-4107-a2c5-f3e3ea0da8e3
 
 - name: Make pairing match the fleet definition
   clawops.orchestrator.gateway_devices:
-    container: acme-gw-people
+    endpoint: "{{ clawops_runtime.endpoint }}"
     action: reconcile
     allowed:
       - {device_id: e451b691430f5af7262cefeef5cb8109b5b501cb0639967af46eca8ab3a5fecc, role: node}
     reject_unlisted: true
 
-- name: Pairing of a gateway on Kubernetes (the CLI runs in its pod)
+- name: Pairing of a gateway of the inventory, Compose or Kubernetes
   clawops.orchestrator.gateway_devices:
-    container: acme-gw-research
-    provider: k8s
-    namespace: acme-gateways
+    endpoint: "{{ clawops_runtime.endpoint }}"
   register: pairing
 
 - name: The device must pair again
   clawops.orchestrator.gateway_devices:
-    container: acme-gw-people
+    endpoint: "{{ clawops_runtime.endpoint }}"
     action: revoke
     device_id: e451b691430f5af7262cefeef5cb8109b5b501cb0639967af46eca8ab3a5fecc
     role: node
@@ -146,48 +140,36 @@ steps:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._cli import bounded
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, normalize_listing, parse_json, plan_reconcile, summary)
-from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
-    K8S_GATEWAY_ARGS, ClusterError, connect_gateway)
-from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_status import (
-    gateway_pod)
-
-OPENCLAW = "/usr/local/bin/openclaw"
+from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
+    ENDPOINT_OPTION, GatewayProblem, connect)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import ClusterError
 
 
 class Gateway:
-    """The gateway's CLI: `docker exec` on a Compose host, an exec in the pod on K8s."""
+    """The gateway's CLI through its client (``_gateway_client``), on either provider."""
 
     def __init__(self, module):
-        self.module = module
         params = module.params
-        self.container = params["container"]
+        self.container = params["endpoint"]["instance"]
         self.timeout = str(params["timeout"])
-        if params["provider"] == "k8s":
-            try:
-                cluster, deployment, pods = connect_gateway(params, self.container)
-            except ClusterError as exc:
-                module.fail_json(msg="gateway_devices %s: %s" % (self.container, exc))
-            pod = gateway_pod(deployment, pods)
-            if not pod["running"]:
-                module.fail_json(msg="gateway_devices %s: no running gateway pod in %s (%s); "
-                                     "start it (playbooks/lifecycle.yml -e action=started)"
-                                 % (self.container, params["namespace"], pod.get("reason")))
-            # the CLI's own deadline plus the exec's round trips
-            deadline = params["timeout"] // 1000 + 30
-            self._exec = lambda argv: cluster.exec(params["namespace"], pod["pod"], "gateway",
-                                                   argv, deadline)
-        else:
-            docker = module.get_bin_path("docker", required=True)
-            # the CLI's own deadline plus docker's start of the exec
-            deadline = params["timeout"] // 1000 + 30
-            self._exec = lambda argv: module.run_command(
-                bounded([docker, "exec", self.container] + argv, deadline))
+        try:
+            self.client = connect(params["endpoint"], run=module.run_command,
+                                  docker=module.get_bin_path("docker") or "docker")
+            state = self.client.state()
+        except (GatewayProblem, ClusterError) as exc:
+            module.fail_json(msg="gateway_devices %s: %s" % (self.container, exc))
+        if not state["running"]:
+            module.fail_json(msg="gateway_devices %s: the gateway does not run (%s); start it "
+                                 "(playbooks/lifecycle.yml -e action=started)"
+                             % (self.container, state.get("reason")))
+        # the CLI's own deadline plus the exec's round trips
+        self.deadline = params["timeout"] // 1000 + 30
 
     def run(self, *args):
-        rc, out, err = self._exec([OPENCLAW] + list(args) + ["--json", "--timeout", self.timeout])
+        rc, out, err = self.client.cli(list(args) + ["--json", "--timeout", self.timeout],
+                                       self.deadline)
         if rc != 0:
             raise DevicesProblem("openclaw %s in %s failed (%s): %s" % (
                 " ".join(args[:2]), self.container,
@@ -211,7 +193,7 @@ def _node_view(requests):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            container=dict(type="str", required=True, aliases=["instance"]),
+            endpoint=ENDPOINT_OPTION,
             action=dict(type="str", default="list", choices=[
                 "list", "approve", "reject", "remove", "rotate", "revoke", "approve_node",
                 "reconcile"]),
@@ -223,7 +205,6 @@ def main():
             remove_unlisted=dict(type="bool", default=False),
             approve_nodes=dict(type="bool", default=True),
             timeout=dict(type="int", default=15000),
-            **K8S_GATEWAY_ARGS
         ),
         required_if=[
             ("action", "approve", ["request_id"]),
@@ -254,14 +235,14 @@ def main():
             if p["request_id"] not in pending_ids:
                 module.fail_json(msg="request %s is not pending on %s (pending: %s). It was "
                                      "already handled, expired, or belongs to another gateway"
-                                 % (p["request_id"], p["container"],
+                                 % (p["request_id"], p["endpoint"]["instance"],
                                     ", ".join(sorted(pending_ids)) or "none"))
             steps.append((action, p["request_id"], "requested"))
         elif action == "approve_node":
             node_ids = {r.get("requestId") for r in nodes}
             if p["request_id"] not in node_ids:
                 module.fail_json(msg="node request %s is not pending on %s (pending: %s)"
-                                 % (p["request_id"], p["container"],
+                                 % (p["request_id"], p["endpoint"]["instance"],
                                     ", ".join(sorted(node_ids)) or "none"))
             steps.append(("approve_node", p["request_id"], "requested"))
         elif action in ("remove", "rotate", "revoke"):
@@ -271,7 +252,7 @@ def main():
             if device is None:
                 if action == "rotate":
                     module.fail_json(msg="device %s is not paired with %s: nothing to rotate"
-                                     % (p["device_id"], p["container"]))
+                                     % (p["device_id"], p["endpoint"]["instance"]))
             elif action == "remove" or action == "rotate" or p["role"] in live_roles:
                 steps.append((action, p["device_id"], "requested"))
         elif action == "reconcile":

@@ -12,12 +12,12 @@ import base64
 import copy
 import json
 import os
-import shlex
 import subprocess
 
 import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _k8s_manifests as km
+from ansible_collections.clawops.orchestrator.plugins.module_utils import _workload as wl
 from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_status import (
     classify, gateway_pod)
@@ -25,7 +25,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._secrets impo
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import (
     dump_config, render_fleet)
 
-from conftest import EXAMPLE_FLEET, ROOT
+from conftest import EXAMPLE_FLEET, ROOT, assert_golden
 
 GOLDEN = os.path.join(ROOT, "tests", "golden", "k8s", "gw-research.json")
 IMAGE = "registry.example/clawops/openclaw:2026.9.6"
@@ -51,14 +51,7 @@ def by_kind(objects, kind, name=None):
 
 
 def test_demo_gateway_matches_the_golden_file(plan):
-    objects = build(plan)
-    text = json.dumps(objects, indent=1, sort_keys=True) + "\n"
-    if os.environ.get("CLAWOPS_UPDATE_GOLDEN"):
-        os.makedirs(os.path.dirname(GOLDEN), exist_ok=True)
-        with open(GOLDEN, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    with open(GOLDEN, encoding="utf-8") as handle:
-        assert json.loads(handle.read()) == json.loads(text)
+    assert_golden(GOLDEN, build(plan))
 
 
 def test_apply_order_and_names(plan):
@@ -138,9 +131,8 @@ def test_probes_assert_the_json_bodies(plan):
         assert "http://127.0.0.1:18789%s" % path in argv[2] and check in argv[2]
         assert "JSON.parse" in argv[2]  # a 200 HTML page fails
     assert "OPENCLAW_GATEWAY_TOKEN" in gateway["readinessProbe"]["exec"]["command"][2]
-    # the gate's command is the same code, shell-quoted for k8s_exec
-    line = km.probe_command(18789, "ready", True)
-    assert shlex.split(line) == km.probe_argv(18789, "ready", True)
+    # the gate's probe in the pod is the same code
+    assert gateway["readinessProbe"]["exec"]["command"] == wl.probe_argv(18789, "ready", True)
 
 
 def test_network_policy_loopback_admits_nothing_lan_admits_the_listed_namespaces(plan):
@@ -243,12 +235,12 @@ def test_secret_and_its_digest(plan):
     ("2g", "2Gi"), ("512m", "512Mi"), ("1536M", "1536Mi"), ("3G", "3Gi"), ("1.5g", "1536Mi"),
     (2 * 1024 ** 3, "2048Mi")])
 def test_memory_quantity(value, quantity):
-    assert km.memory_quantity(value) == quantity
+    assert wl.memory_quantity(value) == quantity
 
 
 def test_memory_quantity_refuses_nonsense():
-    with pytest.raises(km.ManifestError, match="not a size"):
-        km.memory_quantity("lots")
+    with pytest.raises(wl.WorkloadError, match="not a size"):
+        wl.memory_quantity("lots")
 
 
 def test_a_compose_gateway_has_no_k8s_objects():
@@ -357,3 +349,30 @@ def test_plugins_come_from_the_image_seed_without_network(plan):
     assert "plugins install" not in script
     assert [m["name"] for m in init[0]["volumeMounts"]] == ["state"]
     assert "env" not in init[0]
+
+
+def test_removal_by_owner_labels_finds_every_object_and_nothing_shared(plan):
+    """Removal deletes by kind and owner label (k8s_owned): each object the gateway owns -
+    the Secret and the CA map among them - carries the labels and is of a listed kind; the
+    namespace and its shared default-deny policy do not match."""
+    runtime = copy.deepcopy(plan.runtime)
+    runtime["k8s"]["cluster_read"] = True
+    objects = build(plan, runtime, ca_bundle="-----BEGIN CERTIFICATE-----\n")
+    objects.append(km.secret(runtime, {"OPENCLAW_GATEWAY_TOKEN": "x"}))
+    selector = dict(part.split("=") for part in km.owner_selector(runtime).split(","))
+    kinds = {item["kind"]: item for item in km.owned(runtime)}
+
+    def matches(obj):
+        labels = obj["metadata"].get("labels", {})
+        return all(labels.get(key) == value for key, value in selector.items())
+
+    shared = [o for o in objects if not matches(o)]
+    assert [(o["kind"], o["metadata"]["name"]) for o in shared] == [
+        ("Namespace", runtime["k8s"]["namespace"]), ("NetworkPolicy", km.DEFAULT_DENY)]
+    for obj in objects:
+        if matches(obj):
+            assert obj["kind"] in kinds, obj["kind"]
+            assert kinds[obj["kind"]]["api_version"] == obj["apiVersion"]
+            scoped = kinds[obj["kind"]]["namespace"]
+            assert scoped == obj["metadata"].get("namespace"), obj["kind"]
+    assert list(kinds)[0] == "Deployment"

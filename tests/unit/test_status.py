@@ -68,11 +68,14 @@ def test_status_table():
 
 
 def test_a_k8s_gateway_without_namespace_or_cluster_is_a_clear_error(tmp_path, monkeypatch):
-    from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
-        ClusterError, connect_gateway)
-    with pytest.raises(ClusterError, match="needs namespace"):
-        connect_gateway({"namespace": None}, "acme-gw-research")
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
+        GatewayProblem, connect)
+    endpoint = {"provider": "k8s", "instance": "acme-gw-research", "port": 18789}
+    with pytest.raises(GatewayProblem, match="needs its namespace"):
+        connect(dict(endpoint, namespace=None))
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
-    with pytest.raises(ClusterError, match="cannot load a kubeconfig"):
-        connect_gateway({"namespace": "acme-gateways",
-                         "kubeconfig": str(tmp_path / "missing.kubeconfig")}, "acme-gw-research")
+    with pytest.raises(GatewayProblem, match="cannot load a kubeconfig"):
+        connect(dict(endpoint, namespace="acme-gateways",
+                     kubeconfig=str(tmp_path / "missing.kubeconfig")))
+    with pytest.raises(GatewayProblem, match="docker CLI"):
+        connect({"provider": "compose", "instance": "acme-gw-people", "port": 19100})

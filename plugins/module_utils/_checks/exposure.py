@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, clawops
-# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Preflight's exposure family: settings that are unsafe once a gateway is reachable.
 
 A gateway published beyond loopback (``exposure: lan``) is a network service holding model
@@ -15,23 +15,24 @@ from __future__ import annotations
 
 import ipaddress
 
-from ._fleet import FLEET_FILE
-from ._layering import leaves
+from .._fleet import FLEET_FILE
+from .._layering import leaves
+from ._base import Family, parse_codes
 
-CODES = {
-    "exposure.plaintext": ("error", "A gateway exposed beyond loopback serves plain HTTP with "
-                                    "no TLS and no trusted TLS proxy."),
-    "exposure.any-origin": ("error", "An exposed gateway's Control UI accepts every origin."),
-    "exposure.any-proxy": ("error", "trustedProxies trusts every address (/0): anyone can "
-                                    "forge their client address."),
-    "exposure.auto-approve": ("error", "An exposed gateway approves device pairing silently."),
-    "exposure.dm-open": ("error", "An exposed gateway's channel accepts DMs from anyone."),
-    "exposure.dangerous-flag": ("error", "A dangerously* switch is on (error when exposed, "
-                                         "warning on loopback)."),
-    "exposure.invalid-cidr": ("error", "An address range is not a valid IP address or CIDR."),
-    "exposure.no-ingress": ("error", "An exposed Kubernetes gateway admits no namespace: its "
-                                     "NetworkPolicy drops all ingress."),
-}
+CODES = parse_codes("""
+    exposure.plaintext       error   A gateway exposed beyond loopback serves plain HTTP with no
+                                     TLS and no trusted TLS proxy.
+    exposure.any-origin      error   An exposed gateway's Control UI accepts every origin.
+    exposure.any-proxy       error   trustedProxies trusts every address (/0): anyone can forge
+                                     their client address.
+    exposure.auto-approve    error   An exposed gateway approves device pairing silently.
+    exposure.dm-open         error   An exposed gateway's channel accepts DMs from anyone.
+    exposure.dangerous-flag  error   A dangerously* switch is on (error when exposed, warning on
+                                     loopback).
+    exposure.invalid-cidr    error   An address range is not a valid IP address or CIDR.
+    exposure.no-ingress      error   An exposed Kubernetes gateway admits no namespace: its
+                                     NetworkPolicy drops all ingress.
+""")
 
 
 def _network(text):
@@ -44,15 +45,10 @@ def _network(text):
         return None
 
 
-class ExposureChecks:
-    """``check(plan)`` adds the exposure findings of one rendered gateway through ``add``
-    (the preflight's Finding constructor) and ``where`` (config path -> file, key path)."""
+class Checks(Family):
+    """The exposure family (per gateway)."""
 
-    def __init__(self, add, where):
-        self.add = add
-        self.where = where
-
-    def check(self, plan):
+    def check_gateway(self, plan):
         config = plan.config
         gateway = config.get("gateway", {})
         exposed = plan.runtime["exposure"] != "loopback"

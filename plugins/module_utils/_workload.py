@@ -1,0 +1,375 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One gateway's workload: every container it needs, with its settings, written once.
+
+Pure Python, no Ansible. ``workload`` computes, from a gateway's runtime plan and the image it
+runs, each container the gateway needs - the gateway itself, the one-off config validation,
+the plugin seed, the maintenance container of backups and restores - with its image,
+command, user, security settings, env, mounts (by logical volume), resources and probes.
+The security settings every container runs with (``SECURITY``) live here and nowhere else.
+
+Two small renderers turn a container into what a provider runs:
+
+- ``compose_project`` / ``docker_run``: the Compose project of the gateway and the
+  ``community.docker.docker_container`` options of a one-off container (volumes are the
+  Docker host's directories, ``host_paths``);
+- ``k8s_container`` / ``k8s_pod_security`` / ``k8s_pod``: Kubernetes containers and pods
+  (volumes are the gateway's PVC, ConfigMaps and emptyDirs); ``_k8s_manifests`` builds the
+  Deployment from them.
+
+The image-build container that installs the plugins from npm (``plugin_install``) runs with
+the same ``SECURITY``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Every container of a gateway: nothing in it may gain privileges, its root is read-only,
+# it has no capabilities, seccomp's default profile filters its calls.
+SECURITY = {"read_only_root": True, "drop_capabilities": ["ALL"], "no_new_privileges": True,
+            "seccomp": "RuntimeDefault"}
+# node in a container trusts this CA bundle besides its own (TLS-inspecting proxies)
+CA_DIR = "/clawops/ca"
+CA_FILE = CA_DIR + "/ca.crt"
+OPENCLAW = "/usr/local/bin/openclaw"
+VALIDATE_DIR = "/validate"
+TMP_DIR = "/tmp"  # nosec B108 - the container's own tmpfs/emptyDir, not the host's
+
+PROBE_PATHS = {"startup": "/startupz", "ready": "/readyz", "live": "/healthz"}
+# What each probe's JSON body must say (OpenClaw's health contract; unknown paths answer
+# 200 HTML, so a status code alone proves nothing).
+PROBE_ASSERT = {"startup": 'j.status==="started"', "ready": "j.ready===true",
+                "live": "j.ok===true"}
+# period, timeout, failures (seconds, count) per probe; Compose's healthcheck is the live one
+PROBE_TIMING = {"startup": (5, 10, 60), "ready": (15, 10, 3), "live": (30, 10, 4)}
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+
+
+class WorkloadError(Exception):
+    """Input a workload cannot be built from; the message names the fix."""
+
+
+def memory_quantity(value):
+    """Docker-style size ('2g', '512m', '1536M', 2147483648) -> a Kubernetes quantity."""
+    if isinstance(value, int):
+        return "%dMi" % max(1, value // (1024 * 1024))
+    found = _SIZE.match(str(value))
+    if not found:
+        raise WorkloadError("resources.memory %r is not a size like 2g or 512m" % (value,))
+    number, unit = float(found.group(1)), found.group(2).lower()
+    mebibytes = number * {"": 1.0 / (1024 * 1024), "k": 1.0 / 1024, "m": 1, "g": 1024,
+                          "t": 1024 * 1024}[unit]
+    if mebibytes >= 1024 and mebibytes % 1024 == 0:
+        return "%dGi" % (mebibytes // 1024)
+    return "%dMi" % max(1, int(mebibytes))
+
+
+def probe_js(port, kind, token=True):
+    """A node one-liner that prints the probe's body and exits 0 only if it asserts."""
+    headers = ('{headers:t?{authorization:"Bearer "+t}:{},signal:AbortSignal.timeout(8000)}'
+               if token else "{signal:AbortSignal.timeout(8000)}")
+    return ("const t=process.env.OPENCLAW_GATEWAY_TOKEN;"
+            'fetch("http://127.0.0.1:%d%s",%s).then(async r=>{const b=await r.text();'
+            "process.stdout.write(b);let j;try{j=JSON.parse(b)}catch(e){process.exit(1)}"
+            "process.exit(%s?0:1)},e=>{process.stdout.write(String(e));process.exit(2)})"
+            % (port, PROBE_PATHS[kind], headers, PROBE_ASSERT[kind]))
+
+
+def probe_argv(port, kind, token=True, node="node"):
+    return [node, "-e", probe_js(port, kind, token)]
+
+
+def _container(command, env=None, mounts=(), resources=None, tmp="256m", network=False,
+               **extra):
+    data = {"command": list(command) if command else None, "env": dict(env or {}),
+            "mounts": [dict(m) for m in mounts], "resources": dict(resources or {}),
+            "tmp": tmp, "network": network}
+    data.update(extra)
+    return data
+
+
+def workload(runtime, image, ca=False):
+    """Every container of one gateway (``runtime``: its plan's runtime), as neutral data.
+
+    ``image``: the reference the gateway runs; ``ca``: whether an extra CA bundle is mounted
+    (volume ``ca``). Mount volumes are logical: ``data`` (the gateway's home: state,
+    workspaces, logs), ``config`` (the rendered config's directory), ``candidate`` (a config
+    to validate), ``ca``; ``tmp`` is the container's scratch space.
+    """
+    if not image:
+        raise WorkloadError("no image for gateway %s: set image.version or image.repository/"
+                            "digest in the fleet" % runtime.get("instance"))
+    paths = runtime["paths"]
+    data_mount = {"volume": "data", "path": paths["home"]}
+    tmp_mount = {"volume": "tmp", "path": TMP_DIR}
+    ca_env = {"NODE_EXTRA_CA_CERTS": CA_FILE} if ca else {}
+    ca_mounts = [{"volume": "ca", "path": CA_DIR, "read_only": True}] if ca else []
+    port = runtime["port"]
+    limits = runtime["resources"]
+    containers = {
+        "gateway": _container(
+            None, dict(runtime["env"], **ca_env),
+            [data_mount, {"volume": "config", "path": paths["config_dir"], "read_only": True},
+             tmp_mount] + ca_mounts,
+            {"memory_request": "512m", "cpu_request": "100m", "memory": limits["memory"],
+             "cpus": limits["cpus"], "pids": limits["pids"]},
+            network=True, secret_env=True, port=port,
+            probes={kind: {"command": probe_argv(port, kind, kind == "ready"),
+                           "period": timing[0], "timeout": timing[1], "failures": timing[2]}
+                    for kind, timing in PROBE_TIMING.items()}),
+        "validate": _container(
+            [OPENCLAW, "config", "validate", "--json"],
+            {"OPENCLAW_CONFIG_PATH": VALIDATE_DIR + "/openclaw.json",
+             "OPENCLAW_STATE_DIR": TMP_DIR + "/state", "HOME": TMP_DIR + "/home"},
+            [{"volume": "candidate", "path": VALIDATE_DIR, "read_only": True}, tmp_mount],
+            {"memory_request": "256m", "cpu_request": "100m", "memory": "1g"}),
+        "maintenance": _container(
+            ["sleep", "infinity"], {}, [data_mount, tmp_mount],
+            {"memory_request": "64m", "cpu_request": "50m", "memory": "1g"}, tmp="4g"),
+    }
+    if runtime.get("plugin_seed_command"):
+        # official plugin channels baked into the image, copied into the state dir
+        # (module_utils/_plugin_seed.py): no npm, no network
+        containers["plugin_seed"] = _container(
+            runtime["plugin_seed_command"], {}, [data_mount],
+            {"memory_request": "32m", "cpu_request": "50m", "memory": "256m"}, tmp="64m")
+    return {"instance": runtime["instance"], "image": image, "user": dict(runtime["user"]),
+            "security": dict(SECURITY), "containers": containers}
+
+
+def plugin_install(image, uid, specs, ca=False):
+    """The image build's one-off container that installs plugins from npm into a throw-away
+    state (``state`` at /home/node/.openclaw, ``config`` at /etc/openclaw): network on, npm
+    runs no install scripts, everything else as a gateway's containers."""
+    env = {"OPENCLAW_STATE_DIR": "/home/node/.openclaw",
+           "OPENCLAW_CONFIG_PATH": "/etc/openclaw/openclaw.json", "HOME": "/home/node",
+           "npm_config_ignore_scripts": "true", "npm_config_cache": TMP_DIR + "/npm-cache",
+           "npm_config_audit": "false", "npm_config_fund": "false"}
+    if ca:
+        env["NODE_EXTRA_CA_CERTS"] = CA_FILE
+    script = ('set -e; for spec in "$@"; do %s plugins install "$spec"; done' % OPENCLAW)
+    return {"instance": "plugin-install", "image": image, "user": {"uid": uid, "gid": uid},
+            "security": dict(SECURITY), "containers": {"plugin_install": _container(
+                ["/bin/sh", "-c", script, "sh"] + list(specs), env,
+                [{"volume": "state", "path": "/home/node/.openclaw"},
+                 {"volume": "config", "path": "/etc/openclaw"},
+                 {"volume": "cache", "path": "/home/node/.cache", "size": "64m"},
+                 {"volume": "tmp", "path": TMP_DIR}]
+                + ([{"volume": "ca", "path": CA_DIR, "read_only": True}] if ca else []),
+                {"memory": "2g", "pids": 512}, tmp="512m", network=True)}}
+
+
+# -- Docker / Compose --------------------------------------------------------------------
+def _docker_size(value):
+    """'256Mi'-style or docker-style size -> docker's ('256m')."""
+    return memory_quantity(value)[:-1].lower()
+
+
+def _docker_binds(spec, mount, sources):
+    """(source, target, read_only) of one logical mount on a Docker host."""
+    volume = mount["volume"]
+    if volume == "tmp" or mount.get("size"):
+        return []
+    if volume == "data" and "data" not in sources:
+        # the gateway's home, with its state, workspaces and logs where the host keeps them
+        host = sources["host_paths"]
+        paths = sources["paths"]
+        return [(host[key], paths[key], False)
+                for key in ("home", "state_dir", "workspace_root", "logs_dir")]
+    if volume == "ca":
+        return [(sources["ca"], CA_FILE, True)]
+    if volume not in sources:
+        raise WorkloadError("container of %s mounts volume %r, which the Docker host does not "
+                            "provide" % (spec["instance"], volume))
+    return [(sources[volume], mount["path"], bool(mount.get("read_only")))]
+
+
+def _docker_tmpfs(spec, container):
+    user = spec["user"]
+    found = []
+    if container.get("tmp"):
+        found.append("%s:size=%s,mode=1777" % (TMP_DIR, _docker_size(container["tmp"])))
+    for mount in container["mounts"]:
+        if mount.get("size"):
+            found.append("%s:size=%s,uid=%s,gid=%s" % (
+                mount["path"], _docker_size(mount["size"]), user["uid"], user["gid"]))
+    return found
+
+
+def docker_run(spec, name, sources):
+    """``community.docker.docker_container`` options of the one-off container ``name``.
+
+    ``sources``: {volume: directory or file on the Docker host}; ``data`` may be given as
+    ``host_paths`` + ``paths`` (the gateway's runtime) instead.
+    """
+    container = spec["containers"][name]
+    security = spec["security"]
+    resources = container["resources"]
+    binds = [bind for mount in container["mounts"] for bind in _docker_binds(spec, mount, sources)]
+    options = {
+        "name": "%s-%s" % (spec["instance"], name.replace("_", "-")),
+        "image": spec["image"],
+        "entrypoint": container["command"],
+        "command": [],
+        "user": "%s:%s" % (spec["user"]["uid"], spec["user"]["gid"]),
+        "read_only": security["read_only_root"],
+        "cap_drop": list(security["drop_capabilities"]),
+        "security_opts": ["no-new-privileges"] if security["no_new_privileges"] else [],
+        "tmpfs": _docker_tmpfs(spec, container),
+        "env": {key: str(value) for key, value in sorted(container["env"].items())},
+        "mounts": [{"type": "bind", "source": source, "target": target, "read_only": ro}
+                   for source, target, ro in binds],
+        "network_mode": "bridge" if container["network"] else "none",
+        "memory": _docker_size(resources["memory"]),
+    }
+    if resources.get("pids"):
+        options["pids_limit"] = resources["pids"]
+    return options
+
+
+def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle=""):
+    """The gateway's Compose project (a dict; the role writes it as YAML)."""
+    container = spec["containers"]["gateway"]
+    security = spec["security"]
+    resources = container["resources"]
+    host = runtime["host_paths"]
+    sources = {"host_paths": host, "paths": runtime["paths"], "config": host["config_dir"],
+               "ca": ca_bundle}
+    volumes = ["%s:%s%s" % (source, target, ":ro" if ro else "")
+               for mount in container["mounts"]
+               for source, target, ro in _docker_binds(spec, mount, sources)]
+    live = container["probes"]["live"]
+    service = {
+        "image": spec["image"],
+        "container_name": spec["instance"],
+        "hostname": spec["instance"],
+        "init": False,
+        "user": "%s:%s" % (spec["user"]["uid"], spec["user"]["gid"]),
+        "read_only": security["read_only_root"],
+        "tmpfs": _docker_tmpfs(spec, container),
+        "cap_drop": list(security["drop_capabilities"]),
+        "security_opt": ["no-new-privileges:true"] if security["no_new_privileges"] else [],
+        "mem_limit": resources["memory"],
+        "cpus": resources["cpus"],
+        "pids_limit": resources["pids"],
+        "restart": "unless-stopped",
+        "stop_grace_period": "%ss" % stop_grace,
+        "env_file": [host["env_file"]],
+        "environment": {key: str(value) for key, value in sorted(container["env"].items())},
+        "ports": ["%s:%s:%s" % (runtime["publish_address"], container["port"], container["port"])],
+        "volumes": volumes,
+        "healthcheck": {"test": ["CMD"] + live["command"], "interval": "10s", "timeout": "5s",
+                        "start_period": "60s", "retries": 3},
+        "labels": {key: str(value) for key, value in sorted((labels or {}).items())},
+    }
+    return {"name": spec["instance"], "services": {"gateway": service}}
+
+
+# -- Kubernetes --------------------------------------------------------------------------
+def k8s_security_context(spec, root=False, add=()):
+    """A container's securityContext; ``root``/``add``: the volume-permissions container
+    (uid 0 with CAP_CHOWN only)."""
+    security = spec["security"]
+    context = {"allowPrivilegeEscalation": not security["no_new_privileges"],
+               "readOnlyRootFilesystem": security["read_only_root"],
+               "capabilities": {"drop": list(security["drop_capabilities"])}}
+    if add:
+        context["capabilities"]["add"] = list(add)
+    if root:
+        context.update({"runAsUser": 0, "runAsNonRoot": False})
+    return context
+
+
+def k8s_pod_security(spec, fs_group=True):
+    user = spec["user"]
+    context = {"runAsUser": int(user["uid"]), "runAsGroup": int(user["gid"]),
+               "runAsNonRoot": True, "seccompProfile": {"type": spec["security"]["seccomp"]}}
+    if fs_group:
+        context.update({"fsGroup": int(user["gid"]), "fsGroupChangePolicy": "OnRootMismatch"})
+    return context
+
+
+def k8s_resources(resources):
+    data = {"requests": {"memory": memory_quantity(resources["memory_request"]),
+                         "cpu": resources["cpu_request"]},
+            "limits": {"memory": memory_quantity(resources["memory"])}}
+    if resources.get("cpus"):
+        data["limits"]["cpu"] = str(resources["cpus"])
+    return data
+
+
+K8S_VOLUME_NAMES = {"data": "state", "candidate": "config"}
+
+
+def k8s_container(spec, name, pull_policy="IfNotPresent", k8s_name=None, extra_env=None,
+                  extra_mounts=(), secret=None):
+    """The Kubernetes container ``name`` of the workload. Volumes: ``data`` is named
+    ``state``, ``candidate`` is ``config``, others keep their name; ``extra_mounts`` go before
+    the CA's; ``secret``: the Secret the gateway's env comes from."""
+    container = spec["containers"][name]
+    data = {"name": k8s_name or name, "image": spec["image"], "imagePullPolicy": pull_policy}
+    if container["command"]:
+        data["command"] = list(container["command"])
+    env = dict(container["env"], **(extra_env or {}))
+    if env:
+        data["env"] = [{"name": key, "value": str(value)} for key, value in sorted(env.items())]
+    if container.get("secret_env") and secret:
+        data["envFrom"] = [{"secretRef": {"name": secret}}]
+    if container.get("port"):
+        data["ports"] = [{"name": "gateway", "containerPort": container["port"],
+                          "protocol": "TCP"}]
+    data["resources"] = k8s_resources(container["resources"])
+    data["securityContext"] = k8s_security_context(spec)
+    for kind, field in (("startup", "startupProbe"), ("ready", "readinessProbe"),
+                        ("live", "livenessProbe")):
+        probe = container.get("probes", {}).get(kind)
+        if probe:
+            data[field] = {"exec": {"command": probe["command"]}, "periodSeconds": probe["period"],
+                           "timeoutSeconds": probe["timeout"],
+                           "failureThreshold": probe["failures"]}
+    mounts = []
+    for mount in container["mounts"]:
+        item = {"name": K8S_VOLUME_NAMES.get(mount["volume"], mount["volume"]),
+                "mountPath": mount["path"]}
+        if mount.get("read_only"):
+            item["readOnly"] = True
+        mounts.append(item)
+    ca = [item for item in mounts if item["name"] == "ca"]
+    data["volumeMounts"] = ([item for item in mounts if item["name"] != "ca"]
+                            + [dict(m) for m in extra_mounts] + ca)
+    return data
+
+
+def k8s_tmp_volume(spec, name):
+    size = spec["containers"][name].get("tmp")
+    return {"name": "tmp", "emptyDir": {"sizeLimit": memory_quantity(size)}}
+
+
+def k8s_pod(spec, name, pod_name, namespace, volumes, pull_policy="IfNotPresent", labels=None,
+            grace=None):
+    """A one-off Pod running the workload's container ``name`` (validate, maintenance).
+
+    ``volumes``: {logical volume: the Kubernetes volume source}, e.g. ``{"data":
+    {"persistentVolumeClaim": {"claimName": ...}}}``; ``tmp`` is added."""
+    container = spec["containers"][name]
+    needed = [m["volume"] for m in container["mounts"] if m["volume"] != "tmp"]
+    missing = [volume for volume in needed if volume not in volumes]
+    if missing:
+        raise WorkloadError("the %s pod of %s needs the volumes %s" % (
+            name, spec["instance"], ", ".join(missing)))
+    pod_volumes = [dict({"name": K8S_VOLUME_NAMES.get(volume, volume)}, **volumes[volume])
+                   for volume in needed] + [k8s_tmp_volume(spec, name)]
+    spec_data = {"restartPolicy": "Never", "enableServiceLinks": False,
+                 "automountServiceAccountToken": False,
+                 "securityContext": k8s_pod_security(spec, fs_group="data" in needed),
+                 "containers": [k8s_container(spec, name, pull_policy,
+                                              k8s_name="maint" if name == "maintenance" else None)],
+                 "volumes": pod_volumes}
+    if grace is not None:
+        spec_data["terminationGracePeriodSeconds"] = grace
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": pod_name, "namespace": namespace,
+                         "labels": dict(labels or {"app.kubernetes.io/managed-by": "clawops"})},
+            "spec": spec_data}
