@@ -26,8 +26,8 @@ import shlex
 from ._hosttree import GATEWAY_UID, seed_documents
 from ._loader import FleetFiles
 from ._reload import restart_fingerprint
-from ._workload import (WorkloadError, k8s_container, k8s_pod_security, k8s_security_context,
-                        k8s_tmp_volume, workload)
+from ._workload import (WorkloadError, k8s_allow_root_init, k8s_container, k8s_pod_security,
+                        k8s_security_context, k8s_tmp_volume, workload)
 
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
                   "169.254.0.0/16", "127.0.0.0/8"]
@@ -335,10 +335,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         },
     }
     if k8s["volume_permissions"]:
-        # the chown container runs as root (only CAP_CHOWN): the pod may not demand non-root
-        deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] = False
-        for item in init[1:] + [container]:
-            item["securityContext"]["runAsNonRoot"] = True
+        k8s_allow_root_init(deployment["spec"]["template"]["spec"], "volume-permissions")
     # what the pod is made of, as rendered: an apply that leaves it equal leaves the pod
     # alone, so the config's hot paths can be handed to the running gateway (gateway_config)
     deployment["metadata"]["annotations"] = {"clawops.dev/spec-sha256": spec_sha256(deployment)}

@@ -291,6 +291,15 @@ def k8s_pod_security(spec, fs_group=True):
     return context
 
 
+def k8s_allow_root_init(pod_spec, root_container):
+    """A pod whose init container ``root_container`` runs as root (the volume-permissions
+    chown, CAP_CHOWN only): the pod may not demand non-root, so every other container does."""
+    pod_spec["securityContext"]["runAsNonRoot"] = False
+    for item in pod_spec.get("initContainers", []) + pod_spec["containers"]:
+        if item["name"] != root_container:
+            item["securityContext"]["runAsNonRoot"] = True
+
+
 def k8s_resources(resources):
     data = {"requests": {"memory": memory_quantity(resources["memory_request"]),
                          "cpu": resources["cpu_request"]},
