@@ -36,7 +36,14 @@ CASES = [
     ("port-wrong-type",
      {GW: gateway(port='"19100"')},
      "gateways/gw-one.yml: port: expected integer, got string '19100'. Fix: change the value "
-     "to a integer"),
+     "to an integer"),
+    ("env-reserved-prefix",
+     {GW: gateway(env="{OPENCLAW_X: {source: env, var: ACME_X}}")},
+     "gateways/gw-one.yml: env.OPENCLAW_X: env name 'OPENCLAW_X' is reserved for "
+     "clawops/OpenClaw. Fix: pick a name without the prefixes OPENCLAW_, CLAWOPS_"),
+    ("no-groups-no-profile",
+     {GW: gateway(groups=None, trust_level="low")},
+     "gateways/gw-one.yml: missing required key 'profile'. Fix: add 'profile:'"),
     ("agent-kind-enum",
      {GW: gateway(agents="[{id: helper, kind: robot}]")},
      "gateways/gw-one.yml: agents[0].kind: value 'robot' is not allowed. Fix: use one of: "

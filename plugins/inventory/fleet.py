@@ -128,11 +128,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     """Gateways of a clawops fleet as hosts."""
 
     NAME = "clawops.orchestrator.fleet"
+    # fleet errors this process already reported, by inventory source: Ansible's `auto`
+    # plugin parses a source again through this plugin after it failed, and its failure
+    # then points at the first report instead of repeating it
+    _reported = {}
 
     def verify_file(self, path):
         return super().verify_file(path) and path.endswith(INVENTORY_SUFFIXES)
 
     def parse(self, inventory, loader, path, cache=True):
+        if path in InventoryModule._reported:
+            raise AnsibleParserError("clawops fleet %s: the error reported above "
+                                     "(clawops.orchestrator.fleet)" % InventoryModule._reported[path])
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         fleet_dir = inventory_fleet_dir(path, self.get_option("fleet_dir"))
@@ -154,8 +161,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     and cached.get("format") == CACHE_FORMAT:
                 data = cached
         with paused():
-            self._build_and_populate(data, fleet_dir, fingerprint, cache_key,
-                                     use_cache or update_cache)
+            try:
+                self._build_and_populate(data, fleet_dir, fingerprint, cache_key,
+                                         use_cache or update_cache)
+            except AnsibleParserError:
+                InventoryModule._reported[path] = fleet_dir
+                raise
         # The hosts live as long as the process. Freezing them keeps every later full
         # collection (ansible-inventory's dump, the playbook's tasks) from walking them
         # again, and keeps forked workers from dirtying their pages (Python's gc docs, on

@@ -26,7 +26,7 @@ The gateway then enforces what preflight checked:
 from __future__ import annotations
 
 from ._layering import Source, child_source, set_leaf
-from ._policy import channels_of
+from ._policy import channels_of, used_providers
 
 DEFAULT_SOURCE = Source("policy", "(clawops)", ())
 # Official plugin channels (npm @openclaw/<id>) must be installed with `openclaw plugins
@@ -133,12 +133,20 @@ def compile_policy(engine, gw, config, prov):
         install = item.get("install", "")
         if channel in integrations and install.startswith("npm:") and item.get("plugin"):
             packages.append((install[4:], item["plugin"]))
+    # a provider plugin from npm that the gateway uses is baked into its image the same way
+    # (gateway_image), or the catalog's install would install nothing
+    allowed_providers = engine.state("providers", chain).allowed
+    for provider in used_providers(config):
+        item = engine.catalog.get("providers", provider) or {}
+        install = item.get("install", "")
+        if provider in allowed_providers and install.startswith("npm:") and item.get("plugin"):
+            packages.append((install[4:], item["plugin"]))
     if packages:
         for dummy, plugin in sorted(packages):
             set_leaf(config, prov, ("plugins", "entries", plugin, "enabled"), True,
                      _source(chain, "integrations"))
     out["npm_plugins"] = sorted(pkg for pkg, dummy in packages)
-    providers = out["providers"] = engine.state("providers", chain).allowed
+    providers = out["providers"] = allowed_providers
     for provider, runtime_id in sorted(RUNTIME_DEFAULTS.items()):
         entry = ((config.get("models") or {}).get("providers") or {}).get(provider)
         if provider in providers and not (isinstance(entry, dict) and "agentRuntime" in entry):

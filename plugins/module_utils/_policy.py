@@ -427,3 +427,39 @@ def _where(file, path):
 def channels_of(config):
     """Channel ids configured in a rendered config."""
     return sorted(k for k in (config.get("channels") or {}) if k not in NON_CHANNEL_KEYS)
+
+
+MODEL_KEYS = ("model", "utilityModel", "decisionModel", "imageModel", "voiceModel",
+              "pdfModel")
+
+
+def model_refs(node, base):
+    """(key, ref, config path) of model references in an agents.defaults/entry object."""
+    if not isinstance(node, dict):
+        return
+    for key in MODEL_KEYS:
+        value = node.get(key)
+        if isinstance(value, str):
+            yield key, value, base + (key,)
+        elif isinstance(value, dict):
+            if isinstance(value.get("primary"), str):
+                yield key, value["primary"], base + (key, "primary")
+            for index, ref in enumerate(value.get("fallbacks") or []):
+                if isinstance(ref, str):
+                    yield key, ref, base + (key, "fallbacks", index)
+    if base == ("agents", "defaults"):
+        for ref in sorted(node.get("models") or {}):
+            yield "models", ref, base + ("models", ref)
+
+
+def used_providers(config):
+    """Providers a rendered config uses: configured under models.providers or named by a
+    model its agents reference (agents.defaults, agents.entries)."""
+    agents = config.get("agents") or {}
+    refs = [found[1] for found in model_refs(agents.get("defaults") or {},
+                                             ("agents", "defaults"))]
+    for agent_id, entry in sorted((agents.get("entries") or {}).items()):
+        refs += [found[1] for found in model_refs(entry, ("agents", "entries", agent_id))]
+    providers = set(((config.get("models") or {}).get("providers") or {}))
+    providers |= {ref.split("/", 1)[0] for ref in refs if "/" in ref}
+    return sorted(providers)

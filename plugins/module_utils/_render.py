@@ -414,7 +414,9 @@ class Renderer:
         runtime["devices"] = gw.data.get("devices", {})
         # official plugin packages (at the gateway's openclaw version): baked into the image
         # by gateway_image, copied into the state dir before the gateway starts
-        runtime["plugin_installs"] = ["%s@%s" % (pkg, runtime["image"]["version"])
+        # (a spec that pins its own version keeps it)
+        runtime["plugin_installs"] = [pkg if "@" in pkg[1:] else
+                                      "%s@%s" % (pkg, runtime["image"]["version"])
                                       for pkg in policy["npm_plugins"]]
         if runtime["plugin_installs"]:
             runtime["plugin_seed_command"] = ["/bin/sh", "-c",

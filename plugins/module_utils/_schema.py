@@ -152,7 +152,9 @@ DEFS = {
     "env": {
         "type": "object",
         "description": "Extra environment for the gateway (provider API keys, ...): name -> "
-                       "secret reference.",
+                       "secret reference. Names starting OPENCLAW_ or CLAWOPS_ are reserved "
+                       "(the gateway token and the account secrets clawops derives) and "
+                       "refused.",
         "propertyNames": {"pattern": _ENV_NAME_PATTERN},
         "additionalProperties": {"$ref": "#/$defs/secretRef"},
     },
@@ -671,8 +673,11 @@ GATEWAY_SCHEMA = {
         "groups": {"type": "array", "items": {"$ref": "#/$defs/id"}, "uniqueItems": True,
                    "description": "Groups in layer order (later groups win)."},
         "profile": {"$ref": "#/$defs/profile",
-                    "description": "Overrides the groups' profile (they must agree)."},
-        "trust_level": {"$ref": "#/$defs/trustLevel"},
+                    "description": "Required here or on one of the gateway's groups; "
+                                   "overrides the groups' profile (they must agree)."},
+        "trust_level": {"$ref": "#/$defs/trustLevel",
+                        "description": "Required here or on one of the gateway's groups "
+                                       "(the gateway's wins, then the last group's)."},
         "wave": {"$ref": "#/$defs/wave"},
         "provider": {
             "type": "object",
@@ -799,6 +804,11 @@ GATEWAY_SCHEMA = {
         },
     },
     "required": ["id", "provider", "port", "agents"],
+    # without groups nothing else can give them: the loader's rule, written where editors
+    # and `make schema` users see it
+    "if": {"anyOf": [{"not": {"required": ["groups"]}},
+                     {"properties": {"groups": {"maxItems": 0}}}]},
+    "then": {"required": ["profile", "trust_level"]},
     "additionalProperties": False,
     "$defs": DEFS,
 }
@@ -863,7 +873,11 @@ CATALOG_SCHEMA = {
                     "kind": {"enum": ["hosted", "self-hosted"]},
                     "plugin": {"type": "string", "minLength": 1},
                     "install": {"type": "string", "minLength": 1,
-                                "description": "bundled (ships in openclaw) or npm:<spec>."},
+                                "description": "bundled (ships in openclaw) or npm:<spec>: "
+                                               "baked into the image of every gateway whose "
+                                               "agents use the provider (gateway_image; a "
+                                               "spec without a version gets the gateway's "
+                                               "openclaw version) and enabled."},
                     "description": {}, "owner": {}, "extends_default": {},
                 },
                 "additionalProperties": False}]},
@@ -962,6 +976,11 @@ def _validator(kind):
     return _VALIDATORS[kind]
 
 
+def _with_article(noun):
+    """'an integer', 'a string', 'an object or array'."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def _type_name(value):
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
@@ -1016,8 +1035,8 @@ def _describe(error, rel):
         return SchemaProblem("expected %s, got %s %s" % (
             expected if isinstance(expected, str) else " or ".join(expected),
             _type_name(error.instance), _short(error.instance)), rel, path,
-            "change the value to a %s" % (expected if isinstance(expected, str)
-                                          else " or ".join(expected)))
+            "change the value to %s" % _with_article(expected if isinstance(expected, str)
+                                                     else " or ".join(expected)))
     if validator in ("enum", "const"):
         choices = error.validator_value if validator == "enum" else [error.validator_value]
         return SchemaProblem("value %s is not allowed" % _short(error.instance), rel, path,

@@ -93,6 +93,14 @@ def test_broken_fleet_fails_with_a_clear_message(tmp_path):
     assert proc.returncode != 0
     assert "gateways/gw-people.yml: port: expected integer, got string 'nope'" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+    # reported once: the project's config lets only the fleet plugin try a *.clawops.yml
+    assert proc.stderr.count("[WARNING]: Failed to parse inventory with") == 1, proc.stderr
+    # where auto parses it again through the fleet plugin, it points at the first report
+    again = run_cli("ansible-inventory", ["-i", os.path.join(inv, "inv.clawops.yml"), "--list"],
+                    ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
+                    ANSIBLE_INVENTORY_ENABLED="clawops.orchestrator.fleet,auto")
+    assert again.stderr.count("port: expected integer") == 2, again.stderr  # one warning block
+    assert "the error reported above (clawops.orchestrator.fleet)" in again.stderr, again.stderr
 
 
 def test_cache_is_used_and_invalidated_by_fleet_changes(tmp_path):

@@ -110,3 +110,11 @@ def test_missing_auth_reference(make_fleet):
         render_fleet(load_fleet(root))
     assert str(err.value).startswith("gateways/gw-one.yml: auth: no token reference for "
                                      "gateway auth (mode token)")
+
+
+def test_the_schema_documents_the_reserved_env_prefixes():
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._render import (
+        RESERVED_ENV_PREFIXES)
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._schema import DEFS
+    for prefix in RESERVED_ENV_PREFIXES:
+        assert prefix in DEFS["env"]["description"], prefix

@@ -12,7 +12,7 @@ from .._catalog import TRUST_RANK
 from .._errors import format_key_path
 from .._fleet import FLEET_FILE
 from .._layering import Source, child_source
-from .._policy import channels_of
+from .._policy import channels_of, model_refs
 from ._base import Family, parse_codes
 
 CODES = parse_codes("""
@@ -125,7 +125,7 @@ class Checks(Family):
                          "an empty allowlist as 'any model')" % gw.id,
                          "allow at least one model (catalogs/ models, policy.models/providers)",
                          gw.id)
-        for key, ref, path in _model_refs(defaults, ("agents", "defaults")):
+        for key, ref, path in model_refs(defaults, ("agents", "defaults")):
             self.model_use(plan, aliases.get(ref, ref), path, gw_models, gw_reasons, None)
         for provider in sorted((config.get("models") or {}).get("providers") or {}):
             if provider not in self.catalog.ids("providers"):
@@ -151,12 +151,12 @@ class Checks(Family):
                 self.add("policy.no-allowed-model", gw.file, agent.key_path + ("policy",),
                          "no cataloged model is allowed for agent %s" % agent.id,
                          "loosen the agent's policy.models", gw.id, agent.id)
-            refs = list(_model_refs(entry, base))
+            refs = list(model_refs(entry, base))
             for key, ref, path in refs:
                 self.model_use(plan, aliases.get(ref, ref), path, amodels, areasons, agent.id)
             if not any(key == "model" for key, dummy, dummy2 in refs):
-                inherited = list(_model_refs({"model": defaults.get("model")},
-                                             ("agents", "defaults")))
+                inherited = list(model_refs({"model": defaults.get("model")},
+                                            ("agents", "defaults")))
                 if not inherited:
                     self.add("policy.model-unset", gw.file, agent.key_path,
                              "agent %s has no model and the gateway sets no default; "
@@ -287,26 +287,3 @@ class Checks(Family):
                      (", ..." if len(high) > 5 else "")),
                  "set policy.skills in fleet.yml (e.g. tiers: [low, medium]) or at a group",
                  gw.id)
-
-
-MODEL_KEYS = ("model", "utilityModel", "decisionModel", "imageModel", "voiceModel",
-              "pdfModel")
-
-
-def _model_refs(node, base):
-    """(key, ref, config path) of model references in an agents.defaults/entry object."""
-    if not isinstance(node, dict):
-        return
-    for key in MODEL_KEYS:
-        value = node.get(key)
-        if isinstance(value, str):
-            yield key, value, base + (key,)
-        elif isinstance(value, dict):
-            if isinstance(value.get("primary"), str):
-                yield key, value["primary"], base + (key, "primary")
-            for index, ref in enumerate(value.get("fallbacks") or []):
-                if isinstance(ref, str):
-                    yield key, ref, base + (key, "fallbacks", index)
-    if base == ("agents", "defaults"):
-        for ref in sorted(node.get("models") or {}):
-            yield "models", ref, base + ("models", ref)
