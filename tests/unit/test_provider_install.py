@@ -7,6 +7,8 @@ from __future__ import annotations
 from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
 
+from fleet_error_cases import GW, gateway
+
 PROVIDERS = """
     providers:
       acme-llm: {kind: self-hosted, plugin: acme-llm, install: "npm:@acme/openclaw-llm", owner: infra}
@@ -23,17 +25,10 @@ MODELS = """
 
 
 def _plan(make_fleet, model, fallbacks="[]"):
+    agents = "[{id: helper, kind: usecase, model: {primary: %s, fallbacks: %s}}]" % (
+        model, fallbacks)
     root = make_fleet({"catalogs/providers.yml": PROVIDERS, "catalogs/models.yml": MODELS,
-                       "gateways/gw-one.yml": """
-        id: gw-one
-        groups: [team]
-        provider: {type: compose, host: local}
-        port: 19100
-        agents:
-          - id: helper
-            kind: usecase
-            model: {primary: %s, fallbacks: %s}
-        """ % (model, fallbacks)})
+                       GW: gateway(agents=agents)})
     return render_fleet(load_fleet(root))["gw-one"]
 
 
