@@ -44,6 +44,11 @@ CASES = [
     ("no-groups-no-profile",
      {GW: gateway(groups=None, trust_level="low")},
      "gateways/gw-one.yml: missing required key 'profile'. Fix: add 'profile:'"),
+    ("adopt-reserved-label",
+     {GW: gateway(provider="{type: k8s, cluster: lab, adopt: {labels: "
+                           "{app.kubernetes.io/instance: x, app: openclaw}}}")},
+     "gateways/gw-one.yml: provider.adopt.labels: key 'app.kubernetes.io/instance' is "
+     "reserved. Fix: use a key outside ^(app\\.kubernetes\\.io/|clawops)"),
     ("agent-kind-enum",
      {GW: gateway(agents="[{id: helper, kind: robot}]")},
      "gateways/gw-one.yml: agents[0].kind: value 'robot' is not allowed. Fix: use one of: "

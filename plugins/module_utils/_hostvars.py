@@ -12,7 +12,7 @@ import sys
 from ._fleet import load_fleet
 from ._render import render_fleet
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 # the host variables that carry the plan (the target's own variables come with them)
 PLAN_VARS = ("clawops_fleet_dir", "clawops_gateway", "clawops_config_text",
              "clawops_config_sha256", "clawops_config_restart_sha256", "clawops_runtime")

@@ -148,10 +148,23 @@ def _volume_permissions_script(runtime):
             % (home, GATEWAY_UID, home, GATEWAY_UID, GATEWAY_UID, home, home, GATEWAY_UID))
 
 
+def object_labels(runtime):
+    """The labels of every object of the gateway: the adopted deployment's extra labels,
+    then the collection's own (which win)."""
+    k8s = runtime["k8s"]
+    labels = dict(k8s["extra_labels"], **runtime["labels"])
+    labels.update(k8s["labels"])
+    return {key: str(value) for key, value in labels.items()}
+
+
 def _network_policy(meta, runtime):
     k8s = runtime["k8s"]
     ingress = []
-    if k8s["ingress_namespaces"]:
+    if k8s["ingress_all_namespaces"]:
+        # an explicit choice of the fleet: pods of every namespace
+        ingress.append({"from": [{"namespaceSelector": {}}],
+                        "ports": [{"protocol": "TCP", "port": runtime["port"]}]})
+    elif k8s["ingress_namespaces"]:
         ingress.append({
             "from": [{"namespaceSelector": {"matchExpressions": [{
                 "key": "kubernetes.io/metadata.name", "operator": "In",
@@ -200,7 +213,7 @@ def _cluster_role(runtime, labels):
                 {"apiGroups": ["batch"], "verbs": read, "resources": ["jobs", "cronjobs"]},
                 {"apiGroups": ["networking.k8s.io"], "verbs": read,
                  "resources": ["ingresses", "networkpolicies"]},
-            ]}
+            ] + [dict(rule) for rule in runtime["k8s"]["cluster_rules"]]}
     binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                "metadata": {"name": names["cluster_role"], "labels": labels},
                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
@@ -227,11 +240,12 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                             "digest in the fleet, or gateway_k8s_image" % gateway.get("id"))
     k8s, paths, names = runtime["k8s"], runtime["paths"], runtime["k8s"]["names"]
     namespace = k8s["namespace"]
-    labels = dict(runtime["labels"], **k8s["labels"])
-    labels = {key: str(value) for key, value in labels.items()}
+    labels = object_labels(runtime)
 
     def meta(name, **extra):
         data = {"name": name, "namespace": namespace, "labels": labels}
+        if k8s["annotations"]:
+            data["annotations"] = dict(k8s["annotations"])
         data.update(extra)
         return data
 
@@ -258,12 +272,14 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         objects.append({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": meta(runtime["instance"] + "-ca"),
                         "data": {"ca.crt": ca_bundle}})
-    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(names["pvc"]),
-           "spec": {"accessModes": ["ReadWriteOnce"],
-                    "resources": {"requests": {"storage": k8s["storage_size"]}}}}
-    if k8s.get("storage_class"):
-        pvc["spec"]["storageClassName"] = k8s["storage_class"]
-    objects.append(pvc)
+    if not k8s["adopted_pvc"]:  # an adopted claim is the user's: never applied
+        pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+               "metadata": meta(names["pvc"]),
+               "spec": {"accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": k8s["storage_size"]}}}}
+        if k8s.get("storage_class"):
+            pvc["spec"]["storageClassName"] = k8s["storage_class"]
+        objects.append(pvc)
     objects.append({"apiVersion": "v1", "kind": "Service", "metadata": meta(names["service"]),
                     "spec": {"type": "ClusterIP", "selector": _selector(runtime),
                              "ports": [{"name": "gateway", "protocol": "TCP",
@@ -301,7 +317,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         init.append(k8s_container(work, "plugin_seed", image_pull_policy, k8s_name="plugins"))
     container = k8s_container(work, "gateway", image_pull_policy, secret=names["secret"],
                               extra_env={"TINI_SUBREAPER": "1", "CHOKIDAR_USEPOLLING": "1"},
-                              extra_mounts=[seeds_mount])
+                              extra_mounts=[seeds_mount], secret_refs=k8s["secret_env"])
     template_labels = dict(labels)
     deployment = {
         "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(names["deployment"]),
@@ -311,12 +327,12 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": _selector(runtime)},
             "template": {
-                "metadata": {"labels": template_labels, "annotations": {
+                "metadata": {"labels": template_labels, "annotations": dict(
+                    k8s["annotations"],
                     # the restart paths only: a hot change of the config (ConfigMap) keeps the
                     # pod, whose gateway takes it from the mounted directory
-                    "clawops.dev/restart-sha256": _restart_sha256(config_text),
-                    "clawops.dev/env-sha256": env_sha256 or "",
-                }},
+                    **{"clawops.dev/restart-sha256": _restart_sha256(config_text),
+                       "clawops.dev/env-sha256": env_sha256 or ""})},
                 "spec": {
                     "serviceAccountName": names["service_account"],
                     "automountServiceAccountToken": bool(k8s["cluster_read"]),
@@ -361,8 +377,9 @@ def spec_sha256(deployment):
 def secret(runtime, values):
     """The gateway's Secret: the env its container reads (token, provider and bot keys)."""
     k8s = runtime["k8s"]
-    labels = {key: str(value) for key, value in dict(runtime["labels"], **k8s["labels"]).items()}
-    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-            "metadata": {"name": k8s["names"]["secret"], "namespace": k8s["namespace"],
-                         "labels": labels},
+    metadata = {"name": k8s["names"]["secret"], "namespace": k8s["namespace"],
+                "labels": object_labels(runtime)}
+    if k8s["annotations"]:
+        metadata["annotations"] = dict(k8s["annotations"])
+    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": metadata,
             "stringData": {name: values[name] for name in sorted(values)}}

@@ -101,6 +101,12 @@ def k8s_spec(org, gw_id, instance, target, cluster, overrides, exposure):
     namespace = target["namespace"]
     ingress = network.get("ingress_namespaces", [namespace]) if exposure == "lan" else []
     volume_permissions = bool(cluster.get("volume_permissions", False))
+    adopt = overrides.get("adopt") or {}
+    names = k8s_object_names(instance)
+    if adopt.get("pvc"):
+        names["pvc"] = adopt["pvc"]
+    rules = [{"apiGroups": list(r["api_groups"]), "resources": list(r["resources"]),
+              "verbs": list(r["verbs"])} for r in overrides.get("cluster_rules", [])]
     return {
         "cluster": target["cluster"],
         "namespace": namespace,
@@ -114,12 +120,25 @@ def k8s_spec(org, gw_id, instance, target, cluster, overrides, exposure):
         "volume_permissions": volume_permissions,
         # restricted admits the gateway pod; the root chown init container needs baseline
         "pod_security": "baseline" if volume_permissions else "restricted",
-        "cluster_read": bool(overrides.get("cluster_read", cluster.get("cluster_read", False))),
+        "cluster_read": bool(rules) or bool(overrides.get("cluster_read",
+                                                          cluster.get("cluster_read", False))),
+        # extra ClusterRole rules (adopted deployments: ArgoCD Applications, ...)
+        "cluster_rules": rules,
+        "cluster_rules_write": bool(overrides.get("cluster_rules_write", False)),
         "ingress_namespaces": sorted(ingress),
+        "ingress_all_namespaces": exposure == "lan" and bool(
+            network.get("ingress_all_namespaces", False)),
         "public_https": bool(network.get("public_https", True)),
         "egress": network.get("egress", []),
         "state_root": cluster.get("state_root", "~/.clawops/k8s/%s" % target["cluster"]),
-        "names": k8s_object_names(instance),
+        "names": names,
+        # an adopted claim is the user's: mounted, never created, resized or deleted
+        "adopted_pvc": bool(adopt.get("pvc")),
+        "extra_labels": dict(adopt.get("labels") or {}),
+        "annotations": dict(adopt.get("annotations") or {}),
+        # env from Secrets the collection does not own: NAME -> {name, key} of the Secret
+        "secret_env": {name: dict(ref) for name, ref in
+                       sorted((overrides.get("secret_env") or {}).items())},
         "labels": {"app.kubernetes.io/name": "openclaw",
                    "app.kubernetes.io/instance": instance,
                    "app.kubernetes.io/part-of": org.org_slug,
@@ -337,8 +356,9 @@ class Renderer:
         ptype = target.pop("type")
         root_override = target.pop("root", None)
         path_overrides = target.pop("paths", {})
-        k8s_overrides = {key: target.pop(key) for key in ("storage_size", "cluster_read",
-                                                          "network") if key in target}
+        k8s_overrides = {key: target.pop(key) for key in (
+            "storage_size", "cluster_read", "network", "adopt", "secret_env", "cluster_rules",
+            "cluster_rules_write") if key in target}
         if ptype == "k8s":
             cluster = self.fleet.data["targets"]["k8s_clusters"][target["cluster"]]
             k8s_overrides["dedicated_namespace"] = False
@@ -403,6 +423,7 @@ class Renderer:
 
         secret_env = self._secret_env(gw, variables, errors)
         self._channels(gw, config, prov, secret_env, errors, variables)
+        self._adopted_env(gw, runtime, secret_env, errors)
         self._bindings(gw, config, prov)
         agents_rt = self._agents(gw, config, prov, variables, runtime)
         policy = compile_policy(self.policy, gw, config, prov)
@@ -479,6 +500,18 @@ class Renderer:
                 self._resolve_ref(ref, variables, env_file, env_path + (name,)), env_file,
                 env_path + (name,), errors)
         return secret_env
+
+    @staticmethod
+    def _adopted_env(gw, runtime, secret_env, errors):
+        """Env a K8s gateway takes from Secrets the collection does not own may not replace
+        what the collection sets (its runtime env, the token, the account secrets)."""
+        for name in (runtime.get("k8s") or {}).get("secret_env", {}):
+            if name in secret_env or name in runtime["env"]:
+                errors.append(ReferenceProblem(
+                    "secret_env name %r is one the collection sets itself" % name, gw.file,
+                    ("provider", "secret_env", name),
+                    "pick another name; the collection sets %s" % ", ".join(
+                        sorted(set(secret_env) | set(runtime["env"])))))
 
     def _channels(self, gw, config, prov, secret_env, errors, variables=None):
         for channel, spec in gw.data.get("channels", {}).items():

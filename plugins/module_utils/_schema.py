@@ -42,6 +42,9 @@ _AGENT_ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$"
 # characters that YAML, a shell or Compose would read (space, quotes, ':', '$', newline)
 _HOST_PATH_PATTERN = r"^(?:/(?!\.\.?(?:/|$))[A-Za-z0-9._+@=-]+)+$"
 _OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_K8S_NAME_PATTERN = "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
+_K8S_LABEL_KEY_PATTERN = "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+_K8S_LABEL_VALUE_PATTERN = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
 _IPV4_CIDR_PATTERN = "^%s(?:\\.%s){3}/(?:3[0-2]|[12]?[0-9])$" % (_OCTET, _OCTET)
 _ACCOUNT_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
 _CHANNEL_PATTERN = "^[a-z][a-z0-9-]{0,40}$"
@@ -187,6 +190,12 @@ DEFS = {
                                "exposure is lan (default: the gateway's own namespace). With "
                                "exposure loopback nothing may connect in; exec and "
                                "port-forward still work.",
+            },
+            "ingress_all_namespaces": {
+                "type": "boolean",
+                "description": "Let pods of every namespace connect to the gateway port when "
+                               "exposure is lan - an explicit choice, instead of "
+                               "ingress_namespaces (default false).",
             },
             "public_https": {
                 "type": "boolean",
@@ -696,6 +705,71 @@ GATEWAY_SCHEMA = {
                 "network": {"$ref": "#/$defs/k8sNetwork",
                             "description": "k8s: overrides the cluster's network keys "
                                            "(each key replaces the cluster's)."},
+                "adopt": {
+                    "type": "object",
+                    "description": "k8s: take over what a deployment made by hand already "
+                                   "has (docs/k8s.md, \"Adopting an existing gateway\").",
+                    "properties": {
+                        "pvc": {"type": "string", "pattern": _K8S_NAME_PATTERN,
+                                "description": "An existing PersistentVolumeClaim in the "
+                                               "gateway's namespace, mounted as its state "
+                                               "volume: never created, resized or deleted by "
+                                               "the collection (the deploy fails when it is "
+                                               "missing)."},
+                        "labels": {"type": "object",
+                                   "propertyNames": {
+                                       "pattern": _K8S_LABEL_KEY_PATTERN,
+                                       # the collection's own labels (selectors, removal)
+                                       "not": {"pattern": "^(app\\.kubernetes\\.io/|clawops)"}},
+                                   "additionalProperties": {
+                                       "type": "string", "pattern": _K8S_LABEL_VALUE_PATTERN},
+                                   "description": "Extra labels on every object and the pod "
+                                                  "(e.g. app: openclaw); selectors and the "
+                                                  "collection's own labels stay."},
+                        "annotations": {"type": "object",
+                                        "propertyNames": {"pattern": _K8S_LABEL_KEY_PATTERN},
+                                        "additionalProperties": {"type": "string"},
+                                        "description": "Extra annotations on every object "
+                                                       "and the pod."},
+                    },
+                    "additionalProperties": False,
+                },
+                "secret_env": {
+                    "type": "object",
+                    "propertyNames": {"pattern": _ENV_NAME_PATTERN},
+                    "description": "k8s: env of the gateway from Secrets the collection does "
+                                   "not own (made by hand or an external secrets operator): "
+                                   "NAME -> {name, key} of the Secret, as a secretKeyRef "
+                                   "says it. The values never reach the controller.",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {"name": {"type": "string",
+                                                "pattern": _K8S_NAME_PATTERN},
+                                       "key": {"type": "string", "minLength": 1}},
+                        "required": ["name", "key"], "additionalProperties": False},
+                },
+                "cluster_rules": {
+                    "type": "array",
+                    "description": "k8s: extra rules of the gateway's ClusterRole (turns "
+                                   "cluster_read on), e.g. ArgoCD Applications. Read-only "
+                                   "verbs (get, list, watch) unless cluster_rules_write.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "api_groups": {"type": "array", "items": {"type": "string"},
+                                           "minItems": 1},
+                            "resources": {"type": "array", "minItems": 1,
+                                          "items": {"type": "string", "minLength": 1}},
+                            "verbs": {"type": "array", "minItems": 1,
+                                      "items": {"type": "string", "minLength": 1}},
+                        },
+                        "required": ["api_groups", "resources", "verbs"],
+                        "additionalProperties": False},
+                },
+                "cluster_rules_write": {
+                    "type": "boolean",
+                    "description": "k8s: allow verbs beyond get/list/watch in cluster_rules "
+                                   "(default false: preflight refuses them)."},
                 "root": {"$ref": "#/$defs/hostPath",
                          "description": "compose: this gateway's directory on the host "
                                         "(default <host root>/<org_slug>/<id>); below the "
@@ -718,7 +792,9 @@ GATEWAY_SCHEMA = {
                  "then": {"required": ["host"], "not": {"anyOf": [
                      {"required": ["cluster"]}, {"required": ["namespace"]},
                      {"required": ["storage_size"]}, {"required": ["cluster_read"]},
-                     {"required": ["network"]}]}}},
+                     {"required": ["network"]}, {"required": ["adopt"]},
+                     {"required": ["secret_env"]}, {"required": ["cluster_rules"]},
+                     {"required": ["cluster_rules_write"]}]}}},
                 {"if": {"type": "object", "properties": {"type": {"const": "k8s"}}},
                  "then": {"required": ["cluster"], "not": {"anyOf": [
                      {"required": ["host"]}, {"required": ["root"]}, {"required": ["paths"]}]}}},
@@ -1041,6 +1117,10 @@ def _describe(error, rel):
         choices = error.validator_value if validator == "enum" else [error.validator_value]
         return SchemaProblem("value %s is not allowed" % _short(error.instance), rel, path,
                              "use one of: %s" % ", ".join(map(repr, choices)))
+    if "propertyNames" in error.schema_path and validator == "not":
+        return SchemaProblem("key %s is reserved" % _short(error.instance), rel, path,
+                             "use a key outside %s (the collection sets those itself)"
+                             % _shown_pattern(error.validator_value.get("pattern", "?")))
     if "propertyNames" in error.schema_path:
         pattern = _shown_pattern(error.validator_value) if validator == "pattern" else "?"
         found = "key %s has the wrong form%s" % (_short(error.instance),

@@ -313,17 +313,22 @@ K8S_VOLUME_NAMES = {"data": "state", "candidate": "config"}
 
 
 def k8s_container(spec, name, pull_policy="IfNotPresent", k8s_name=None, extra_env=None,
-                  extra_mounts=(), secret=None):
+                  extra_mounts=(), secret=None, secret_refs=None):
     """The Kubernetes container ``name`` of the workload. Volumes: ``data`` is named
     ``state``, ``candidate`` is ``config``, others keep their name; ``extra_mounts`` go before
-    the CA's; ``secret``: the Secret the gateway's env comes from."""
+    the CA's; ``secret``: the Secret the gateway's env comes from; ``secret_refs``: env from
+    Secrets the collection does not own, NAME -> {name, key} of the Secret."""
     container = spec["containers"][name]
     data = {"name": k8s_name or name, "image": spec["image"], "imagePullPolicy": pull_policy}
     if container["command"]:
         data["command"] = list(container["command"])
     env = dict(container["env"], **(extra_env or {}))
-    if env:
-        data["env"] = [{"name": key, "value": str(value)} for key, value in sorted(env.items())]
+    items = [{"name": key, "value": str(value)} for key, value in env.items()]
+    items += [{"name": key,
+               "valueFrom": {"secretKeyRef": {"name": ref["name"], "key": ref["key"]}}}
+              for key, ref in (secret_refs or {}).items()]
+    if items:
+        data["env"] = sorted(items, key=lambda item: item["name"])
     if container.get("secret_env") and secret:
         data["envFrom"] = [{"secretRef": {"name": secret}}]
     if container.get("port"):

@@ -603,3 +603,63 @@ def test_absent_archives_then_removes(fleet, cluster, exposed):
         gone = kubectl(cluster, "get", kind, "-n", fleet["namespace"], name)
         assert gone.returncode != 0 and "NotFound" in gone.stderr, (kind, gone.stdout)
     assert not os.path.exists(fleet["controller"])
+
+
+def test_a_hand_made_claim_and_secret_are_adopted_and_stay_on_removal(fleet, cluster, exposed):
+    """issue 21: a claim and a Secret made without the collection (by hand, by an operator)
+    are used as they are - the file in the claim is the gateway's, the Secret's value its env
+    - and removal, which deletes by the owner labels, leaves both."""
+    ns, claim, secret = fleet["namespace"], "handmade-state", "handmade-db"
+    image = kget(cluster, "pod", "-n", "np-allowed-" + fleet["slug"], "client")[
+        "spec"]["containers"][0]["image"]
+    password = secrets.token_hex(12)
+    made = [
+        {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+         "metadata": {"name": claim, "namespace": ns},
+         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": secret, "namespace": ns},
+         "stringData": {"password": password}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "handmade-writer", "namespace": ns},
+         "spec": {"restartPolicy": "Never",
+                  "containers": [{"name": "w", "image": image, "imagePullPolicy": "IfNotPresent",
+                                  "command": ["sh", "-c", "echo kept > /data/HANDMADE.txt"],
+                                  "securityContext": {"runAsUser": 0},
+                                  "volumeMounts": [{"name": "d", "mountPath": "/data"}]}],
+                  "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": claim}}]}},
+    ]
+    proc = kubectl(cluster, "apply", "-f", "-", stdin="\n---\n".join(json.dumps(o) for o in made))
+    assert proc.returncode == 0, proc.stderr
+    proc = kubectl(cluster, "wait", "-n", ns, "--for=jsonpath={.status.phase}=Succeeded",
+                   "pod/handmade-writer", "--timeout=120s", timeout=150)
+    assert proc.returncode == 0, proc.stderr
+    kubectl(cluster, "delete", "pod", "-n", ns, "handmade-writer", "--wait=true")
+
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
+    text = open(path, encoding="utf-8").read()
+    assert "  cluster: lab\n" in text
+    text = text.replace("  cluster: lab\n", "  cluster: lab\n  adopt:\n    pvc: %s\n"
+                        "    labels: {app: openclaw}\n  secret_env:\n"
+                        "    ACME_DB_PASSWORD: {name: %s, key: password}\n" % (claim, secret), 1)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    proc = play(fleet, "playbooks/site.yml")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert in_gateway(cluster, fleet, "cat", "/home/node/HANDMADE.txt").stdout.strip() == "kept"
+    check = in_gateway(cluster, fleet, "sh", "-c", '[ "$ACME_DB_PASSWORD" = "%s" ]' % password)
+    assert check.returncode == 0, "the adopted Secret's value is not the gateway's env"
+    deployment = kget(cluster, "deployment", "-n", ns, fleet["instance"])
+    assert deployment["metadata"]["labels"]["app"] == "openclaw"
+    # the claim was not applied by the collection: no owner labels, no field manager of ours
+    pvc = kget(cluster, "pvc", "-n", ns, claim)
+    assert "app.kubernetes.io/managed-by" not in (pvc["metadata"].get("labels") or {})
+    # the value stays in the cluster: the objects the controller keeps only name the Secret
+    with open(os.path.join(fleet["controller"], "manifests.yml"), encoding="utf-8") as handle:
+        kept_objects = handle.read()
+    assert secret in kept_objects and password not in kept_objects
+
+    proc = play(fleet, "playbooks/lifecycle.yml", "-e", "action=absent")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert kubectl(cluster, "get", "deployment", "-n", ns, fleet["instance"]).returncode != 0
+    for kind, name in (("pvc", claim), ("secret", secret)):
+        kept = kubectl(cluster, "get", kind, "-n", ns, name)
+        assert kept.returncode == 0, (kind, kept.stderr)

@@ -19,6 +19,8 @@ from .._fleet import FLEET_FILE
 from .._layering import leaves
 from ._base import Family, parse_codes
 
+READ_VERBS = ("get", "list", "watch")
+
 CODES = parse_codes("""
     exposure.plaintext       error   A gateway exposed beyond loopback serves plain HTTP with no
                                      TLS and no trusted TLS proxy.
@@ -30,6 +32,8 @@ CODES = parse_codes("""
     exposure.dangerous-flag  error   A dangerously* switch is on (error when exposed, warning on
                                      loopback).
     exposure.invalid-cidr    error   An address range is not a valid IP address or CIDR.
+    exposure.cluster-write   error   A Kubernetes gateway's extra ClusterRole rules grant more
+                                     than get, list and watch without cluster_rules_write.
     exposure.no-ingress      error   An exposed Kubernetes gateway admits no namespace: its
                                      NetworkPolicy drops all ingress.
 """)
@@ -55,8 +59,10 @@ class Checks(Family):
         gw_id = plan.gateway.id
         self.ranges(plan, gateway)
         self.flags(plan, config, exposed)
-        if plan.runtime["provider"] == "k8s" and exposed:
-            self.ingress(plan)
+        if plan.runtime["provider"] == "k8s":
+            self.cluster_rules(plan)
+            if exposed:
+                self.ingress(plan)
         if not exposed:
             return
         if "*" in (gateway.get("controlUi", {}).get("allowedOrigins") or []):
@@ -124,10 +130,27 @@ class Checks(Family):
                           "switch for local testing",
                           severity=None if exposed else "warning")
 
+    def cluster_rules(self, plan):
+        """Extra ClusterRole rules grant only reading unless the fleet says otherwise."""
+        k8s = plan.runtime["k8s"]
+        if k8s["cluster_rules_write"]:
+            return
+        for index, rule in enumerate(k8s["cluster_rules"]):
+            extra = sorted(set(rule["verbs"]) - set(READ_VERBS))
+            if extra:
+                self.add("exposure.cluster-write", plan.gateway.file,
+                         ("provider", "cluster_rules", index, "verbs"),
+                         "%s may %s %s cluster-wide" % (plan.gateway.id, ", ".join(extra),
+                                                        ", ".join(rule["resources"])),
+                         "keep to %s, or set provider.cluster_rules_write: true if the "
+                         "gateway must change cluster objects" % ", ".join(READ_VERBS),
+                         plan.gateway.id)
+
     def ingress(self, plan):
         # the NetworkPolicy's namespaces as the renderer computed them; the finding points at
         # the gateway's override when it has one, else at its cluster's network
-        if plan.runtime["k8s"]["ingress_namespaces"]:
+        if plan.runtime["k8s"]["ingress_namespaces"] or \
+                plan.runtime["k8s"]["ingress_all_namespaces"]:
             return
         provider = plan.gateway.data["provider"]
         if "ingress_namespaces" in provider.get("network", {}):
