@@ -62,7 +62,7 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
     ``pod_deadline``: seconds for the container to be up (a pod: image pull, volume, init
     containers); ``deadline``: for each probe. A container the engine restarts is up: its
     probes say whether it comes back."""
-    seen = {}
+    seen = {"checked": []}
     try:
         state = {}
 
@@ -74,6 +74,7 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
         seen["container"] = dict(state)
         if not state.get("up", state["running"]) or state["hopeless"]:
             raise _Failed("running", state.get("reason") or "the gateway container does not run")
+        seen["checked"].append(STAGES["running"])
 
         def probe(kind, key, want):
             def check():
@@ -83,6 +84,7 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
             if not done:
                 raise _Failed(kind, answer if answer is not None else "no JSON answer")
             seen[kind] = answer
+            seen["checked"].append(STAGES[kind])
 
         probe("startup", "status", "started")
         probe("ready", "ready", True)
@@ -96,6 +98,7 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
                 if rc != 0:
                     raise _Failed(stage, (out or "") + (err or "") or
                                   ("no answer" if rc is None else "rc %s" % rc))
+                seen["checked"].append(STAGES[stage])
     except _Failed as failed:
         # what the platform and the gateway say now
         try:

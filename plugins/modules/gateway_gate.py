@@ -72,6 +72,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+checked:
+  description: The stages passed, in order (their names as a failure would give them).
+  returned: unless in check mode
+  type: list
+  elements: str
+  sample: [Wait for the gateway container to run, Wait for /startupz to report started,
+           Wait for /readyz to report ready, Run openclaw health inside the instance]
 container:
   description: The gateway container's (or pod's) state when it was up.
   returned: unless in check mode

@@ -119,20 +119,29 @@ def readyz(port, token=None):
         return json.loads(err.read())
 
 
-def task_results(proc, name):
-    """{host: status} of the task whose name contains `name` (ok, changed, skipping, ...)."""
-    found, inside = {}, False
+DOCTOR = "Run openclaw doctor"
+
+
+def gate_checks(proc):
+    """{host: [stages]} the health gate passed ("Say what the gate checked")."""
+    found, inside, host = {}, False, None
     for line in proc.stdout.splitlines():
         if line.startswith("TASK ["):
-            inside = name in line
+            inside = "Say what the gate checked" in line
         elif inside:
-            match = re.match(r"^(ok|changed|skipping|fatal|failed): \[([^\]]+)\]", line)
+            match = re.match(r"^ok: \[([^\]]+)\]", line)
             if match:
-                found[match.group(2)] = match.group(1)
+                host = match.group(1)
+            match = re.match(r'^\s+"msg": "\S+ passed: (.*)"$', line)
+            if match and host:
+                found[host] = match.group(1).split("; ")
     return found
 
 
-DOCTOR = "Run openclaw doctor"
+def gate_ran(proc, what):
+    """{host: whether a stage of the gate whose name holds ``what`` passed}."""
+    return {host: any(what in stage for stage in stages)
+            for host, stages in gate_checks(proc).items()}
 
 
 def recap_changed(text):

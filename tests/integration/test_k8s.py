@@ -31,7 +31,7 @@ import yaml
 
 from conftest import EXAMPLE_FLEET
 from helpers import (CLUSTER, DOCTOR, build_image, changed, kubectl, put, run_cli,
-                     task_results)
+                     gate_ran)
 
 pytestmark = pytest.mark.real
 GW = "gw-research"
@@ -263,8 +263,8 @@ def test_second_check_and_apply_change_nothing(fleet, deployed):
     applied = play(fleet, "playbooks/site.yml")
     assert applied.returncode == 0 and changed(applied)[GW] == 0, changed_tasks(applied)
     # the gate probes the pod; doctor only lints a pod the run replaced
-    assert task_results(applied, "Wait for /readyz") == {GW: "ok"}
-    assert task_results(applied, DOCTOR) == {GW: "skipping"}
+    assert gate_ran(applied, "/readyz") == {GW: True}
+    assert gate_ran(applied, DOCTOR) == {GW: False}
 
 
 EXPOSED_GATEWAY = "    gateway: {trustedProxies: [10.244.0.0/16]}\n"
@@ -309,7 +309,7 @@ def test_a_change_is_shown_by_a_dry_run_then_applied(fleet, cluster, exposed):
     # the NetworkPolicy is no part of the pod and nodes.pairing is a hot path: the running
     # gateway takes the config, the pod stays (no doctor)
     assert "hot-apply, no restart" in applied.stdout, applied.stdout[-4000:]
-    assert task_results(applied, DOCTOR) == {GW: "skipping"}
+    assert gate_ran(applied, DOCTOR) == {GW: False}
     assert exposed["pod_before"] == _pod_uid(cluster, fleet)
     policy = kget(cluster, "networkpolicy", "-n", fleet["namespace"], fleet["instance"])["spec"]
     assert policy["ingress"] == [{"from": [{"namespaceSelector": {"matchExpressions": [{
@@ -460,7 +460,7 @@ def test_a_hot_change_keeps_the_pod_and_a_refused_one_is_put_back(fleet, cluster
     applied = play(fleet, "playbooks/site.yml")
     assert applied.returncode == 0, applied.stdout[-4000:]
     assert "hot-apply, no restart" in applied.stdout
-    assert task_results(applied, DOCTOR) == {GW: "skipping"}  # the same pod: no doctor
+    assert gate_ran(applied, DOCTOR) == {GW: False}  # the same pod: no doctor
     assert _pod_uid(cluster, fleet) == uid
     # the running gateway read the new file from its mount and said so in its log
     mounted = in_gateway(cluster, fleet, "cat", "/etc/openclaw/openclaw.json").stdout
@@ -493,7 +493,7 @@ def test_a_restart_path_change_replaces_the_pod(fleet, cluster, exposed):
     applied = play(fleet, "playbooks/site.yml")
     assert applied.returncode == 0, applied.stdout[-4000:]
     assert "restart for gateway.controlUi.basePath" in applied.stdout, applied.stdout[-4000:]
-    assert task_results(applied, DOCTOR) == {GW: "ok"}  # a new pod: doctor lints it
+    assert gate_ran(applied, DOCTOR) == {GW: True}  # a new pod: doctor lints it
     assert _pod_uid(cluster, fleet) != uid
     mounted = in_gateway(cluster, fleet, "cat", "/etc/openclaw/openclaw.json").stdout
     assert json.loads(mounted)["gateway"]["controlUi"]["basePath"] == "/ui"

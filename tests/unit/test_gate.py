@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._gate import GateFailed, gate
+from ansible_collections.clawops.orchestrator.plugins.module_utils._gate import (
+    STAGES, GateFailed, gate)
 
 
 class Clock(object):
@@ -69,6 +70,8 @@ def test_the_stages_in_order_and_the_token_only_where_asked():
     seen, clock = run(client, token="t0k")
     assert seen["startup"] == STARTED and seen["ready"] == READY
     assert seen["doctor"] == {"rc": 0} and seen["health"] == {"rc": 0}
+    assert seen["checked"] == [STAGES[s] for s in ("running", "startup", "ready", "doctor",
+                                                   "health")]
     assert client.calls == ["state", "state", ("startup", "t0k"), ("startup", "t0k"),
                             ("startup", "t0k"), ("ready", "t0k"), ("ready", "t0k"),
                             "doctor", "health"]
@@ -80,8 +83,9 @@ def test_doctor_only_after_a_change_and_neither_after_a_hot_apply():
     run(client, changed=False)
     assert "doctor" not in client.calls and "health" in client.calls
     client = Client([UP], [STARTED], [READY])
-    run(client, hot_applied=True)
+    seen, dummy = run(client, hot_applied=True)
     assert "doctor" not in client.calls and "health" not in client.calls
+    assert seen["checked"][-1] == STAGES["ready"]
 
 
 def test_a_probe_that_never_passes_fails_at_its_stage_with_logs():
