@@ -28,8 +28,8 @@ CASES = [
         targts: {}
         """},
      "fleet.yml: targts: unknown key 'targts'. Fix: did you mean 'targets'? allowed keys here: "
-     "catalog_defaults, config, defaults, org, paths, policy, schema_version, secrets, targets, "
-     "variables"),
+     "backends, catalog_defaults, config, defaults, org, paths, policy, schema_version, secrets, "
+     "targets, variables"),
     ("unknown-gateway-key",
      {GW: gateway(agnets="[]")},
      "gateways/gw-one.yml: agnets: unknown key 'agnets'. Fix: did you mean 'agents'?"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 
 from ._errors import FleetError, FleetErrors, ReferenceProblem, SchemaProblem
+from ._fleet import FLEET_FILE
 from ._schema import validate
 
 DEFAULT_CATALOG_FILE = "(clawops default catalog)"
@@ -236,6 +237,23 @@ def load_catalog(fleet):
             errors.append(SchemaProblem(
                 "shared skill %r has no path" % item_id, rel, (domain, item_id, "source"),
                 "add path: the shared skills directory on the gateway"))
+    # Model backends of fleet.yml: each is a self-hosted provider with the models it serves.
+    for backend_id, backend in sorted((fleet.data.get("backends") or {}).items()):
+        where = (FLEET_FILE, ("backends", backend_id))
+        if backend_id in items["providers"]:
+            errors.append(ReferenceProblem(
+                "backend %r has the id of a catalog provider" % backend_id, where[0], where[1],
+                "name it differently (e.g. %s-%s), so that models.providers.%s stays the "
+                "provider's" % (fleet.org.org_slug, backend_id, backend_id)))
+            continue
+        items["providers"][backend_id] = {"kind": "self-hosted", "backend": True,
+                                          "owner": backend.get("owner", "")}
+        origins[("providers", backend_id)] = where
+        for model in backend["models"]:
+            model_id = "%s/%s" % (backend_id, model)
+            items["models"][model_id] = {"tier": backend.get("tier", "default"),
+                                         "owner": backend.get("owner", ""), "backend": backend_id}
+            origins[("models", model_id)] = (FLEET_FILE, ("backends", backend_id, "models"))
     # Providers implied by models: a model's provider must be cataloged too.
     for model_id in sorted(items["models"]):
         provider = model_id.split("/", 1)[0]

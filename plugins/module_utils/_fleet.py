@@ -260,6 +260,14 @@ def _build_gateway(rel, data, fleet_data, groups, broken=()):
         else:
             member_of.append(groups[name])
 
+    backends = fleet_data.get("backends") or {}
+    for index, name in enumerate(data.get("backends") or []):
+        if name not in backends:
+            errors.append(ReferenceProblem(
+                "unknown backend %r" % name, rel, ("backends", index),
+                "declare it under backends in fleet.yml or use one of: %s"
+                % (", ".join(sorted(backends)) or "(none)")))
+
     provider = data["provider"]
     targets = fleet_data.get("targets", {})
     if provider["type"] == "compose" and provider["host"] not in targets.get("compose_hosts", {}):

@@ -423,6 +423,7 @@ class Renderer:
 
         secret_env = self._secret_env(gw, variables, errors)
         self._channels(gw, config, prov, secret_env, errors, variables)
+        self._backends(gw, config, prov, runtime, secret_env, variables, errors)
         self._adopted_env(gw, runtime, secret_env, errors)
         self._bindings(gw, config, prov)
         agents_rt = self._agents(gw, config, prov, variables, runtime)
@@ -500,6 +501,38 @@ class Renderer:
                 self._resolve_ref(ref, variables, env_file, env_path + (name,)), env_file,
                 env_path + (name,), errors)
         return secret_env
+
+    def _backends(self, gw, config, prov, runtime, secret_env, variables, errors):
+        """The fleet's model backends this gateway lists, as models.providers.<id> (what
+        docs/backends.md says is injected); their key as an env SecretRef: the backend's
+        secret reference, or a placeholder env value where the server takes any key."""
+        declared = self.fleet.data.get("backends") or {}
+        runtime["backends"] = []
+        for backend_id in gw.data.get("backends") or []:
+            backend = declared[backend_id]
+            where = ("backends", backend_id)
+            key_env = env_name("backend", backend_id, "key")
+            if backend.get("api_key"):
+                secret_env[key_env] = self._in_scope(
+                    self._resolve_ref(backend["api_key"], variables, FLEET_FILE,
+                                      where + ("api_key",)),
+                    FLEET_FILE, where + ("api_key",), errors)
+            else:
+                runtime["env"][key_env] = "clawops-no-key"
+            entry = {
+                "baseUrl": backend["url"],
+                "api": backend.get("api", "openai-completions"),
+                "apiKey": env_secret_ref(key_env),
+                "models": [{"id": model, "name": model,
+                            "contextWindow": backend.get("context_window", 8192),
+                            "maxTokens": backend.get("max_tokens", 2048)}
+                           for model in backend["models"]],
+            }
+            set_leaf(config, prov, ("models", "providers", backend_id), entry,
+                     same_source(entry, Source("org", FLEET_FILE, where)))
+            runtime["backends"].append({
+                "id": backend_id, "url": backend["url"], "api": entry["api"],
+                "models": list(backend["models"]), "key_env": key_env})
 
     @staticmethod
     def _adopted_env(gw, runtime, secret_env, errors):

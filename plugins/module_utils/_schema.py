@@ -577,6 +577,44 @@ FLEET_SCHEMA = {
         },
         "config": {"$ref": "#/$defs/configLayer",
                    "description": "The org layer: the base of every gateway's config."},
+        "backends": {
+            "type": "object",
+            "description": "OpenAI-compatible model servers (vLLM, llama.cpp server, Ollama's "
+                           "/v1, SGLang, LM Studio, ...) by id, declared once: a gateway that "
+                           "lists a backend gets it as models.providers.<id>, and its models "
+                           "join the catalog as <id>/<model> (docs/backends.md).",
+            "propertyNames": {"pattern": _ID_PATTERN},
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "url": {"type": "string", "pattern": "^https?://[^\\s]+$",
+                            "description": "The base URL with its /v1 (e.g. "
+                                           "http://vllm.internal:8000/v1)."},
+                    "api": {"enum": ["openai-completions", "openai-responses"],
+                            "description": "The API the gateway speaks to it (default "
+                                           "openai-completions)."},
+                    "models": {"type": "array", "minItems": 1, "uniqueItems": True,
+                               "items": {"type": "string", "pattern": "^[^\\s/][^\\s]*$"},
+                               "description": "Model ids it serves, as its /v1/models lists "
+                                              "them."},
+                    "api_key": {"$ref": "#/$defs/secretRef",
+                                "description": "Its API key, when it enforces one (default: "
+                                               "a placeholder; OpenAI-compatible servers "
+                                               "without auth take any)."},
+                    "tier": {"enum": ["default", "high-cost", "high-trust"],
+                             "description": "Catalog tier of its models (default default)."},
+                    "owner": {"type": "string"},
+                    "description": {"type": "string"},
+                    "context_window": {"type": "integer", "minimum": 512,
+                                       "description": "Context window of its models "
+                                                      "(default 8192)."},
+                    "max_tokens": {"type": "integer", "minimum": 1,
+                                   "description": "Most tokens of one answer (default 2048)."},
+                },
+                "required": ["url", "models"],
+                "additionalProperties": False,
+            },
+        },
         "secrets": {
             "type": "object",
             "description": "Where the fleet's secret references may point. A reference "
@@ -681,6 +719,9 @@ GATEWAY_SCHEMA = {
                                     "instance."},
         "groups": {"type": "array", "items": {"$ref": "#/$defs/id"}, "uniqueItems": True,
                    "description": "Groups in layer order (later groups win)."},
+        "backends": {"type": "array", "items": {"$ref": "#/$defs/id"}, "uniqueItems": True,
+                     "description": "Model backends of fleet.yml this gateway uses: each is "
+                                    "its models.providers.<id>."},
         "profile": {"$ref": "#/$defs/profile",
                     "description": "Required here or on one of the gateway's groups; "
                                    "overrides the groups' profile (they must agree)."},

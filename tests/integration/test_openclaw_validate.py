@@ -10,7 +10,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._render impor
 from ansible_collections.clawops.orchestrator.plugins.module_utils._validate import (
     ValidatorUnavailable, validate_config)
 
-from conftest import EXAMPLE_FLEET
+from conftest import EXAMPLE_FLEET, MINIMAL
+from fleet_error_cases import GW, gateway
 from helpers import openclaw_bin
 
 pytestmark = pytest.mark.real
@@ -40,6 +41,27 @@ def test_config_openclaw_rejects_is_caught(make_fleet, template, bad_path):
     assert verdict["valid"] is False
     assert verdict["rc"] == 1
     assert bad_path in [issue["path"] for issue in verdict["issues"]], verdict["issues"]
+
+
+def test_a_model_backend_as_injected_is_valid_for_openclaw(make_fleet):
+    """issue 19: models.providers.<backend> as the core writes it (both APIs, with and
+    without a key) is what OpenClaw accepts."""
+    fleet = MINIMAL["fleet.yml"] + """
+        backends:
+          lab-llm: {url: "http://llm.lab.internal:8000/v1", models: [tiny-1]}
+          keyed-llm:
+            url: https://llm.example/v1
+            api: openai-responses
+            models: [big]
+            api_key: {source: env, var: TEST_LLM_KEY}
+        """
+    agents = ("[{id: helper, kind: usecase, model: {primary: lab-llm/tiny-1, "
+              "fallbacks: [keyed-llm/big]}}]")
+    plans = render_fleet(load_fleet(make_fleet({
+        "fleet.yml": fleet, GW: gateway(backends="[lab-llm, keyed-llm]", agents=agents)})))
+    assert set(plans["gw-one"].config["models"]["providers"]) >= {"lab-llm", "keyed-llm"}
+    verdict = validate_config(openclaw_bin(), plans["gw-one"].config_text)
+    assert verdict["valid"] and verdict["rc"] == 0, verdict["issues"]
 
 
 def test_missing_cli_is_an_error_not_a_pass(tmp_path):

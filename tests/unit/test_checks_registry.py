@@ -14,7 +14,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight im
 def test_every_family_is_a_family_with_its_own_codes():
     prefixes = {"paths": ("collision.",), "routing": ("routing.",),
                 "secrets": ("security.", "secret."), "exposure": ("exposure.",),
-                "policy": ("policy.",)}
+                "policy": ("policy.",), "backends": ("backend.",)}
     seen = set()
     for family in _checks.FAMILIES:
         name = family.__name__.rsplit(".", 1)[-1]

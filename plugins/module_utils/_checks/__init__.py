@@ -12,9 +12,9 @@ each code has a case in tests/preflight_corpus/. Pure Python, no Ansible imports
 
 from __future__ import annotations
 
-from . import exposure, paths, policy, routing, secrets
+from . import backends, exposure, paths, policy, routing, secrets
 
-FAMILIES = (paths, routing, secrets, exposure, policy)
+FAMILIES = (paths, routing, secrets, exposure, policy, backends)
 
 
 def _codes():

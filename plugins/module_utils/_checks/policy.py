@@ -170,6 +170,9 @@ class Checks(Family):
 
     def model_use(self, plan, ref, path, allowed, reasons, agent):
         usage = self.where(plan, path)
+        provider = (self.catalog.ids("providers").get(ref.split("/", 1)[0]) or {})
+        if ref not in self.catalog.ids("models") and provider.get("backend"):
+            return  # a model its backend does not serve: the backends family says so
         if ref not in self.catalog.ids("models"):
             self.add("policy.model-unlisted", usage[0], usage[1],
                      "model %r is not in the catalog" % ref,

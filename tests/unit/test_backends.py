@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+"""Model backends of fleet.yml (issue 19): declared once, a gateway lists them, the core
+injects models.providers.<id> and the catalog sees their models."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetErrors
+from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import load_fleet
+from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import run_preflight
+from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
+
+from conftest import MINIMAL
+from fleet_error_cases import GW, gateway
+
+FLEET = MINIMAL["fleet.yml"] + """
+        backends:
+          lab-llm:
+            url: http://llm.lab.internal:8000/v1
+            models: [tiny-1, tiny-2]
+            context_window: 4096
+          keyed-llm:
+            url: https://llm.example/v1
+            api: openai-responses
+            models: [big]
+            api_key: {source: env, var: TEST_LLM_KEY}
+            tier: high-trust
+        """
+AGENTS = "[{id: helper, kind: usecase, model: {primary: lab-llm/tiny-1, fallbacks: [keyed-llm/big]}}]"
+
+
+def _plan(make_fleet, backends="[lab-llm, keyed-llm]", agents=AGENTS):
+    root = make_fleet({"fleet.yml": FLEET, GW: gateway(backends=backends, agents=agents)})
+    return root, render_fleet(load_fleet(root))["gw-one"]
+
+
+def test_a_listed_backend_is_a_provider_of_the_gateway(make_fleet):
+    root, plan = _plan(make_fleet)
+    providers = plan.config["models"]["providers"]
+    assert providers["lab-llm"] == {
+        "baseUrl": "http://llm.lab.internal:8000/v1", "api": "openai-completions",
+        "apiKey": {"source": "env", "provider": "default", "id": "CLAWOPS_BACKEND_LAB_LLM_KEY"},
+        "models": [{"id": "tiny-1", "name": "tiny-1", "contextWindow": 4096, "maxTokens": 2048},
+                   {"id": "tiny-2", "name": "tiny-2", "contextWindow": 4096, "maxTokens": 2048}]}
+    assert providers["keyed-llm"]["api"] == "openai-responses"
+    # no key: a placeholder the server ignores, as plain env; a key: a secret reference
+    assert plan.runtime["env"]["CLAWOPS_BACKEND_LAB_LLM_KEY"] == "clawops-no-key"
+    assert "CLAWOPS_BACKEND_LAB_LLM_KEY" not in plan.runtime["secret_env"]
+    assert plan.runtime["secret_env"]["CLAWOPS_BACKEND_KEYED_LLM_KEY"] == {
+        "source": "env", "var": "TEST_LLM_KEY"}
+    assert "CLAWOPS_BACKEND_KEYED_LLM_KEY" not in plan.runtime["env"]
+    assert [b["id"] for b in plan.runtime["backends"]] == ["lab-llm", "keyed-llm"]
+    # provenance: fleet.yml's backends
+    rows = {row["path"]: row for row in plan.provenance(("models", "providers", "lab-llm"))}
+    assert rows["models.providers.lab-llm.baseUrl"]["file"] == "fleet.yml"
+    assert rows["models.providers.lab-llm.baseUrl"]["file_path"].startswith("backends.lab-llm")
+    report = run_preflight(root)
+    assert report.ok, report.text()
+
+
+def test_a_gateway_without_the_backend_gets_nothing_of_it(make_fleet):
+    root, plan = _plan(make_fleet, backends=None,
+                       agents="[{id: helper, kind: usecase, model: anthropic/claude-sonnet-4-5}]")
+    assert "lab-llm" not in ((plan.config.get("models") or {}).get("providers") or {})
+    assert plan.runtime["backends"] == []
+
+
+def test_an_unknown_backend_is_a_clear_error(make_fleet):
+    root = make_fleet({"fleet.yml": FLEET, GW: gateway(backends="[nope]")})
+    with pytest.raises(FleetErrors) as caught:
+        load_fleet(root)
+    assert caught.value.errors[0].render().startswith(
+        "gateways/gw-one.yml: backends[0]: unknown backend 'nope'. Fix: declare it under "
+        "backends in fleet.yml or use one of: keyed-llm, lab-llm")
+
+
+def test_a_backend_named_like_a_catalog_provider_is_refused(make_fleet):
+    root = make_fleet({"fleet.yml": FLEET.replace("lab-llm:", "openai:"),
+                       GW: gateway(agents="[{id: helper, kind: usecase}]")})
+    report = run_preflight(root)
+    assert [f.code for f in report.errors] == ["reference"], report.text()
+    assert "backend 'openai' has the id of a catalog provider" in report.text()
