@@ -26,6 +26,7 @@ import json
 import os
 import posixpath
 import re
+from urllib.parse import urlparse
 
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, ReferenceProblem
@@ -79,6 +80,25 @@ def env_name(*parts):
         text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(part))
         words.append(re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper())
     return "CLAWOPS_" + "_".join(w for w in words if w)
+
+
+def backend_egress(backend_id, backend):
+    """The NetworkPolicy egress a Kubernetes gateway needs for a model backend it lists: its
+    pods (backend.k8s) or the IPv4 address of its URL, on the URL's port; nothing for a
+    host name outside the cluster (public HTTPS, or an entry of network.egress)."""
+    url = urlparse(backend["url"])
+    port = url.port or (443 if url.scheme == "https" else 80)
+    ports = [{"port": port}]
+    if backend.get("k8s"):
+        rule = {"name": "backend %s" % backend_id, "namespace": backend["k8s"]["namespace"],
+                "ports": ports}
+        if backend["k8s"].get("pod_labels"):
+            rule["pod_labels"] = dict(backend["k8s"]["pod_labels"])
+        return [rule]
+    if re.match(r"^\d{1,3}(\.\d{1,3}){3}$", url.hostname or ""):
+        return [{"name": "backend %s" % backend_id, "cidr": url.hostname + "/32",
+                 "ports": ports}]
+    return []
 
 
 def env_secret_ref(name):
@@ -533,6 +553,9 @@ class Renderer:
             runtime["backends"].append({
                 "id": backend_id, "url": backend["url"], "api": entry["api"],
                 "models": list(backend["models"]), "key_env": key_env})
+            if runtime.get("k8s"):
+                runtime["k8s"]["egress"] = list(runtime["k8s"]["egress"]) + \
+                    backend_egress(backend_id, backend)
 
     @staticmethod
     def _adopted_env(gw, runtime, secret_env, errors):

@@ -605,6 +605,21 @@ FLEET_SCHEMA = {
                              "description": "Catalog tier of its models (default default)."},
                     "owner": {"type": "string"},
                     "description": {"type": "string"},
+                    "k8s": {
+                        "type": "object",
+                        "description": "Where it runs in a cluster, for the NetworkPolicy of "
+                                       "the Kubernetes gateways that list it: egress to its "
+                                       "pods on the URL's port (a backend whose URL host is "
+                                       "an IPv4 address gets an egress rule to that address "
+                                       "without this).",
+                        "properties": {
+                            "namespace": {"$ref": "#/$defs/k8sNamespace"},
+                            "pod_labels": {"type": "object",
+                                           "additionalProperties": {"type": "string"}},
+                        },
+                        "required": ["namespace"],
+                        "additionalProperties": False,
+                    },
                     "context_window": {"type": "integer", "minimum": 512,
                                        "description": "Context window of its models "
                                                       "(default 8192)."},

@@ -81,3 +81,26 @@ def test_a_backend_named_like_a_catalog_provider_is_refused(make_fleet):
     report = run_preflight(root)
     assert [f.code for f in report.errors] == ["reference"], report.text()
     assert "backend 'openai' has the id of a catalog provider" in report.text()
+
+
+def test_a_k8s_gateway_may_reach_its_backends_and_nothing_more(make_fleet):
+    fleet = FLEET.replace("url: http://llm.lab.internal:8000/v1",
+                          "url: http://llm.lab.internal:8000/v1\n"
+                          "            k8s: {namespace: llm, pod_labels: {app: vllm}}")
+    fleet = fleet.replace("url: https://llm.example/v1", "url: https://10.20.0.7/v1")
+    root = make_fleet({"fleet.yml": fleet, GW: gateway(
+        backends="[lab-llm, keyed-llm]", agents=AGENTS,
+        provider="{type: k8s, cluster: lab, network: {public_https: false}}")})
+    plan = render_fleet(load_fleet(root))["gw-one"]
+    from ansible_collections.clawops.orchestrator.plugins.module_utils import (
+        _k8s_manifests as km)
+    policy = [o for o in km.manifests(plan.summary, plan.runtime, plan.config_text, "img:1",
+                                      "") if o["kind"] == "NetworkPolicy"][-1]
+    egress = policy["spec"]["egress"]
+    assert egress[1:] == [
+        {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "llm"}},
+                 "podSelector": {"matchLabels": {"app": "vllm"}}}],
+         "ports": [{"protocol": "TCP", "port": 8000}]},
+        {"to": [{"ipBlock": {"cidr": "10.20.0.7/32"}}],
+         "ports": [{"protocol": "TCP", "port": 443}]}]
+    assert "0.0.0.0/0" not in str(egress)  # a private backend needs no public egress
