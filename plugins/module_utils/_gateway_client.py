@@ -15,7 +15,10 @@ holds) and ``connect`` gives them a client with the same methods for both:
   None when it timed out); ``cli(args, timeout)`` runs ``openclaw`` there;
 - ``probe(kind, token)``: the JSON body of ``/startupz``, ``/readyz`` or ``/healthz``
   (None when there is no JSON answer: unknown paths answer 200 HTML);
-- ``logs(tail)``, ``events()``, ``memory()``.
+- ``logs(tail)``, ``events()``, ``memory()``;
+- ``container_view(state)``: what a report shows of the container (provider-shaped keys);
+  ``classify(ready)``: the gateway's state word (running, crash-looping, ...) from what
+  ``state()`` saw and the ``/readyz`` answer.
 
 The parsers are pure (``parse_probe``); the I/O is the docker CLI (a ``run`` callable: the
 module's ``run_command`` under a deadline) or the kubernetes client.
@@ -27,8 +30,8 @@ import json
 import re
 
 from ._cli import bounded
-from ._k8s_status import gateway_pod
-from ._status import parse_size
+from ._k8s_status import classify as classify_deployment, gateway_pod
+from ._status import classify as classify_container, parse_size
 from ._workload import OPENCLAW, probe_argv, PROBE_PATHS
 
 _MEMORY_READ = ("cat /sys/fs/cgroup/memory.current 2>/dev/null || "
@@ -96,6 +99,16 @@ class GatewayClient(object):
 
     def memory(self):
         """{used_bytes, limit_bytes} or None."""
+        raise NotImplementedError
+
+    # what a report shows of the container, from state()
+    view_keys = ()
+
+    def container_view(self, state):
+        return {key: state.get(key) for key in self.view_keys}
+
+    def classify(self, ready):
+        """The state word, after state(); ``ready``: the /readyz answer or None."""
         raise NotImplementedError
 
 
@@ -170,6 +183,19 @@ class DockerGateway(GatewayClient):
         rc, out, err = self._docker(["logs", "--tail", str(int(tail)), self.instance])
         return (out or "") + (err or "")
 
+    view_keys = ("status", "running", "restarting", "exit_code", "started_at", "restarts",
+                 "health", "image")
+
+    def container_view(self, state):
+        if not state.get("present"):  # no container: nothing to show
+            return {}
+        shown = super(DockerGateway, self).container_view(state)
+        shown["restart_count"] = shown.pop("restarts")
+        return shown
+
+    def classify(self, ready):
+        return classify_container(self.raw_state, ready)
+
     def memory(self):
         rc, out, dummy = self._docker(["stats", "--no-stream", "--format", "{{.MemUsage}}",
                                        self.instance])
@@ -226,6 +252,12 @@ class PodGateway(GatewayClient):
         if not self.pod.get("pod"):
             return []
         return self.cluster.warnings(self.namespace, self.pod["pod"])
+
+    view_keys = ("pod", "phase", "running", "started", "ready", "restarts", "hopeless",
+                 "reason", "container", "pods", "replicas", "image", "started_at")
+
+    def classify(self, ready):
+        return classify_deployment(self.deployment, self.pod, ready)
 
     def memory(self):
         rc, out, dummy = self.exec(["/bin/sh", "-c", _MEMORY_READ])

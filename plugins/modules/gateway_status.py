@@ -116,18 +116,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_clie
     ENDPOINT_OPTION, GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._http import http_get
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import ClusterError
-from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_status import (
-    classify as classify_k8s)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
-    classify, compare, error_lines)
-
-# what the result shows of the client's state, per provider (the rest is for the gate)
-_CONTAINER_KEYS = {
-    "compose": ("status", "running", "restarting", "exit_code", "started_at", "restarts",
-                "health", "image"),
-    "k8s": ("pod", "phase", "running", "started", "ready", "restarts", "hopeless", "reason",
-            "container", "pods", "replicas", "image", "started_at"),
-}
+    compare, error_lines)
 
 
 def _live_agents(client, timeout):
@@ -143,12 +133,8 @@ def _live_agents(client, timeout):
 def status(client, params):
     """The gateway's status through its client, the same steps for both providers."""
     state = client.state()
-    provider = client.provider
-    shown = {key: state.get(key) for key in _CONTAINER_KEYS[provider]}
-    if provider == "compose":  # no container: nothing to show
-        shown = dict(shown, restart_count=shown.pop("restarts")) if state["present"] else {}
     result = {"changed": False, "instance": client.instance, "ready": False, "failing": [],
-              "last_errors": [], "container": shown}
+              "last_errors": [], "container": client.container_view(state)}
     if state.get("version"):
         result["version"] = state["version"]
     ready = None
@@ -171,10 +157,7 @@ def status(client, params):
     result["agents"]["live_available"] = live is not None
     if state.get("present"):
         result["last_errors"] = error_lines(client.logs(200).splitlines(), params["log_lines"])
-    if provider == "k8s":
-        result["state"] = classify_k8s(client.deployment, client.pod, ready)
-    else:
-        result["state"] = classify(client.raw_state if state.get("present") else None, ready)
+    result["state"] = client.classify(ready)
     return result
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
@@ -79,3 +81,54 @@ def test_a_k8s_gateway_without_namespace_or_cluster_is_a_clear_error(tmp_path, m
                      kubeconfig=str(tmp_path / "missing.kubeconfig")))
     with pytest.raises(GatewayProblem, match="docker CLI"):
         connect({"provider": "compose", "instance": "acme-gw-people", "port": 19100})
+
+
+def _docker_run(inspect, outputs):
+    """A docker CLI that answers inspect with ``inspect`` (None: no such container) and any
+    other command with the first entry of ``outputs`` whose key is in the argv."""
+    def run(argv):
+        words = " ".join(argv)
+        if " inspect " in words:
+            return (0, json.dumps([inspect]), "") if inspect else (1, "", "No such object")
+        for key, answer in outputs.items():
+            if key in words:
+                return answer
+        return 1, "", "unexpected: " + words
+    return run
+
+
+def test_status_of_a_missing_compose_gateway_shows_no_container():
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
+        connect)
+    from ansible_collections.clawops.orchestrator.plugins.modules.gateway_status import status
+    client = connect({"provider": "compose", "instance": "acme-gw-people", "port": 19100},
+                     _docker_run(None, {}))
+    result = status(client, {"timeout": 5, "token": None, "declared_agents": ["a"],
+                             "declared_bindings": [], "log_lines": 5})
+    assert result["container"] == {}
+    assert result["state"] == "absent"
+    assert result["ready"] is False
+
+
+def test_status_of_a_running_compose_gateway_names_restarts_and_readiness():
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
+        connect)
+    from ansible_collections.clawops.orchestrator.plugins.modules.gateway_status import status
+    inspect = {"State": {"Status": "running", "Running": True, "Restarting": False,
+                         "ExitCode": 0, "StartedAt": "2026-12-05T10:00:00Z"},
+               "RestartCount": 2, "Config": {"Image": "local/openclaw:2026.9.6", "Labels": {}}}
+    ready = json.dumps({"ready": True, "failing": [], "uptimeMs": 4200})
+    client = connect({"provider": "compose", "instance": "acme-gw-people", "port": 19100},
+                     _docker_run(inspect, {"/readyz": (0, ready, ""),
+                                           "/startupz": (0, '{"version": "2026.9.6"}', ""),
+                                           "agents list": (0, '[{"id": "a"}]', ""),
+                                           "stats": (0, "512MiB / 1GiB", ""),
+                                           " logs ": (0, "ok\n", "")}))
+    result = status(client, {"timeout": 5, "token": "t", "declared_agents": ["a"],
+                             "declared_bindings": [], "log_lines": 5})
+    assert result["container"]["restart_count"] == 2
+    assert "restarts" not in result["container"]
+    assert result["state"] == "running"
+    assert result["ready"] is True and result["uptime_s"] == 4.2
+    assert result["version"] == "2026.9.6"
+    assert result["memory"]["used_bytes"] == 512 * 1024 * 1024
