@@ -193,6 +193,7 @@ def load_fleet(path, parse_cache=True):
         raise FleetErrors(errors)
     org = Org(**fleet_data["org"])
     paths = fleet_data.get("paths", {})
+    errors.extend(_backend_problems(fleet_data.get("backends") or {}))
 
     groups, broken = {}, set()
     for rel in _list_yaml(files, paths.get("groups", "groups"), FLEET_FILE):
@@ -231,6 +232,31 @@ def load_fleet(path, parse_cache=True):
         raise FleetError("the fleet defines no gateways", FLEET_FILE, ("paths", "gateways"),
                          "add gateways/<id>.yml files")
     return Fleet(files.root, files, org, fleet_data, groups, gateways)
+
+
+def _backend_problems(backends):
+    """A backend either runs elsewhere (url) or is run by the collection (run): one of the
+    two; a run backend with its own image says how to start it."""
+    for backend_id, backend in sorted(backends.items()):
+        where = ("backends", backend_id)
+        if bool(backend.get("url")) == bool(backend.get("run")):
+            yield ReferenceProblem(
+                "backend %r has %s" % (backend_id, "both url and run" if backend.get("url")
+                                       else "neither url nor run"), FLEET_FILE, where,
+                "set url (a server that runs elsewhere) or run (the collection runs it, and "
+                "derives its URL), not both")
+        run = backend.get("run") or {}
+        if run.get("image") and not run.get("command"):
+            yield ReferenceProblem(
+                "backend %r runs an image of your own without a command" % backend_id,
+                FLEET_FILE, where + ("run", "command"),
+                "add run.command: the server's command line ({model}, {port} and {model_id} "
+                "are filled in), or drop run.image for the collection's llama.cpp server")
+        if run and len(backend["models"]) != 1:
+            yield ReferenceProblem(
+                "backend %r runs one model file but lists %d models" % (
+                    backend_id, len(backend["models"])), FLEET_FILE, where + ("models",),
+                "list the one model id it serves (its /v1/models name)")
 
 
 def _first_set(candidates, name):

@@ -9,7 +9,8 @@ current template; image pull errors, crash loops, failed init containers and a s
 gateway fail at once), ``/startupz`` says started, ``/readyz`` says ready (with the
 gateway's token it names the failing components), then - when the run changed the gateway
 and it was not hot-applied - ``openclaw doctor --lint`` (errors only) and ``openclaw
-health`` in the container. A failure names the stage, the last answer, the platform's
+health`` in the container. With model backends, the gateway must reach each one from its
+container and the backend must serve the models the fleet declares. A failure names the stage, the last answer, the platform's
 warnings and the failing container's last log lines. Pure: the client does the I/O and the
 clock and sleep are given.
 """
@@ -22,6 +23,7 @@ STAGES = {
     "running": "Wait for the gateway container to run",
     "startup": "Wait for /startupz to report started",
     "ready": "Wait for /readyz to report ready",
+    "backends": "Wait for its model backends to serve their models to it",
     "doctor": "Run openclaw doctor (errors only) inside the instance",
     "health": "Run openclaw health inside the instance",
 }
@@ -55,8 +57,25 @@ def _until(check, deadline, sleep, clock):
         sleep(POLL)
 
 
+def backend_problem(backend, answer):
+    """Why the answer of a backend's /models is not good enough, or None (pure)."""
+    where = "model backend %s (%s)" % (backend["id"], backend["url"])
+    if not isinstance(answer, dict):
+        return "%s: no answer from the gateway's container" % where
+    if answer.get("error"):
+        return "%s is not reachable from the gateway: %s" % (where, answer["error"])
+    if answer.get("status") != 200:
+        return "%s answered HTTP %s to /models" % (where, answer.get("status"))
+    missing = sorted(set(backend.get("models") or []) - set(answer.get("models") or []))
+    if missing:
+        return "%s does not serve %s (it serves: %s)" % (
+            where, ", ".join(missing), ", ".join(answer.get("models") or []) or "nothing")
+    return None
+
+
 def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=True,
-         hot_applied=False, log_lines=40, sleep=time.sleep, clock=time.monotonic):
+         hot_applied=False, log_lines=40, backends=(), sleep=time.sleep,
+         clock=time.monotonic):
     """Gate the gateway ``client`` reaches; returns what each stage saw, raises GateFailed.
 
     ``pod_deadline``: seconds for the container to be up (a pod: image pull, volume, init
@@ -88,6 +107,17 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
 
         probe("startup", "status", "started")
         probe("ready", "ready", True)
+        if backends:
+            seen["backends"] = {}
+            for backend in backends:
+                def reach(backend=backend):
+                    answer = client.backend(backend["url"], backend["key_env"])
+                    return backend_problem(backend, answer) is None, answer
+                done, answer = _until(reach, deadline, sleep, clock)
+                if not done:
+                    raise _Failed("backends", backend_problem(backend, answer))
+                seen["backends"][backend["id"]] = answer
+            seen["checked"].append(STAGES["backends"])
         if deep and not hot_applied:
             stages = (["doctor"] if changed else []) + ["health"]
             for stage in stages:

@@ -15,6 +15,8 @@ holds) and ``connect`` gives them a client with the same methods for both:
   None when it timed out); ``cli(args, timeout)`` runs ``openclaw`` there;
 - ``probe(kind, token)``: the JSON body of ``/startupz``, ``/readyz`` or ``/healthz``
   (None when there is no JSON answer: unknown paths answer 200 HTML);
+- ``backend(url, key_env)``: what a model backend's ``/models`` answers from the gateway's
+  container (its network, its key);
 - ``logs(tail)``, ``events()``, ``memory()``;
 - ``container_view(state)``: what a report shows of the container (provider-shaped keys);
   ``classify(ready)``: the gateway's state word (running, crash-looping, ...) from what
@@ -32,7 +34,7 @@ import re
 from ._cli import bounded
 from ._k8s_status import classify as classify_deployment, gateway_pod
 from ._status import classify as classify_container, parse_size
-from ._workload import OPENCLAW, probe_argv, PROBE_PATHS
+from ._workload import OPENCLAW, backend_probe_argv, probe_argv, PROBE_PATHS
 
 _MEMORY_READ = ("cat /sys/fs/cgroup/memory.current 2>/dev/null || "
                 "cat /sys/fs/cgroup/memory/memory.usage_in_bytes")
@@ -88,6 +90,12 @@ class GatewayClient(object):
     def probe(self, kind, token=None, timeout=10):
         """In the container, with the gateway's own token for /readyz (never on a command line)."""
         rc, out, dummy = self.exec(probe_argv(self.port, kind, kind == "ready"), timeout)
+        return parse_probe(out)
+
+    def backend(self, url, key_env, timeout=15):
+        """What a model backend's ``/models`` answers the gateway, from its container (its
+        network, its key): {status, models, ms} or {error, ms}; None without an answer."""
+        rc, out, dummy = self.exec(backend_probe_argv(url, key_env), timeout)
         return parse_probe(out)
 
     def logs(self, tail=200):

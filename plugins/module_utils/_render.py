@@ -39,6 +39,7 @@ from ._compile import compile_policy
 from ._plugin_seed import seed_script
 from ._reload import restart_fingerprint
 from ._secrets import Scope
+from ._workload import backend_workload
 from ._redact import LITERAL_HINT, redact_literal_secrets
 from ._policy import PolicyEngine
 from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
@@ -539,8 +540,19 @@ class Renderer:
                     FLEET_FILE, where + ("api_key",), errors)
             else:
                 runtime["env"][key_env] = "clawops-no-key"
+            run = None
+            if backend.get("run"):
+                if gw.provider != "compose":
+                    errors.append(ReferenceProblem(
+                        "backend %r is run by the collection, which it does on Compose hosts "
+                        "only so far" % backend_id, gw.file, ("backends",),
+                        "run it in the cluster yourself and declare its url (with k8s: for "
+                        "the egress rule) instead of run"))
+                    continue
+                run = backend_workload(self.fleet.org.org_slug, backend_id, backend)
+            url = run["url"] if run else backend["url"]
             entry = {
-                "baseUrl": backend["url"],
+                "baseUrl": url,
                 "api": backend.get("api", "openai-completions"),
                 "apiKey": env_secret_ref(key_env),
                 "models": [{"id": model, "name": model,
@@ -551,8 +563,8 @@ class Renderer:
             set_leaf(config, prov, ("models", "providers", backend_id), entry,
                      same_source(entry, Source("org", FLEET_FILE, where)))
             runtime["backends"].append({
-                "id": backend_id, "url": backend["url"], "api": entry["api"],
-                "models": list(backend["models"]), "key_env": key_env})
+                "id": backend_id, "url": url, "api": entry["api"],
+                "models": list(backend["models"]), "key_env": key_env, "run": run})
             if runtime.get("k8s"):
                 runtime["k8s"]["egress"] = list(runtime["k8s"]["egress"]) + \
                     backend_egress(backend_id, backend)

@@ -625,8 +625,48 @@ FLEET_SCHEMA = {
                                                       "(default 8192)."},
                     "max_tokens": {"type": "integer", "minimum": 1,
                                    "description": "Most tokens of one answer (default 2048)."},
+                    "run": {
+                        "type": "object",
+                        "description": "The collection runs this backend (docs/backends.md, "
+                                       "\"Backends the collection runs\"): on Compose, one "
+                                       "container on the Docker host of the gateways that "
+                                       "list it, on a network only they join; its URL is "
+                                       "derived (no url). Without run, the backend runs "
+                                       "elsewhere and url says where.",
+                        "properties": {
+                            "model_file": {"type": "string", "pattern": "^/",
+                                           "description": "The model file on the Docker "
+                                                          "host (absolute), mounted "
+                                                          "read-only; with the collection's "
+                                                          "server image, a GGUF file."},
+                            "image": {"type": "string",
+                                      "description": "A server image of your own (vLLM, "
+                                                     "SGLang, ...); needs command. Default: "
+                                                     "the collection's llama.cpp server "
+                                                     "image (playbooks/backend_image.yml "
+                                                     "builds it here, no registry)."},
+                            "command": {"type": "array", "items": {"type": "string"},
+                                        "minItems": 1,
+                                        "description": "The server's command line, with "
+                                                       "image; {model} is the mounted model "
+                                                       "file, {port} the port, {model_id} "
+                                                       "the first of models."},
+                            "port": {"type": "integer", "minimum": 1, "maximum": 65535,
+                                     "description": "The port it listens on in its "
+                                                    "container (default 8000)."},
+                            "memory": {"type": "string", "pattern": "^[0-9]+[kmgKMG]?$",
+                                       "description": "Its memory limit (default 2g)."},
+                            "cpus": {"type": "number", "exclusiveMinimum": 0,
+                                     "description": "Its CPU limit (default 2)."},
+                            "threads": {"type": "integer", "minimum": 1,
+                                        "description": "Inference threads of the "
+                                                       "collection's server (default 2)."},
+                        },
+                        "required": ["model_file"],
+                        "additionalProperties": False,
+                    },
                 },
-                "required": ["url", "models"],
+                "required": ["models"],
                 "additionalProperties": False,
             },
         },

@@ -24,6 +24,7 @@ the same ``SECURITY``.
 
 from __future__ import annotations
 
+import json
 import re
 
 # Every container of a gateway: nothing in it may gain privileges, its root is read-only,
@@ -162,6 +163,92 @@ def plugin_install(image, uid, specs, ca=False):
 
 
 # -- Docker / Compose --------------------------------------------------------------------
+def backend_probe_js(url, key_env):
+    """A node one-liner run in a gateway's container: GET ``url``/models with the key the
+    gateway itself has (env ``key_env``), print {status, models, ms} or {error, ms}."""
+    return ("const k=process.env[%s]||'',t0=Date.now();"
+            "fetch(%s+'/models',{headers:k?{authorization:'Bearer '+k}:{},"
+            "signal:AbortSignal.timeout(8000)}).then(async r=>{const b=await r.text();"
+            "let m=null;try{m=(JSON.parse(b).data||[]).map(x=>x.id)}catch(e){}"
+            "console.log(JSON.stringify({status:r.status,models:m,ms:Date.now()-t0}))},"
+            "e=>console.log(JSON.stringify({error:String((e.cause&&e.cause.code)||e.message),"
+            "ms:Date.now()-t0})))" % (json.dumps(key_env), json.dumps(url.rstrip("/"))))
+
+
+def backend_probe_argv(url, key_env, node="node"):
+    return [node, "-e", backend_probe_js(url, key_env)]
+
+
+# -- Model backends the collection runs (fleet.yml backends.<id>.run) ---------------------
+BACKEND_PORT = 8000
+BACKEND_USER = {"uid": 65532, "gid": 65532}
+BACKEND_MODEL_DIR = "/models"
+# the collection's llama.cpp server image (roles/model_backend): llama-cpp-python's server
+LLAMA_SERVER = ["python3", "-m", "llama_cpp.server", "--model", "{model}",
+                "--model_alias", "{model_id}", "--host", "0.0.0.0", "--port", "{port}",
+                "--n_ctx", "{context}", "--n_threads", "{threads}"]
+
+
+def backend_workload(org_slug, backend_id, backend):
+    """The container of a model backend the collection runs, as neutral data: its name (also
+    the network its gateways join, and its host name there), URL, command, model mount,
+    resources. ``image`` is None for the collection's llama.cpp server image (the role that
+    builds it fills it in)."""
+    run = backend["run"]
+    port = run.get("port", BACKEND_PORT)
+    name = "%s-backend-%s" % (org_slug, backend_id)
+    model_path = BACKEND_MODEL_DIR + "/" + run["model_file"].rstrip("/").rsplit("/", 1)[-1]
+    fill = {"{model}": model_path, "{port}": str(port), "{model_id}": backend["models"][0],
+            "{context}": str(backend.get("context_window", 8192)),
+            "{threads}": str(run.get("threads", 2))}
+    command = []
+    for part in run.get("command") or LLAMA_SERVER:
+        for key, value in fill.items():
+            part = part.replace(key, value)
+        command.append(part)
+    own_image = bool(run.get("image"))
+    return {
+        "id": backend_id, "name": name, "network": name, "port": port,
+        "url": "http://%s:%d/v1" % (name, port), "image": run.get("image"),
+        "command": command, "user": dict(BACKEND_USER), "security": dict(SECURITY),
+        "model_file": run["model_file"], "model_path": model_path,
+        "resources": {"memory": run.get("memory", "2g"), "cpus": run.get("cpus", 2)},
+        # the collection's image answers this; an image of your own is probed by the gate
+        "healthcheck": None if own_image else [
+            "python3", "-c", "import urllib.request; urllib.request.urlopen("
+            "'http://127.0.0.1:%d/v1/models', timeout=5)" % port],
+    }
+
+
+def compose_backend_project(spec, image, labels=None):
+    """The Compose project of one backend: one container on its own network (which only the
+    gateways that list it join), no published port."""
+    service = {
+        "image": spec["image"] or image,
+        "container_name": spec["name"],
+        "hostname": spec["name"],
+        "command": list(spec["command"]),
+        "user": "%s:%s" % (spec["user"]["uid"], spec["user"]["gid"]),
+        "read_only": spec["security"]["read_only_root"],
+        "tmpfs": ["%s:size=256m,mode=1777" % TMP_DIR],
+        "cap_drop": list(spec["security"]["drop_capabilities"]),
+        "security_opt": ["no-new-privileges:true"] if spec["security"]["no_new_privileges"]
+        else [],
+        "mem_limit": spec["resources"]["memory"],
+        "cpus": spec["resources"]["cpus"],
+        "restart": "unless-stopped",
+        "environment": {"HOME": TMP_DIR},
+        "volumes": ["%s:%s:ro" % (spec["model_file"], spec["model_path"])],
+        "networks": ["backend"],
+        "labels": {key: str(value) for key, value in sorted((labels or {}).items())},
+    }
+    if spec["healthcheck"]:
+        service["healthcheck"] = {"test": ["CMD"] + spec["healthcheck"], "interval": "5s",
+                                  "timeout": "6s", "start_period": "120s", "retries": 3}
+    return {"name": spec["name"], "services": {"backend": service},
+            "networks": {"backend": {"name": spec["network"], "external": True}}}
+
+
 def _docker_size(value):
     """'256Mi'-style or docker-style size -> docker's ('256m')."""
     return memory_quantity(value)[:-1].lower()
@@ -264,7 +351,15 @@ def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle=""):
                         "start_period": "60s", "retries": 3},
         "labels": {key: str(value) for key, value in sorted((labels or {}).items())},
     }
-    return {"name": spec["instance"], "services": {"gateway": service}}
+    networks = sorted(backend["run"]["network"] for backend in runtime.get("backends") or []
+                      if backend.get("run"))
+    project = {"name": spec["instance"], "services": {"gateway": service}}
+    if networks:
+        # the networks of the model backends it lists: each reaches its backend there
+        service["networks"] = ["default"] + networks
+        project["networks"] = dict({"default": {}}, **{
+            net: {"name": net, "external": True} for net in networks})
+    return project
 
 
 # -- Kubernetes --------------------------------------------------------------------------

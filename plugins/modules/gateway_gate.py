@@ -58,6 +58,16 @@ options:
     description: How many of the failing container's last log lines a failure reports.
     type: int
     default: 40
+  backends:
+    description:
+      - The model backends the gateway lists (C(clawops_runtime.backends) - C(id), C(url),
+        C(key_env), C(models)). After C(/readyz), the gate waits until each answers
+        C(GET <url>/models) from the gateway's own container (its network, its key) and
+        serves every model of C(models); a failure names the backend, its URL and what it
+        answered.
+    type: list
+    elements: dict
+    default: []
 extends_documentation_fragment:
   - clawops.orchestrator.gateway_endpoint
   - clawops.orchestrator.reads_only
@@ -91,6 +101,10 @@ ready:
   description: The C(/readyz) answer.
   returned: unless in check mode
   type: dict
+backends:
+  description: Per backend id, its C(/models) answer from the gateway (C(status), C(models), C(ms)).
+  returned: when the gateway lists backends
+  type: dict
 doctor:
   description: C(rc) of C(openclaw doctor).
   returned: when it ran
@@ -123,6 +137,7 @@ def main():
             changed=dict(type="bool", default=True),
             hot_applied=dict(type="bool", default=False),
             log_lines=dict(type="int", default=40),
+            backends=dict(type="list", elements="dict", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -137,7 +152,7 @@ def main():
                          docker=module.get_bin_path("docker") or "docker")
         seen = gate(client, params["token"], params["deadline"], params["pod_deadline"],
                     params["deep"], params["changed"], params["hot_applied"],
-                    params["log_lines"])
+                    params["log_lines"], params["backends"])
     except GateFailed as exc:
         module.fail_json(msg=scrub_text(exc.message(), secrets), stage=exc.stage)
     except (GatewayProblem, ClusterError) as exc:

@@ -104,3 +104,107 @@ def test_a_k8s_gateway_may_reach_its_backends_and_nothing_more(make_fleet):
         {"to": [{"ipBlock": {"cidr": "10.20.0.7/32"}}],
          "ports": [{"protocol": "TCP", "port": 443}]}]
     assert "0.0.0.0/0" not in str(egress)  # a private backend needs no public egress
+
+
+RUN_FLEET = MINIMAL["fleet.yml"] + """
+        backends:
+          local:
+            models: [smoke]
+            context_window: 65536
+            max_tokens: 8
+            run: {model_file: /srv/models/smoke.gguf, memory: 1g}
+        """
+
+
+def test_a_backend_the_collection_runs_gets_a_derived_url_and_its_own_network(make_fleet):
+    root = make_fleet({"fleet.yml": RUN_FLEET, GW: gateway(
+        backends="[local]", agents="[{id: helper, kind: usecase, model: local/smoke}]")})
+    plan = render_fleet(load_fleet(root))["gw-one"]
+    backend = plan.runtime["backends"][0]
+    slug = plan.summary["org_slug"]
+    assert backend["url"] == "http://%s-backend-local:8000/v1" % slug
+    assert plan.config["models"]["providers"]["local"]["baseUrl"] == backend["url"]
+    run = backend["run"]
+    assert run["network"] == run["name"] == "%s-backend-local" % slug
+    assert run["command"] == [
+        "python3", "-m", "llama_cpp.server", "--model", "/models/smoke.gguf",
+        "--model_alias", "smoke", "--host", "0.0.0.0", "--port", "8000", "--n_ctx", "65536",
+        "--n_threads", "2"]
+    assert run["image"] is None  # the collection's server image, filled in by the role
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._workload import (
+        compose_backend_project, compose_project, workload)
+    project = compose_backend_project(run, "local/clawops-llama-server:x")
+    service = project["services"]["backend"]
+    assert "ports" not in service  # reachable on its network only
+    assert service["networks"] == ["backend"]
+    assert project["networks"] == {"backend": {"name": run["network"], "external": True}}
+    assert service["volumes"] == ["/srv/models/smoke.gguf:/models/smoke.gguf:ro"]
+    assert service["read_only"] and service["cap_drop"] == ["ALL"]
+    assert service["mem_limit"] == "1g"
+    assert service["healthcheck"]["test"][:2] == ["CMD", "python3"]
+    # the gateway joins the backend's network besides its own
+    gateway_project = compose_project(workload(plan.runtime, "img:1"), plan.runtime)
+    assert gateway_project["services"]["gateway"]["networks"] == ["default", run["network"]]
+    assert gateway_project["networks"][run["network"]] == {"name": run["network"],
+                                                           "external": True}
+    report = run_preflight(root)
+    assert report.ok, report.text()
+
+
+def test_a_backend_with_an_image_of_its_own_fills_in_its_command(make_fleet):
+    fleet = RUN_FLEET.replace(
+        "run: {model_file: /srv/models/smoke.gguf, memory: 1g}",
+        "run: {model_file: /srv/models/qwen, image: 'vllm/vllm-openai:v0.11.0', port: 8100,\n"
+        "                  command: [vllm, serve, '{model}', --served-model-name, '{model_id}',"
+        " --port, '{port}']}")
+    root = make_fleet({"fleet.yml": fleet, GW: gateway(
+        backends="[local]", agents="[{id: helper, kind: usecase, model: local/smoke}]")})
+    run = render_fleet(load_fleet(root))["gw-one"].runtime["backends"][0]["run"]
+    assert run["command"] == ["vllm", "serve", "/models/qwen", "--served-model-name", "smoke",
+                              "--port", "8100"]
+    assert run["image"] == "vllm/vllm-openai:v0.11.0"
+    assert run["healthcheck"] is None  # its own image: the gate probes it from the gateway
+    assert run["url"].endswith(":8100/v1")
+
+
+@pytest.mark.parametrize("backend, message, key_path", [
+    ("{models: [m]}", "backend 'bad' has neither url nor run", "backends.bad"),
+    ("{models: [m], url: 'http://x:1/v1', run: {model_file: /m.gguf}}",
+     "backend 'bad' has both url and run", "backends.bad"),
+    ("{models: [m], run: {model_file: /m.gguf, image: 'vllm/vllm-openai:v1'}}",
+     "backend 'bad' runs an image of your own without a command", "backends.bad.run.command"),
+    ("{models: [a, b], run: {model_file: /m.gguf}}",
+     "backend 'bad' runs one model file but lists 2 models", "backends.bad.models"),
+])
+def test_a_backend_is_either_run_or_reached_and_says_so(make_fleet, backend, message, key_path):
+    fleet = MINIMAL["fleet.yml"] + "\n        backends:\n          bad: %s\n" % backend
+    root = make_fleet({"fleet.yml": fleet, GW: gateway(agents="[{id: helper, kind: usecase}]")})
+    with pytest.raises(FleetErrors) as caught:
+        load_fleet(root)
+    text = caught.value.errors[0].render()
+    assert text.startswith("fleet.yml: %s: %s. Fix: " % (key_path, message)), text
+
+
+def test_a_k8s_gateway_cannot_list_a_backend_the_collection_runs_yet(make_fleet):
+    root = make_fleet({"fleet.yml": RUN_FLEET, GW: gateway(
+        backends="[local]", agents="[{id: helper, kind: usecase, model: local/smoke}]",
+        provider="{type: k8s, cluster: lab}")})
+    with pytest.raises(FleetErrors) as caught:
+        render_fleet(load_fleet(root))
+    assert "backend 'local' is run by the collection, which it does on Compose hosts only" \
+        in caught.value.errors[0].render()
+
+
+def test_the_gate_names_a_backend_that_does_not_answer_or_lacks_a_model():
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._gate import (
+        backend_problem)
+    backend = {"id": "local", "url": "http://acme-backend-local:8000/v1", "models": ["smoke"]}
+    assert backend_problem(backend, {"status": 200, "models": ["smoke"], "ms": 3}) is None
+    assert backend_problem(backend, {"error": "ENOTFOUND", "ms": 1}) == (
+        "model backend local (http://acme-backend-local:8000/v1) is not reachable from the "
+        "gateway: ENOTFOUND")
+    assert backend_problem(backend, {"status": 200, "models": ["other"]}) == (
+        "model backend local (http://acme-backend-local:8000/v1) does not serve smoke "
+        "(it serves: other)")
+    assert "answered HTTP 401" in backend_problem(backend, {"status": 401, "models": None})
+    assert "no answer" in backend_problem(backend, None)

@@ -127,3 +127,40 @@ def test_a_failing_cli_check_names_its_output():
     with pytest.raises(GateFailed) as failed:
         run(client)
     assert failed.value.stage == "doctor" and "Run openclaw doctor" in failed.value.message()
+
+
+class BackendClient(Client):
+    def __init__(self, answers, **kwargs):
+        super(BackendClient, self).__init__([UP], [STARTED], [READY], **kwargs)
+        self.answers = list(answers)
+
+    def backend(self, url, key_env, timeout=15):
+        self.calls.append(("backend", url, key_env))
+        return self._next(self.answers)
+
+
+BACKEND = {"id": "local", "url": "http://acme-backend-local:8000/v1", "models": ["smoke"],
+           "key_env": "CLAWOPS_BACKEND_LOCAL_KEY"}
+
+
+def test_the_gate_waits_for_a_backend_that_is_still_loading():
+    clock = Clock()
+    client = BackendClient([{"error": "ECONNREFUSED"}, {"error": "ECONNREFUSED"},
+                            {"status": 200, "models": ["smoke"], "ms": 4}])
+    seen = gate(client, "t", backends=[BACKEND], deep=False, sleep=clock.sleep, clock=clock)
+    assert STAGES["backends"] in seen["checked"]
+    assert seen["checked"].index(STAGES["backends"]) == seen["checked"].index(STAGES["ready"]) + 1
+    assert seen["backends"]["local"]["models"] == ["smoke"]
+    assert client.calls.count(("backend", BACKEND["url"], BACKEND["key_env"])) == 3
+
+
+def test_a_gateway_whose_backend_is_down_fails_its_gate_naming_the_backend():
+    clock = Clock()
+    client = BackendClient([{"error": "ENOTFOUND"}])
+    with pytest.raises(GateFailed) as caught:
+        gate(client, "t", deadline=30, backends=[BACKEND], sleep=clock.sleep, clock=clock)
+    assert caught.value.stage == "backends"
+    assert ("health gate failed for acme-gw-a at Wait for its model backends to serve their "
+            "models to it: model backend local (http://acme-backend-local:8000/v1) is not "
+            "reachable from the gateway: ENOTFOUND") in str(caught.value)
+    assert 30 <= clock.now < 40
