@@ -39,7 +39,7 @@ from ._compile import compile_policy
 from ._plugin_seed import seed_script
 from ._reload import restart_fingerprint
 from ._secrets import Scope
-from ._workload import backend_workload
+from ._workload import LLAMA_SERVER_COMPAT, backend_workload
 from ._redact import LITERAL_HINT, redact_literal_secrets
 from ._policy import PolicyEngine
 from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
@@ -560,6 +560,11 @@ class Renderer:
                             "maxTokens": backend.get("max_tokens", 2048)}
                            for model in backend["models"]],
             }
+            compat = dict(LLAMA_SERVER_COMPAT if run and not run["image"] else {},
+                          **(backend.get("compat") or {}))
+            if compat:
+                for model in entry["models"]:
+                    model["compat"] = dict(compat)
             set_leaf(config, prov, ("models", "providers", backend_id), entry,
                      same_source(entry, Source("org", FLEET_FILE, where)))
             runtime["backends"].append({

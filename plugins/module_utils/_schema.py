@@ -625,6 +625,13 @@ FLEET_SCHEMA = {
                                                       "(default 8192)."},
                     "max_tokens": {"type": "integer", "minimum": 1,
                                    "description": "Most tokens of one answer (default 2048)."},
+                    "compat": {"type": "object",
+                               "description": "What the server takes of OpenAI's API, as "
+                                              "OpenClaw's model compat (maxTokensField, "
+                                              "supportsTools, supportsDeveloperRole, "
+                                              "requiresStringContent, ...), set on each of "
+                                              "its models; the collection's own server has "
+                                              "its settings already."},
                     "run": {
                         "type": "object",
                         "description": "The collection runs this backend (docs/backends.md, "

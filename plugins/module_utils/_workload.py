@@ -189,6 +189,13 @@ LLAMA_SERVER = ["python3", "-m", "llama_cpp.server", "--model", "{model}",
                 "--n_ctx", "{context}", "--n_threads", "{threads}"]
 
 
+# What llama-cpp-python's server takes of OpenAI's chat API (the model entries' compat in
+# models.providers): max_tokens (not max_completion_tokens: without it, it writes until the
+# context is full), no developer role and no store field, plain-string message contents.
+LLAMA_SERVER_COMPAT = {"maxTokensField": "max_tokens", "supportsDeveloperRole": False,
+                       "supportsStore": False, "requiresStringContent": True}
+
+
 def backend_workload(org_slug, backend_id, backend):
     """The container of a model backend the collection runs, as neutral data: its name (also
     the network its gateways join, and its host name there), URL, command, model mount,

@@ -45,10 +45,13 @@ def test_config_openclaw_rejects_is_caught(make_fleet, template, bad_path):
 
 def test_a_model_backend_as_injected_is_valid_for_openclaw(make_fleet):
     """issue 19: models.providers.<backend> as the core writes it (both APIs, with and
-    without a key) is what OpenClaw accepts."""
+    without a key, with compat settings, a backend the collection runs) is what OpenClaw
+    accepts."""
     fleet = MINIMAL["fleet.yml"] + """
         backends:
-          lab-llm: {url: "http://llm.lab.internal:8000/v1", models: [tiny-1]}
+          lab-llm: {url: "http://llm.lab.internal:8000/v1", models: [tiny-1],
+                    compat: {supportsTools: false, toolSchemaProfile: llamacpp}}
+          local: {models: [smoke], run: {model_file: /srv/models/smoke.gguf}}
           keyed-llm:
             url: https://llm.example/v1
             api: openai-responses
@@ -58,8 +61,11 @@ def test_a_model_backend_as_injected_is_valid_for_openclaw(make_fleet):
     agents = ("[{id: helper, kind: usecase, model: {primary: lab-llm/tiny-1, "
               "fallbacks: [keyed-llm/big]}}]")
     plans = render_fleet(load_fleet(make_fleet({
-        "fleet.yml": fleet, GW: gateway(backends="[lab-llm, keyed-llm]", agents=agents)})))
-    assert set(plans["gw-one"].config["models"]["providers"]) >= {"lab-llm", "keyed-llm"}
+        "fleet.yml": fleet, GW: gateway(backends="[lab-llm, keyed-llm, local]", agents=agents)})))
+    providers = plans["gw-one"].config["models"]["providers"]
+    assert set(providers) >= {"lab-llm", "keyed-llm", "local"}
+    # the collection's own server: its compat settings (max_tokens, no developer role, ...)
+    assert providers["local"]["models"][0]["compat"]["maxTokensField"] == "max_tokens"
     verdict = validate_config(openclaw_bin(), plans["gw-one"].config_text)
     assert verdict["valid"] and verdict["rc"] == 0, verdict["issues"]
 

@@ -15,7 +15,7 @@ short of absurd) decoding picks the answer token every time, until max_tokens.
 The vocabulary is SentencePiece-style ("llama" tokenizer) with the 256 byte-fallback
 tokens, so any prompt tokenizes (one token a byte), plus the answer word.
 
-    python3 smoke_model.py OUT.gguf [--answer WORD] [--context 65536]
+    python3 smoke_model.py OUT.gguf [--answer WORD] [--context 131072]
 """
 
 import argparse
@@ -98,7 +98,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
     parser.add_argument("--answer", default="pong")
-    parser.add_argument("--context", type=int, default=65536)
+    parser.add_argument("--context", type=int, default=131072)
     args = parser.parse_args()
     write(args.out, args.answer, args.context)
 

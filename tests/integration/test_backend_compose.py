@@ -1,0 +1,175 @@
+# -*- coding: utf-8 -*-
+"""Model backends the collection runs, end to end on Compose (issue 19).
+
+A real OpenAI-compatible server - llama-cpp-python's, built here from hash-locked packages
+(roles/model_backend) - serves a real GGUF model file: the smoke model its image writes with
+the gguf package, a tiny llama whose every answer is one known word. Two gateways share the
+backend on its own network. A message sent through a gateway (``openclaw agent`` in its
+container, a gateway-backed turn) comes back with the backend's word, and the backend's
+request log shows the completion. A new model file rolls out to the backend alone: the
+gateways keep running (start times) and answer with the new word. A gateway whose backend
+does not answer fails its gate with a message naming the backend.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+
+import pytest
+
+from conftest import write_fleet
+from helpers import GATE_DEADLINE, changed, docker, free_base_ports, gate_checks, run_cli
+
+pytestmark = pytest.mark.real
+GATEWAYS = ("gw-a", "gw-b")
+BACKEND_STAGE = "Wait for its model backends to serve their models to it"
+
+
+def _fleet_yml(state, model_file, extra_backends=""):
+    return """
+        schema_version: 1
+        org: {org_id: it-19, org_slug: %(slug)s, display_name: Backends}
+        defaults:
+          image: {version: "2026.9.6"}
+          auth: {mode: token, token: {source: file, path: "%(secrets)s/@{gateway.id}.token"}}
+        targets:
+          compose_hosts:
+            local: {root: %(root)s, vars: {ansible_connection: local, health_gate_deadline: %(gate)d}}
+        policy:
+          integrations: {allow: [webchat]}
+          providers: {allow: [local, down]}
+        backends:
+          local:
+            models: [smoke]
+            context_window: 131072
+            max_tokens: 6
+            run: {model_file: %(model)s, memory: 2g, threads: 2}
+        %(extra)s
+        """ % {"slug": state["slug"], "secrets": state["secrets"], "root": state["root"],
+               "gate": GATE_DEADLINE, "model": model_file, "extra": extra_backends}
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    base = tmp_path_factory.mktemp("backend")
+    secrets_dir = base / "secrets"
+    secrets_dir.mkdir(mode=0o700)
+    models = base / "models"
+    models.mkdir()
+    os.chmod(str(base), 0o755)
+    state = {"slug": "bk%d" % (os.getpid() % 1000), "secrets": str(secrets_dir),
+             "root": str(base / "srv"), "models": str(models), "tokens": {}}
+    files = {
+        "fleet.yml": _fleet_yml(state, str(models / "smoke.gguf")),
+        "operators.yml": "open: true\n",
+        "groups/tasks.yml": "id: tasks\nprofile: usecase\ntrust_level: medium\nwave: canary\n",
+    }
+    for gw, port in zip(GATEWAYS, free_base_ports(len(GATEWAYS))):
+        files["gateways/%s.yml" % gw] = (
+            "id: %s\ngroups: [tasks]\nprovider: {type: compose, host: local}\nport: %d\n"
+            "backends: [local]\n"
+            "agents:\n  - {id: helper, kind: usecase, model: local/smoke}\n" % (gw, port))
+        state["tokens"][gw] = secrets.token_hex(24)
+        (secrets_dir / ("%s.token" % gw)).write_text(state["tokens"][gw])
+    state["dir"] = write_fleet(base / "fleet", files)
+    inventory = base / "fleet.clawops.yml"
+    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % state["dir"])
+    state["inventory"] = str(inventory)
+    state["backend"] = "%s-backend-local" % state["slug"]
+    yield state
+    run_cli("ansible-playbook", ["-i", str(inventory), "playbooks/lifecycle.yml", "-e",
+                                 "action=absent", "-e", "confirm_all=true"])
+    for name in (state["backend"], "%s-backend-down" % state["slug"]):
+        docker("rm", "-f", name)
+        docker("network", "rm", name)
+
+
+def play(fleet, playbook, *args, timeout=1500):
+    return run_cli("ansible-playbook", ["-i", fleet["inventory"], playbook] + list(args),
+                   timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def deployed(fleet):
+    # the image (llama.cpp compiles: minutes on a cold machine) and two smoke models
+    for name, answer in (("smoke.gguf", "pong"), ("smoke-2.gguf", "pang")):
+        built = play(fleet, "playbooks/backend_image.yml", "-e",
+                     "backend_smoke_model=%s/%s" % (fleet["models"], name), "-e",
+                     "backend_smoke_answer=%s" % answer, timeout=3600)
+        assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    applied = play(fleet, "playbooks/site.yml")
+    assert applied.returncode == 0, applied.stdout[-5000:] + applied.stderr[-2000:]
+    return applied
+
+
+def started_at(container):
+    return docker("inspect", "-f", "{{.State.StartedAt}}", container).stdout.strip()
+
+
+def ask(fleet, gw, message="ping"):
+    """One gateway-backed agent turn, with the CLI in the gateway's container."""
+    proc = docker("exec", "%s-%s" % (fleet["slug"], gw), "/usr/local/bin/openclaw", "agent",
+                  "--agent", "helper", "--message", message, "--json", "--timeout", "240")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_the_gateways_passed_their_gate_through_the_backend(fleet, deployed):
+    checks = gate_checks(deployed)
+    for gw in GATEWAYS:
+        assert BACKEND_STAGE in checks["%s" % gw], checks
+    # the backend publishes nothing; its network holds it and the gateways that list it
+    assert docker("port", fleet["backend"]).stdout.strip() == ""
+    members = json.loads(docker("network", "inspect", fleet["backend"]).stdout)[0]["Containers"]
+    assert sorted(c["Name"] for c in members.values()) == sorted(
+        [fleet["backend"]] + ["%s-%s" % (fleet["slug"], gw) for gw in GATEWAYS])
+
+
+def test_a_message_through_each_gateway_is_answered_by_the_backend(fleet, deployed):
+    for gw in GATEWAYS:
+        before = docker("logs", fleet["backend"]).stderr.count("POST /v1/chat/completions")
+        answer = ask(fleet, gw)
+        assert "pong" in answer, answer[-2000:]
+        logs = docker("logs", fleet["backend"])
+        assert (logs.stdout + logs.stderr).count("POST /v1/chat/completions") > before
+
+
+def test_a_second_run_changes_nothing(fleet, deployed):
+    again = play(fleet, "playbooks/site.yml")
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert all(n == 0 for n in changed(again).values()), changed(again)
+
+
+def test_a_new_model_rolls_out_to_the_backend_alone(fleet, deployed):
+    gateways = ["%s-%s" % (fleet["slug"], gw) for gw in GATEWAYS]
+    before = {name: started_at(name) for name in gateways}
+    backend_before = started_at(fleet["backend"])
+    write_fleet(fleet["dir"], {"fleet.yml": _fleet_yml(
+        fleet, os.path.join(fleet["models"], "smoke-2.gguf"))})
+    applied = play(fleet, "playbooks/site.yml")
+    assert applied.returncode == 0, applied.stdout[-4000:]
+    assert started_at(fleet["backend"]) != backend_before  # the backend was recreated
+    assert {name: started_at(name) for name in gateways} == before  # the gateways were not
+    assert "pang" in ask(fleet, "gw-a")
+
+
+def test_a_gateway_whose_backend_does_not_answer_fails_its_gate_naming_it(fleet, deployed):
+    image = json.loads(docker("inspect", fleet["backend"]).stdout)[0]["Config"]["Image"]
+    down = """
+          down:
+            models: [smoke]
+            run: {model_file: %s, image: "%s", command: [sleep, infinity]}
+        """ % (os.path.join(fleet["models"], "smoke.gguf"), image)
+    gw_file = os.path.join(fleet["dir"], "gateways", "gw-b.yml")
+    with open(gw_file, encoding="utf-8") as handle:
+        gw_text = handle.read()
+    write_fleet(fleet["dir"], {
+        "fleet.yml": _fleet_yml(fleet, os.path.join(fleet["models"], "smoke-2.gguf"), down),
+        "gateways/gw-b.yml": gw_text.replace("backends: [local]", "backends: [local, down]")})
+    failed = play(fleet, "playbooks/site.yml", "--limit", "gw-b", "-e", "health_gate_deadline=30")
+    assert failed.returncode != 0
+    assert ("at %s: model backend down (http://%s-backend-down:8000/v1) is not reachable from "
+            "the gateway: ECONNREFUSED" % (BACKEND_STAGE, fleet["slug"])) in failed.stdout, \
+        failed.stdout[-4000:]
