@@ -10,6 +10,7 @@
 #   bootstrap   venv, node, openclaw; the Docker engine
 #   images      playbooks/image.yml on the demo fleet: the plain gateway image and the one
 #               with the demo's plugin channels (every later deploy finds them by content)
+#   backend-image  the model backend image (llama.cpp from source), niced, in the background
 #   then side by side:
 #     compose     unit tests, the Compose deploy/update tests, the offline checks, then the
 #                 Compose molecule scenario
@@ -61,10 +62,19 @@ if ! .venv/bin/ansible-playbook playbooks/image.yml > .build/images.log 2>&1; th
 fi
 echo "== gateway images ready in $(( $(date +%s) - t )) s (at $(elapsed) s)"
 
+# The model backend image (llama.cpp compiles: ~10 min of 2 cores) in the background, niced,
+# while the first tests run; test_backend_compose.py (near the end of the compose stream)
+# waits for this process, then finds the image by its content key.
+( s=$(date +%s)
+  nice -n 10 .venv/bin/ansible-playbook tests/integration/playbooks/backend_image.yml \
+    > .build/backend-image.log 2>&1
+  echo "rc $? after $(( $(date +%s) - s )) s" >> .build/backend-image.log ) &
+export CLAWOPS_BACKEND_IMAGE_PID=$!
+
 I=tests/integration
 SIDE_K8S=("$I/test_k8s.py" "$I/test_molecule_k8s.py")
 SIDE_COMPOSE=("$I/test_day2.py")
-LAST=("$I/test_molecule_compose.py")
+LAST=("$I/test_backend_compose.py" "$I/test_molecule_compose.py")
 # every other integration module, in name order, then the molecule scenario last
 MAIN=()
 for f in "$I"/test_*.py; do
@@ -123,6 +133,7 @@ rc=$?
 echo "== pytest stream side-compose, beside the above ($(cat .build/stream-side-compose.time 2>/dev/null || echo '?') s)"
 cat .build/stream-side-compose.log
 [ $((rc & 4)) -eq 0 ] || failed+=(pytest-side-compose)
+echo "== model backend image, built beside the streams: $(tail -1 .build/backend-image.log 2>/dev/null)"
 echo "== pytest stream k8s, after side-compose ($(cat .build/stream-k8s.time 2>/dev/null || echo '?') s)"
 grep -h '^\[k8s\]' .build/k8s-build.log .build/k8s-cluster.log
 cat .build/k8s-wait.log 2>/dev/null

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 
 import pytest
 
@@ -91,9 +92,23 @@ def play(fleet, playbook, *args, timeout=1500):
                    timeout=timeout)
 
 
+def _wait_for_the_background_build(limit=3600):
+    """scripts/test.sh builds the image in the background (CLAWOPS_BACKEND_IMAGE_PID): wait
+    for it, so that this module does not build it a second time beside it."""
+    pid = int(os.environ.get("CLAWOPS_BACKEND_IMAGE_PID") or 0)
+    deadline = time.monotonic() + limit
+    while pid and time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return
+        time.sleep(5)
+
+
 @pytest.fixture(scope="module")
 def deployed(fleet):
-    # the image (llama.cpp compiles: minutes on a cold machine) and two smoke models
+    _wait_for_the_background_build()
+    # the image (found, or built: llama.cpp compiles for minutes) and two smoke models
     for name, answer in (("smoke.gguf", "pong"), ("smoke-2.gguf", "pang")):
         built = play(fleet, "playbooks/backend_image.yml", "-e",
                      "backend_smoke_model=%s/%s" % (fleet["models"], name), "-e",
