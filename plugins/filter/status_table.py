@@ -10,7 +10,8 @@ short_description: Readable table of gateway_status results
 version_added: 0.1.0
 description:
   - Turns a list of C(clawops.orchestrator.gateway_status) results (each with C(gateway) and
-    C(url) added) into a fixed-width text table, one line per gateway.
+    C(url) added) into a fixed-width text table, one line per gateway; BACKENDS shows each
+    model backend as the gateway reaches it (C(local ok 4ms), C(lab down)).
 positional: _input
 options:
   _input:
@@ -52,11 +53,16 @@ def status_table(results):
             "drift": "yes" if agents.get("drift") else "no",
             "memory": "%d MiB" % (used // (1024 * 1024)) if used else "",
             "failing": ", ".join(item.get("failing") or []),
+            # each model backend as the gateway reaches it: "local ok 4ms", "lab down"
+            "backends": ", ".join(
+                "%s %s" % (b["id"], "ok %sms" % b.get("ms") if b.get("reachable") else "down")
+                for b in item.get("backends") or []),
             "url": item.get("url", ""),
         })
     return text_table([("gateway", "GATEWAY"), ("state", "STATE"), ("version", "VERSION"),
                        ("uptime", "UPTIME"), ("agents", "AGENTS"), ("drift", "DRIFT"),
-                       ("memory", "MEMORY"), ("failing", "FAILING"), ("url", "URL")],
+                       ("memory", "MEMORY"), ("failing", "FAILING"), ("backends", "BACKENDS"),
+                       ("url", "URL")],
                       rows).splitlines()
 
 

@@ -46,6 +46,14 @@ options:
     description: Seconds for each probe and command.
     type: int
     default: 15
+  backends:
+    description:
+      - The model backends the gateway lists (C(clawops_runtime.backends)). For each, the
+        connection as the gateway sees it - C(GET <url>/models) from its container, with its
+        key - is reported under RV(backends).
+    type: list
+    elements: dict
+    default: []
 extends_documentation_fragment:
   - clawops.orchestrator.gateway_endpoint
   - clawops.orchestrator.reads_only
@@ -101,6 +109,14 @@ memory:
   description: Memory use and limit in bytes.
   returned: when the container runs
   type: dict
+backends:
+  description:
+    - Per model backend the gateway lists - C(id), C(url), C(reachable) (answers
+      C(/models) with every declared model), C(models) (what it serves), C(ms) (the
+      request's latency from the gateway's container) and C(problem) (why not reachable).
+  returned: when the gateway runs and lists backends
+  type: list
+  elements: dict
 last_errors:
   description: The last log lines that look like problems.
   returned: always
@@ -112,6 +128,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, parse_json)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._gate import backend_problem
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     ENDPOINT_OPTION, GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._http import http_get
@@ -128,6 +145,15 @@ def _live_agents(client, timeout):
         return parse_json(out, "openclaw agents list")
     except DevicesProblem:
         return None
+
+
+def backend_connection(client, backend, timeout):
+    """How the gateway reaches one model backend, from its own container."""
+    answer = client.backend(backend["url"], backend["key_env"], timeout)
+    problem = backend_problem(backend, answer)
+    answer = answer or {}
+    return {"id": backend["id"], "url": backend["url"], "reachable": problem is None,
+            "models": answer.get("models") or [], "ms": answer.get("ms"), "problem": problem}
 
 
 def status(client, params):
@@ -153,6 +179,9 @@ def status(client, params):
         memory = client.memory()
         if memory:
             result["memory"] = memory
+        if params.get("backends"):
+            result["backends"] = [backend_connection(client, backend, params["timeout"])
+                                  for backend in params["backends"]]
     result["agents"] = compare(params["declared_agents"], params["declared_bindings"], live)
     result["agents"]["live_available"] = live is not None
     if state.get("present"):
@@ -170,6 +199,7 @@ def main():
             declared_bindings=dict(type="list", elements="dict", default=[]),
             log_lines=dict(type="int", default=10),
             timeout=dict(type="int", default=15),
+            backends=dict(type="list", elements="dict", default=[]),
         ),
         supports_check_mode=True,
     )

@@ -151,6 +151,18 @@ def test_a_message_through_each_gateway_is_answered_by_the_backend(fleet, deploy
         assert (logs.stdout + logs.stderr).count("POST /v1/chat/completions") > before
 
 
+def test_status_shows_each_gateways_backend_connection(fleet, deployed, tmp_path):
+    out = tmp_path / "status.json"
+    proc = play(fleet, "playbooks/status.yml", "-e", "clawops_status_json=%s" % out)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    found = {item["gateway"]: item for item in json.loads(out.read_text())}
+    for gw in GATEWAYS:
+        (backend,) = found[gw]["backends"]
+        assert backend["id"] == "local" and backend["reachable"] is True, backend
+        assert backend["models"] == ["smoke"] and backend["ms"] >= 0
+    assert "BACKENDS" in proc.stdout and "local ok" in proc.stdout
+
+
 def test_a_second_run_changes_nothing(fleet, deployed):
     again = play(fleet, "playbooks/site.yml")
     assert again.returncode == 0, again.stdout[-3000:]

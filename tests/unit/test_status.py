@@ -62,11 +62,13 @@ def test_status_table():
                            "uptime_s": 12.5, "agents": {"agents_live": ["a"],
                                                         "agents_declared": ["a"]},
                            "memory": {"used_bytes": 900 * 1024 * 1024}, "failing": [],
-                           "url": "http://127.0.0.1:1/"}])
+                           "url": "http://127.0.0.1:1/",
+                           "backends": [{"id": "local", "reachable": True, "ms": 4},
+                                        {"id": "lab", "reachable": False, "ms": 2}]}])
     assert table[0].split() == ["GATEWAY", "STATE", "VERSION", "UPTIME", "AGENTS", "DRIFT",
-                                "MEMORY", "FAILING", "URL"]
+                                "MEMORY", "FAILING", "BACKENDS", "URL"]
     assert table[2].split() == ["gw-a", "running", "2026.9.6", "12s", "1/1", "no", "900", "MiB",
-                                "http://127.0.0.1:1/"]
+                                "local", "ok", "4ms,", "lab", "down", "http://127.0.0.1:1/"]
 
 
 def test_a_k8s_gateway_without_namespace_or_cluster_is_a_clear_error(tmp_path, monkeypatch):
@@ -123,9 +125,15 @@ def test_status_of_a_running_compose_gateway_names_restarts_and_readiness():
                                            "/startupz": (0, '{"version": "2026.9.6"}', ""),
                                            "agents list": (0, '[{"id": "a"}]', ""),
                                            "stats": (0, "512MiB / 1GiB", ""),
+                                           "/models": (0, '{"status": 200, "models": ["smoke"],'
+                                                          ' "ms": 7}', ""),
                                            " logs ": (0, "ok\n", "")}))
+    backend = {"id": "local", "url": "http://acme-backend-local:8000/v1", "models": ["smoke"],
+               "key_env": "CLAWOPS_BACKEND_LOCAL_KEY"}
     result = status(client, {"timeout": 5, "token": "t", "declared_agents": ["a"],
-                             "declared_bindings": [], "log_lines": 5})
+                             "declared_bindings": [], "log_lines": 5, "backends": [backend]})
+    assert result["backends"] == [{"id": "local", "url": backend["url"], "reachable": True,
+                                   "models": ["smoke"], "ms": 7, "problem": None}]
     assert result["container"]["restart_count"] == 2
     assert "restarts" not in result["container"]
     assert result["state"] == "running"
