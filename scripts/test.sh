@@ -66,7 +66,7 @@ echo "== gateway images ready in $(( $(date +%s) - t )) s (at $(elapsed) s)"
 # while the first tests run; test_backend_compose.py (near the end of the compose stream)
 # waits for this process, then finds the image by its content key.
 ( s=$(date +%s)
-  nice -n 10 .venv/bin/ansible-playbook tests/integration/playbooks/backend_image.yml \
+  nice -n 19 .venv/bin/ansible-playbook tests/integration/playbooks/backend_image.yml \
     > .build/backend-image.log 2>&1
   echo "rc $? after $(( $(date +%s) - s )) s" >> .build/backend-image.log ) &
 export CLAWOPS_BACKEND_IMAGE_PID=$!

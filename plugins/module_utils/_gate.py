@@ -28,6 +28,9 @@ STAGES = {
     "health": "Run openclaw health inside the instance",
 }
 POLL = 3.0
+# seconds for doctor and health in the container: each is a CLI start, which took over
+# 120 s beside other gateway starts and compiles on 2 cores
+CLI_TIMEOUT = 300
 
 
 class GateFailed(Exception):
@@ -123,11 +126,13 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
             for stage in stages:
                 args = (["doctor", "--lint", "--json", "--severity-min", "error"]
                         if stage == "doctor" else ["health", "--json", "--timeout", "10000"])
-                rc, out, err = client.cli(args, timeout=120)
+                rc, out, err = client.cli(args, timeout=CLI_TIMEOUT)
                 seen[stage] = {"rc": rc}
                 if rc != 0:
-                    raise _Failed(stage, (out or "") + (err or "") or
-                                  ("no answer" if rc is None else "rc %s" % rc))
+                    said = ((out or "") + (err or "")).strip()
+                    raise _Failed(stage, "%s%s" % (
+                        "no answer in %d s (a CLI start in a busy container)" % CLI_TIMEOUT
+                        if rc is None else "rc %s" % rc, ": " + said if said else ""))
                 seen["checked"].append(STAGES[stage])
     except _Failed as failed:
         # what the platform and the gateway say now

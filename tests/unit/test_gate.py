@@ -127,6 +127,14 @@ def test_a_failing_cli_check_names_its_output():
     with pytest.raises(GateFailed) as failed:
         run(client)
     assert failed.value.stage == "doctor" and "Run openclaw doctor" in failed.value.message()
+    assert failed.value.answer == "rc 1: out"
+
+
+def test_a_cli_check_that_does_not_answer_says_so():
+    client = Client([UP], [STARTED], [READY], cli_rc=None)
+    with pytest.raises(GateFailed) as failed:
+        run(client)
+    assert failed.value.answer == ("no answer in 300 s (a CLI start in a busy container): out")
 
 
 class BackendClient(Client):
