@@ -13,7 +13,8 @@ description:
     and makes every gateway instance a host.
   - Groups hosts by organization (C(org_<slug>)), provider (C(provider_compose), C(provider_k8s)),
     profile (C(profile_<p>)), trust level (C(trust_<level>)), rollout wave (C(wave_canary),
-    C(wave_<n>)) and declared gateway groups (C(group_<id>)); all are children of C(clawops).
+    C(wave_<n>)), declared gateway groups (C(group_<id>)) and the model backends they list
+    (C(backend_<id>)); all are children of C(clawops).
   - Host variables carry the plan computed by the core, so playbooks never recompute layers -
     C(clawops_gateway) (summary), C(clawops_config_text) (the effective openclaw.json, the
     exact text a gateway runs), C(clawops_config_sha256), C(clawops_config_restart_sha256)

@@ -12,7 +12,7 @@ import sys
 from ._fleet import load_fleet
 from ._render import render_fleet
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 # the host variables that carry the plan (the target's own variables come with them)
 PLAN_VARS = ("clawops_fleet_dir", "clawops_gateway", "clawops_config_text",
              "clawops_config_sha256", "clawops_config_restart_sha256", "clawops_runtime")
@@ -61,6 +61,8 @@ def build_hosts(fleet_dir, gateway_ids=None, include_provenance=False, include_c
             group_name("profile", summary["profile"]),
             group_name("trust", summary["trust_level"]),
             group_name("wave", summary["wave"]),
-        ] + [group_name("group", g) for g in summary["groups"]]
+        ] + [group_name("group", g) for g in summary["groups"]] + [
+            # the gateways that use a model backend (removing it is refused while any does)
+            group_name("backend", b["id"]) for b in runtime.get("backends") or []]
         hosts[gw_id] = {"groups": groups, "vars": host_vars}
     return {"format": CACHE_FORMAT, "hosts": hosts}

@@ -200,3 +200,16 @@ def test_a_gateway_whose_backend_does_not_answer_fails_its_gate_naming_it(fleet,
     assert ("at %s: model backend down (http://%s-backend-down:8000/v1) is not reachable from "
             "the gateway: ECONNREFUSED" % (BACKEND_STAGE, fleet["slug"])) in failed.stdout, \
         failed.stdout[-4000:]
+
+
+def test_removing_a_backend_is_refused_while_gateways_list_it_unless_forced(fleet, deployed):
+    refused = play(fleet, "playbooks/backend_remove.yml", "-e", "backend=local")
+    assert refused.returncode != 0
+    assert "backend local is listed by gw-a, gw-b" in refused.stdout, refused.stdout[-3000:]
+    assert docker("inspect", fleet["backend"]).returncode == 0  # untouched
+    down = "%s-backend-down" % fleet["slug"]
+    forced = play(fleet, "playbooks/backend_remove.yml", "-e", "backend=down", "-e", "force=true")
+    assert forced.returncode == 0, forced.stdout[-3000:]
+    assert docker("inspect", down).returncode != 0
+    assert docker("network", "inspect", down).returncode != 0
+    assert docker("inspect", fleet["backend"]).returncode == 0  # the other one stays

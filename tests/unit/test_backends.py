@@ -149,6 +149,10 @@ def test_a_backend_the_collection_runs_gets_a_derived_url_and_its_own_network(ma
                                                            "external": True}
     report = run_preflight(root)
     assert report.ok, report.text()
+    # the inventory groups a backend's gateways: removing it is refused while any does
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._hostvars import (
+        build_hosts)
+    assert "backend_local" in build_hosts(root)["hosts"]["gw-one"]["groups"]
 
 
 def test_a_backend_with_an_image_of_its_own_fills_in_its_command(make_fleet):
