@@ -40,7 +40,8 @@ def _fleet_yml(state, model_file, extra_backends=""):
             local: {root: %(root)s, vars: {ansible_connection: local, health_gate_deadline: %(gate)d}}
         policy:
           integrations: {allow: [webchat]}
-          providers: {allow: [local, down]}
+          providers: {allow: [%(providers)s]}
+          skills: {allow: [weather]}
         backends:
           local:
             models: [smoke]
@@ -49,7 +50,8 @@ def _fleet_yml(state, model_file, extra_backends=""):
             run: {model_file: %(model)s, memory: 2g, threads: 2}
         %(extra)s
         """ % {"slug": state["slug"], "secrets": state["secrets"], "root": state["root"],
-               "gate": GATE_DEADLINE, "model": model_file, "extra": extra_backends}
+               "gate": GATE_DEADLINE, "model": model_file, "extra": extra_backends,
+               "providers": "local, down" if extra_backends else "local"}
 
 
 @pytest.fixture(scope="module")
