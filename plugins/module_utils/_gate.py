@@ -77,13 +77,14 @@ def backend_problem(backend, answer):
 
 
 def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=True,
-         hot_applied=False, log_lines=40, backends=(), sleep=time.sleep,
-         clock=time.monotonic):
+         hot_applied=False, log_lines=40, backends=(), backend_deadline=None,
+         sleep=time.sleep, clock=time.monotonic):
     """Gate the gateway ``client`` reaches; returns what each stage saw, raises GateFailed.
 
     ``pod_deadline``: seconds for the container to be up (a pod: image pull, volume, init
     containers); ``deadline``: for each probe. A container the engine restarts is up: its
-    probes say whether it comes back."""
+    probes say whether it comes back. ``backend_deadline``: for each model backend to
+    answer (default ``deadline``)."""
     seen = {"checked": []}
     try:
         state = {}
@@ -116,7 +117,8 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
                 def reach(backend=backend):
                     answer = client.backend(backend["url"], backend["key_env"])
                     return backend_problem(backend, answer) is None, answer
-                done, answer = _until(reach, deadline, sleep, clock)
+                done, answer = _until(reach, deadline if backend_deadline is None
+                                      else backend_deadline, sleep, clock)
                 if not done:
                     raise _Failed("backends", backend_problem(backend, answer))
                 seen["backends"][backend["id"]] = answer

@@ -250,8 +250,10 @@ def compose_backend_project(spec, image, labels=None):
         "labels": {key: str(value) for key, value in sorted((labels or {}).items())},
     }
     if spec["healthcheck"]:
-        service["healthcheck"] = {"test": ["CMD"] + spec["healthcheck"], "interval": "5s",
-                                  "timeout": "6s", "start_period": "120s", "retries": 3}
+        # llama-cpp-python's server answers nothing while it computes a completion (one at
+        # a time): a long prompt must not make it unhealthy
+        service["healthcheck"] = {"test": ["CMD"] + spec["healthcheck"], "interval": "10s",
+                                  "timeout": "10s", "start_period": "120s", "retries": 12}
     return {"name": spec["name"], "services": {"backend": service},
             "networks": {"backend": {"name": spec["network"], "external": True}}}
 

@@ -68,6 +68,10 @@ options:
     type: list
     elements: dict
     default: []
+  backend_deadline:
+    description: Seconds each model backend may take to answer, once the gateway is ready.
+    type: int
+    default: 180
 extends_documentation_fragment:
   - clawops.orchestrator.gateway_endpoint
   - clawops.orchestrator.reads_only
@@ -138,6 +142,7 @@ def main():
             hot_applied=dict(type="bool", default=False),
             log_lines=dict(type="int", default=40),
             backends=dict(type="list", elements="dict", default=[]),
+            backend_deadline=dict(type="int", default=180),
         ),
         supports_check_mode=True,
     )
@@ -152,7 +157,7 @@ def main():
                          docker=module.get_bin_path("docker") or "docker")
         seen = gate(client, params["token"], params["deadline"], params["pod_deadline"],
                     params["deep"], params["changed"], params["hot_applied"],
-                    params["log_lines"], params["backends"])
+                    params["log_lines"], params["backends"], params["backend_deadline"])
     except GateFailed as exc:
         module.fail_json(msg=scrub_text(exc.message(), secrets), stage=exc.stage)
     except (GatewayProblem, ClusterError) as exc:

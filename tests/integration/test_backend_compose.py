@@ -197,7 +197,7 @@ def test_a_gateway_whose_backend_does_not_answer_fails_its_gate_naming_it(fleet,
     write_fleet(fleet["dir"], {
         "fleet.yml": _fleet_yml(fleet, os.path.join(fleet["models"], "smoke-2.gguf"), down),
         "gateways/gw-b.yml": gw_text.replace("backends: [local]", "backends: [local, down]")})
-    failed = play(fleet, "playbooks/site.yml", "--limit", "gw-b", "-e", "health_gate_deadline=30")
+    failed = play(fleet, "playbooks/site.yml", "--limit", "gw-b", "-e", "health_gate_backend_deadline=20")
     assert failed.returncode != 0
     assert ("at %s: model backend down (http://%s-backend-down:8000/v1) is not reachable from "
             "the gateway: ECONNREFUSED" % (BACKEND_STAGE, fleet["slug"])) in failed.stdout, \

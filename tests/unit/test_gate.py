@@ -172,3 +172,12 @@ def test_a_gateway_whose_backend_is_down_fails_its_gate_naming_the_backend():
             "models to it: model backend local (http://acme-backend-local:8000/v1) is not "
             "reachable from the gateway: ENOTFOUND") in str(caught.value)
     assert 30 <= clock.now < 40
+
+
+def test_the_backend_stage_has_its_own_deadline():
+    clock = Clock()
+    client = BackendClient([{"error": "ECONNREFUSED"}])
+    with pytest.raises(GateFailed):
+        gate(client, "t", deadline=300, backends=[BACKEND], backend_deadline=12,
+             sleep=clock.sleep, clock=clock)
+    assert 12 <= clock.now < 20
