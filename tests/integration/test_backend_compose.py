@@ -116,6 +116,11 @@ def deployed(fleet):
                      "backend_smoke_model=%s/%s" % (fleet["models"], name), "-e",
                      "backend_smoke_answer=%s" % answer, timeout=3600)
         assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    check = play(fleet, "playbooks/site.yml", "--check", "--diff")
+    assert check.returncode == 0, check.stdout[-5000:] + check.stderr[-2000:]
+    assert "a run would create and start backend local" in check.stdout
+    assert docker("inspect", fleet["backend"]).returncode != 0  # check mode made nothing
+    assert docker("network", "inspect", fleet["backend"]).returncode != 0
     applied = play(fleet, "playbooks/site.yml")
     assert applied.returncode == 0, applied.stdout[-5000:] + applied.stderr[-2000:]
     return applied
