@@ -222,8 +222,9 @@ def backend_workload(org_slug, backend_id, backend):
         "resources": {"memory": run.get("memory", "2g"), "cpus": run.get("cpus", 2)},
         # the collection's image answers this; an image of your own is probed by the gate
         "healthcheck": None if own_image else [
-            "python3", "-c", "import urllib.request; urllib.request.urlopen("
-            "'http://127.0.0.1:%d/v1/models', timeout=5)" % port],
+            "python3", "-c", "import http.client as h; c = h.HTTPConnection('127.0.0.1', %d, "
+            "timeout=8); c.request('GET', '/v1/models'); "
+            "raise SystemExit(c.getresponse().status != 200)" % port],
     }
 
 
