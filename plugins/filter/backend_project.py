@@ -60,8 +60,7 @@ def backend_project(spec, image=""):
         raise AnsibleFilterError("backend_project: backend %s names no image and no server "
                                  "image was built (roles/model_backend, tasks image.yml)"
                                  % spec.get("id"))
-    return compose_backend_project(spec, str(image).strip(), {
-        "dev.clawops.backend": spec["id"], "dev.clawops.managed-by": "clawops"})
+    return compose_backend_project(spec, str(image).strip())
 
 
 class FilterModule(object):

@@ -10,9 +10,9 @@ gateway fail at once), ``/startupz`` says started, ``/readyz`` says ready (with 
 gateway's token it names the failing components), then - when the run changed the gateway
 and it was not hot-applied - ``openclaw doctor --lint`` (errors only) and ``openclaw
 health`` in the container. With model backends, the gateway must reach each one from its
-container and the backend must serve the models the fleet declares. A failure names the stage, the last answer, the platform's
-warnings and the failing container's last log lines. Pure: the client does the I/O and the
-clock and sleep are given.
+container and the backend must serve the models the fleet declares. A failure names the
+stage, the last answer, the platform's warnings and the failing container's last log lines.
+Pure: the client does the I/O and the clock and sleep are given.
 """
 
 from __future__ import annotations

@@ -220,6 +220,8 @@ def backend_workload(org_slug, backend_id, backend):
         "command": command, "user": dict(BACKEND_USER), "security": dict(SECURITY),
         "model_file": run["model_file"], "model_path": model_path,
         "resources": {"memory": run.get("memory", "2g"), "cpus": run.get("cpus", 2)},
+        # on its container and its network
+        "labels": {"dev.clawops.backend": backend_id, "dev.clawops.managed-by": "clawops"},
         # the collection's image answers this; an image of your own is probed by the gate
         "healthcheck": None if own_image else [
             "python3", "-c", "import http.client as h; c = h.HTTPConnection('127.0.0.1', %d, "
@@ -228,7 +230,7 @@ def backend_workload(org_slug, backend_id, backend):
     }
 
 
-def compose_backend_project(spec, image, labels=None):
+def compose_backend_project(spec, image):
     """The Compose project of one backend: one container on its own network (which only the
     gateways that list it join), no published port."""
     service = {
@@ -236,19 +238,14 @@ def compose_backend_project(spec, image, labels=None):
         "container_name": spec["name"],
         "hostname": spec["name"],
         "command": list(spec["command"]),
-        "user": "%s:%s" % (spec["user"]["uid"], spec["user"]["gid"]),
-        "read_only": spec["security"]["read_only_root"],
-        "tmpfs": ["%s:size=256m,mode=1777" % TMP_DIR],
-        "cap_drop": list(spec["security"]["drop_capabilities"]),
-        "security_opt": ["no-new-privileges:true"] if spec["security"]["no_new_privileges"]
-        else [],
+        **_compose_hardening(spec, ["%s:size=256m,mode=1777" % TMP_DIR]),
         "mem_limit": spec["resources"]["memory"],
         "cpus": spec["resources"]["cpus"],
         "restart": "unless-stopped",
         "environment": {"HOME": TMP_DIR},
         "volumes": ["%s:%s:ro" % (spec["model_file"], spec["model_path"])],
         "networks": ["backend"],
-        "labels": {key: str(value) for key, value in sorted((labels or {}).items())},
+        "labels": {key: str(value) for key, value in sorted(spec["labels"].items())},
     }
     if spec["healthcheck"]:
         # llama-cpp-python's server answers nothing while it computes a completion (one at
@@ -257,6 +254,17 @@ def compose_backend_project(spec, image, labels=None):
                                   "timeout": "10s", "start_period": "120s", "retries": 12}
     return {"name": spec["name"], "services": {"backend": service},
             "networks": {"backend": {"name": spec["network"], "external": True}}}
+
+
+def _compose_hardening(spec, tmpfs):
+    """A Compose service's user and security settings (``SECURITY``), with its tmpfs mounts:
+    the same for every service the collection writes."""
+    security = spec["security"]
+    return {"user": "%s:%s" % (spec["user"]["uid"], spec["user"]["gid"]),
+            "read_only": security["read_only_root"],
+            "tmpfs": tmpfs,
+            "cap_drop": list(security["drop_capabilities"]),
+            "security_opt": ["no-new-privileges:true"] if security["no_new_privileges"] else []}
 
 
 def _docker_size(value):
@@ -329,7 +337,6 @@ def docker_run(spec, name, sources):
 def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle=""):
     """The gateway's Compose project (a dict; the role writes it as YAML)."""
     container = spec["containers"]["gateway"]
-    security = spec["security"]
     resources = container["resources"]
     host = runtime["host_paths"]
     sources = {"host_paths": host, "paths": runtime["paths"], "config": host["config_dir"],
@@ -343,11 +350,7 @@ def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle=""):
         "container_name": spec["instance"],
         "hostname": spec["instance"],
         "init": False,
-        "user": "%s:%s" % (spec["user"]["uid"], spec["user"]["gid"]),
-        "read_only": security["read_only_root"],
-        "tmpfs": _docker_tmpfs(spec, container),
-        "cap_drop": list(security["drop_capabilities"]),
-        "security_opt": ["no-new-privileges:true"] if security["no_new_privileges"] else [],
+        **_compose_hardening(spec, _docker_tmpfs(spec, container)),
         "mem_limit": resources["memory"],
         "cpus": resources["cpus"],
         "pids_limit": resources["pids"],

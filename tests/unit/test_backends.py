@@ -140,6 +140,7 @@ def test_a_backend_the_collection_runs_gets_a_derived_url_and_its_own_network(ma
     assert project["networks"] == {"backend": {"name": run["network"], "external": True}}
     assert service["volumes"] == ["/srv/models/smoke.gguf:/models/smoke.gguf:ro"]
     assert service["read_only"] and service["cap_drop"] == ["ALL"]
+    assert service["labels"] == {"dev.clawops.backend": "local", "dev.clawops.managed-by": "clawops"}
     assert service["mem_limit"] == "1g"
     assert service["healthcheck"]["test"][:2] == ["CMD", "python3"]
     # the gateway joins the backend's network besides its own
