@@ -15,7 +15,7 @@
 #     compose     unit tests, the Compose deploy/update tests, the offline checks, then the
 #                 Compose molecule scenario
 #     side        day-2 (agents, pairing, secrets, audit) while the cluster builds, then the
-#                 K8s tests and the K8s molecule scenario
+#                 K8s tests (a model backend in the cluster too) and the K8s molecule scenario
 #     static      ansible-lint (production) and ansible-test sanity, niced
 # Two streams start gateways while the cluster builds (niced: it takes the CPU they leave).
 # Measured with three (load average 24 on 2 cores), gateways failed their own 5 s start-up
@@ -72,7 +72,7 @@ echo "== gateway images ready in $(( $(date +%s) - t )) s (at $(elapsed) s)"
 export CLAWOPS_BACKEND_IMAGE_PID=$!
 
 I=tests/integration
-SIDE_K8S=("$I/test_k8s.py" "$I/test_molecule_k8s.py")
+SIDE_K8S=("$I/test_k8s.py" "$I/test_backend_k8s.py" "$I/test_molecule_k8s.py")
 SIDE_COMPOSE=("$I/test_day2.py")
 LAST=("$I/test_backend_compose.py" "$I/test_molecule_compose.py")
 # every other integration module, in name order, then the molecule scenario last

@@ -12,6 +12,10 @@ Per gateway, in apply order: Namespace (shared per org or its own), the namespac
 default-deny NetworkPolicy, ServiceAccount, optional read-only ClusterRole + binding,
 ConfigMaps (openclaw.json, workspace seeds, CA bundle), PVC, Service, the gateway's
 NetworkPolicy, Deployment.
+
+A model backend the collection runs (``backend_manifests``): Namespace, default-deny,
+its NetworkPolicy (in from the org's gateways only, nothing out), the claim its model file is
+copied into (``backend_loader_pod``), Service, Deployment.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ import shlex
 from ._hosttree import GATEWAY_UID, seed_documents
 from ._loader import FleetFiles
 from ._reload import restart_fingerprint
-from ._workload import (WorkloadError, k8s_allow_root_init, k8s_container, k8s_pod_security,
-                        k8s_security_context, k8s_tmp_volume, workload)
+from ._workload import (BACKEND_MODEL_DIR, TMP_DIR, WorkloadError, k8s_allow_root_init, k8s_container,
+                        k8s_pod_security, k8s_security_context, k8s_tmp_volume, memory_quantity,
+                        workload)
 
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
                   "169.254.0.0/16", "127.0.0.0/8"]
@@ -383,3 +388,148 @@ def secret(runtime, values):
         metadata["annotations"] = dict(k8s["annotations"])
     return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": metadata,
             "stringData": {name: values[name] for name in sorted(values)}}
+
+
+# -- Model backends the collection runs (fleet.yml backends.<id>.run) on Kubernetes ---------
+BACKEND_MODEL_SHA256 = "clawops.dev/model-sha256"
+BACKEND_LOADER = "load"
+
+
+def backend_labels(spec):
+    return {"app.kubernetes.io/name": "clawops-backend",
+            "app.kubernetes.io/instance": spec["name"],
+            "app.kubernetes.io/part-of": spec["org"],
+            "app.kubernetes.io/managed-by": "clawops",
+            "clawops.dev/backend": spec["id"]}
+
+
+def _backend_k8s(spec):
+    if not spec.get("k8s"):
+        raise ManifestError("backend %s is not placed in a cluster (no Kubernetes gateway "
+                            "lists it)" % spec.get("id"))
+    return spec["k8s"]
+
+
+def _backend_pod_security(spec, pod_spec, chown):
+    """The server and loader run as the backend's user; with the cluster's
+    volume_permissions, the loader's init container gives the claim to that user first."""
+    pod_spec["securityContext"] = k8s_pod_security(spec, fs_group=False)
+    if chown:
+        uid, gid = spec["user"]["uid"], spec["user"]["gid"]
+        pod_spec["initContainers"] = [{
+            "name": "volume-permissions", "image": pod_spec["containers"][0]["image"],
+            "imagePullPolicy": pod_spec["containers"][0]["imagePullPolicy"],
+            # once; chmod first: with CAP_CHOWN only, root may not chmod what it gave away
+            "command": ["/bin/sh", "-c", "[ \"$(stat -c %%u %s)\" = %d ] || "
+                        "{ chmod 0755 %s && chown %d:%d %s; }" % (
+                            BACKEND_MODEL_DIR, uid, BACKEND_MODEL_DIR, uid, gid,
+                            BACKEND_MODEL_DIR)],
+            "securityContext": k8s_security_context(spec, root=True, add=["CHOWN"]),
+            "volumeMounts": [{"name": "model", "mountPath": BACKEND_MODEL_DIR}]}]
+        k8s_allow_root_init(pod_spec, "volume-permissions")
+
+
+def backend_manifests(spec, image, model_sha256, pull_policy="IfNotPresent"):
+    """The objects of one backend in its namespace, in apply order; the Deployment last.
+
+    ``spec``: its workload (``_workload.backend_workload`` with ``k8s``); ``model_sha256``:
+    the model file's digest (a new one rolls the server's pod)."""
+    k8s = _backend_k8s(spec)
+    if not image:
+        raise ManifestError("no image for backend %s" % spec["id"])
+    namespace, labels, name = k8s["namespace"], backend_labels(spec), spec["name"]
+    selector = {"app.kubernetes.io/instance": name}
+
+    def meta(object_name):
+        return {"name": object_name, "namespace": namespace, "labels": dict(labels)}
+
+    port = {"name": "http", "containerPort": spec["port"], "protocol": "TCP"}
+    probe = ({"httpGet": {"path": "/v1/models", "port": "http"}} if spec["healthcheck"]
+             else {"tcpSocket": {"port": "http"}})
+    container = {
+        "name": "server", "image": image, "imagePullPolicy": pull_policy,
+        "command": list(spec["command"]), "ports": [port],
+        "env": [{"name": "HOME", "value": TMP_DIR}],
+        "securityContext": k8s_security_context(spec),
+        "resources": {
+            "requests": {"memory": memory_quantity(spec["resources"]["memory"]), "cpu": "100m"},
+            "limits": {"memory": memory_quantity(spec["resources"]["memory"]),
+                       "cpu": str(spec["resources"]["cpus"])}},
+        "volumeMounts": [{"name": "model", "mountPath": BACKEND_MODEL_DIR, "readOnly": True},
+                         {"name": "tmp", "mountPath": TMP_DIR}],
+        "readinessProbe": dict(probe, periodSeconds=5, timeoutSeconds=10, failureThreshold=3),
+        # the server answers nothing while it computes a completion (one at a time)
+        "livenessProbe": dict(probe, initialDelaySeconds=120, periodSeconds=10,
+                              timeoutSeconds=10, failureThreshold=12),
+    }
+    pod_spec = {
+        "automountServiceAccountToken": False, "enableServiceLinks": False,
+        "terminationGracePeriodSeconds": 10, "containers": [container],
+        "volumes": [
+            {"name": "model", "persistentVolumeClaim": {"claimName": name + "-model",
+                                                        "readOnly": True}},
+            {"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}]}
+    _backend_pod_security(spec, pod_spec, chown=False)
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(name + "-model"),
+             "spec": {"accessModes": ["ReadWriteOnce"],
+                      "resources": {"requests": {"storage": k8s["storage"]}}}}
+    if k8s.get("storage_class"):
+        claim["spec"]["storageClassName"] = k8s["storage_class"]
+    return [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {
+            "app.kubernetes.io/managed-by": "clawops", "clawops.org": str(k8s["org_id"]),
+            "pod-security.kubernetes.io/enforce": k8s["pod_security"],
+            "pod-security.kubernetes.io/warn": k8s["pod_security"]}}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+         "metadata": {"name": DEFAULT_DENY, "namespace": namespace,
+                      "labels": {"app.kubernetes.io/managed-by": "clawops"}},
+         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
+        # in: the org's gateways (only those that list it have the egress rule); out: nothing
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(name),
+         "spec": {"podSelector": {"matchLabels": dict(selector)},
+                  "policyTypes": ["Ingress", "Egress"],
+                  "ingress": [{"from": [{
+                      "namespaceSelector": {"matchLabels": {"clawops.org": str(k8s["org_id"])}},
+                      "podSelector": {"matchLabels": {
+                          "app.kubernetes.io/name": "openclaw",
+                          "app.kubernetes.io/part-of": spec["org"]}}}],
+                      "ports": [{"protocol": "TCP", "port": spec["port"]}]}]}},
+        claim,
+        {"apiVersion": "v1", "kind": "Service", "metadata": meta(name),
+         "spec": {"type": "ClusterIP", "selector": dict(selector),
+                  "ports": [{"name": "http", "protocol": "TCP", "port": spec["port"],
+                             "targetPort": "http"}]}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(name),
+         "spec": {"replicas": 1, "strategy": {"type": "Recreate"}, "revisionHistoryLimit": 3,
+                  "selector": {"matchLabels": dict(selector)},
+                  "template": {"metadata": {"labels": dict(labels), "annotations": {
+                      BACKEND_MODEL_SHA256: model_sha256 or ""}},
+                      "spec": pod_spec}}},
+    ]
+
+
+def backend_loader_pod(spec, image, pull_policy="IfNotPresent"):
+    """The one-off Pod the model file is copied into the backend's claim through (exec +
+    tar, kubernetes.core.k8s_cp): the backend's image, its user, the claim writable, no
+    network (its namespace denies it; the copy goes through the API server)."""
+    k8s = _backend_k8s(spec)
+    name = spec["name"]
+    pod_spec = {
+        "automountServiceAccountToken": False, "enableServiceLinks": False,
+        "restartPolicy": "Never", "terminationGracePeriodSeconds": 1,
+        "containers": [{
+            "name": BACKEND_LOADER, "image": image, "imagePullPolicy": pull_policy,
+            "command": ["sleep", "3600"],
+            "securityContext": k8s_security_context(spec),
+            "resources": {"requests": {"memory": "64Mi", "cpu": "50m"},
+                          "limits": {"memory": "256Mi"}},
+            "volumeMounts": [{"name": "model", "mountPath": BACKEND_MODEL_DIR},
+                             {"name": "tmp", "mountPath": TMP_DIR}]}],
+        "volumes": [{"name": "model", "persistentVolumeClaim": {"claimName": name + "-model"}},
+                    {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]}
+    _backend_pod_security(spec, pod_spec, chown=k8s["volume_permissions"])
+    labels = dict(backend_labels(spec), **{"app.kubernetes.io/component": "model-loader"})
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name + "-model-load", "namespace": k8s["namespace"],
+                         "labels": labels},
+            "spec": pod_spec}

@@ -83,10 +83,15 @@ def env_name(*parts):
     return "CLAWOPS_" + "_".join(w for w in words if w)
 
 
-def backend_egress(backend_id, backend):
-    """The NetworkPolicy egress a Kubernetes gateway needs for a model backend it lists: its
-    pods (backend.k8s) or the IPv4 address of its URL, on the URL's port; nothing for a
-    host name outside the cluster (public HTTPS, or an entry of network.egress)."""
+def backend_egress(backend_id, backend, run=None):
+    """The NetworkPolicy egress a Kubernetes gateway needs for a model backend it lists: the
+    pods of one the collection runs (``run``: its workload), its pods (backend.k8s) or the
+    IPv4 address of its URL, on the URL's port; nothing for a host name outside the cluster
+    (public HTTPS, or an entry of network.egress)."""
+    if run:
+        return [{"name": "backend %s" % backend_id, "namespace": run["k8s"]["namespace"],
+                 "pod_labels": {"app.kubernetes.io/instance": run["name"]},
+                 "ports": [{"port": run["port"]}]}]
     url = urlparse(backend["url"])
     port = url.port or (443 if url.scheme == "https" else 80)
     ports = [{"port": port}]
@@ -542,14 +547,8 @@ class Renderer:
                 runtime["env"][key_env] = "clawops-no-key"
             run = None
             if backend.get("run"):
-                if gw.provider != "compose":
-                    errors.append(ReferenceProblem(
-                        "backend %r is run by the collection, which it does on Compose hosts "
-                        "only so far" % backend_id, gw.file, ("backends",),
-                        "run it in the cluster yourself and declare its url (with k8s: for "
-                        "the egress rule) instead of run"))
-                    continue
-                run = backend_workload(self.fleet.org.org_slug, backend_id, backend)
+                run = backend_workload(self.fleet.org.org_slug, backend_id, backend,
+                                       self._backend_location(backend, runtime))
             url = run["url"] if run else backend["url"]
             entry = {
                 "baseUrl": url,
@@ -572,7 +571,23 @@ class Renderer:
                 "models": list(backend["models"]), "key_env": key_env, "run": run})
             if runtime.get("k8s"):
                 runtime["k8s"]["egress"] = list(runtime["k8s"]["egress"]) + \
-                    backend_egress(backend_id, backend)
+                    backend_egress(backend_id, backend, run)
+
+    def _backend_location(self, backend, runtime):
+        """Where a backend the collection runs lives in a Kubernetes gateway's cluster: the
+        namespace of backends.<id>.k8s, else the cluster's shared gateway namespace (the
+        same for every gateway of the cluster that lists it, whatever its namespace mode);
+        its pods are admitted like the gateways' (volume_permissions). None on Compose."""
+        if not runtime.get("k8s"):
+            return None
+        cluster = self.fleet.data["targets"]["k8s_clusters"][runtime["k8s"]["cluster"]]
+        namespace = (backend.get("k8s") or {}).get("namespace") or cluster.get(
+            "namespace", "%s-gateways" % self.fleet.org.org_slug)
+        k8s = runtime["k8s"]
+        return {"namespace": namespace, "org_id": self.fleet.org.org_id,
+                "volume_permissions": k8s["volume_permissions"],
+                "pod_security": k8s["pod_security"], "storage_class": k8s["storage_class"],
+                "kubeconfig": k8s["kubeconfig"], "context": k8s["context"]}
 
     @staticmethod
     def _adopted_env(gw, runtime, secret_env, errors):

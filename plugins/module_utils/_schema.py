@@ -611,7 +611,9 @@ FLEET_SCHEMA = {
                                        "the Kubernetes gateways that list it: egress to its "
                                        "pods on the URL's port (a backend whose URL host is "
                                        "an IPv4 address gets an egress rule to that address "
-                                       "without this).",
+                                       "without this). With run: the namespace the "
+                                       "collection runs it in (default: the cluster's shared "
+                                       "gateway namespace).",
                         "properties": {
                             "namespace": {"$ref": "#/$defs/k8sNamespace"},
                             "pod_labels": {"type": "object",
@@ -637,15 +639,21 @@ FLEET_SCHEMA = {
                         "description": "The collection runs this backend (docs/backends.md, "
                                        "\"Backends the collection runs\"): on Compose, one "
                                        "container on the Docker host of the gateways that "
-                                       "list it, on a network only they join; its URL is "
-                                       "derived (no url). Without run, the backend runs "
-                                       "elsewhere and url says where.",
+                                       "list it, on a network only they join; on "
+                                       "Kubernetes, a Deployment and a Service that only "
+                                       "its gateways may reach, the model on a claim; its "
+                                       "URL is derived (no url). Without run, the backend "
+                                       "runs elsewhere and url says where.",
                         "properties": {
                             "model_file": {"type": "string", "pattern": "^/",
-                                           "description": "The model file on the Docker "
-                                                          "host (absolute), mounted "
-                                                          "read-only; with the collection's "
-                                                          "server image, a GGUF file."},
+                                           "description": "The model file (absolute): on "
+                                                          "the Docker host, mounted "
+                                                          "read-only; for Kubernetes "
+                                                          "gateways on the controller, "
+                                                          "copied into the backend's claim "
+                                                          "when its content changes. With "
+                                                          "the collection's server image, "
+                                                          "a GGUF file."},
                             "image": {"type": "string",
                                       "description": "A server image of your own (vLLM, "
                                                      "SGLang, ...); needs command. Default: "
@@ -668,6 +676,11 @@ FLEET_SCHEMA = {
                             "threads": {"type": "integer", "minimum": 1,
                                         "description": "Inference threads of the "
                                                        "collection's server (default 2)."},
+                            "storage": {"type": "string",
+                                        "pattern": "^[0-9]+(Ki|Mi|Gi|Ti)$",
+                                        "description": "On Kubernetes: the size of the "
+                                                       "claim the model file is copied "
+                                                       "into (default 2Gi)."},
                         },
                         "required": ["model_file"],
                         "additionalProperties": False,

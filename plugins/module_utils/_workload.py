@@ -183,6 +183,8 @@ def backend_probe_argv(url, key_env, node="node"):
 BACKEND_PORT = 8000
 BACKEND_USER = {"uid": 65532, "gid": 65532}
 BACKEND_MODEL_DIR = "/models"
+# on Kubernetes: the claim the model file is copied into (fleet.yml backends.<id>.run.storage)
+BACKEND_K8S_STORAGE = "2Gi"
 # the collection's llama.cpp server image (roles/model_backend): llama-cpp-python's server
 LLAMA_SERVER = ["python3", "-m", "llama_cpp.server", "--model", "{model}",
                 "--model_alias", "{model_id}", "--host", "0.0.0.0", "--port", "{port}",
@@ -196,11 +198,14 @@ LLAMA_SERVER_COMPAT = {"maxTokensField": "max_tokens", "supportsDeveloperRole": 
                        "supportsStore": False, "requiresStringContent": True}
 
 
-def backend_workload(org_slug, backend_id, backend):
+def backend_workload(org_slug, backend_id, backend, k8s=None):
     """The container of a model backend the collection runs, as neutral data: its name (also
     the network its gateways join, and its host name there), URL, command, model mount,
     resources. ``image`` is None for the collection's llama.cpp server image (the role that
-    builds it fills it in)."""
+    builds it fills it in).
+
+    ``k8s``: where it runs in a cluster ({namespace, pod_security, volume_permissions,
+    storage_class}) for Kubernetes gateways: its URL is then its Service's name."""
     run = backend["run"]
     port = run.get("port", BACKEND_PORT)
     name = "%s-backend-%s" % (org_slug, backend_id)
@@ -214,9 +219,13 @@ def backend_workload(org_slug, backend_id, backend):
             part = part.replace(key, value)
         command.append(part)
     own_image = bool(run.get("image"))
+    host = name
+    if k8s:
+        k8s = dict(k8s, storage=run.get("storage", BACKEND_K8S_STORAGE))
+        host = "%s.%s.svc" % (name, k8s["namespace"])
     return {
-        "id": backend_id, "name": name, "network": name, "port": port,
-        "url": "http://%s:%d/v1" % (name, port), "image": run.get("image"),
+        "id": backend_id, "name": name, "network": name, "port": port, "org": org_slug,
+        "url": "http://%s:%d/v1" % (host, port), "image": run.get("image"), "k8s": k8s,
         "command": command, "user": dict(BACKEND_USER), "security": dict(SECURITY),
         "model_file": run["model_file"], "model_path": model_path,
         "resources": {"memory": run.get("memory", "2g"), "cpus": run.get("cpus", 2)},

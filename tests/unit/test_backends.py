@@ -4,6 +4,8 @@ injects models.providers.<id> and the catalog sees their models."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetErrors
@@ -11,7 +13,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._fleet import
 from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import run_preflight
 from ansible_collections.clawops.orchestrator.plugins.module_utils._render import render_fleet
 
-from conftest import MINIMAL
+from conftest import MINIMAL, ROOT, assert_golden
 from fleet_error_cases import GW, gateway
 
 FLEET = MINIMAL["fleet.yml"] + """
@@ -190,14 +192,42 @@ def test_a_backend_is_either_run_or_reached_and_says_so(make_fleet, backend, mes
     assert text.startswith("fleet.yml: %s: %s. Fix: " % (key_path, message)), text
 
 
-def test_a_k8s_gateway_cannot_list_a_backend_the_collection_runs_yet(make_fleet):
-    root = make_fleet({"fleet.yml": RUN_FLEET, GW: gateway(
+def _k8s_run_plan(make_fleet, fleet=RUN_FLEET):
+    root = make_fleet({"fleet.yml": fleet, GW: gateway(
         backends="[local]", agents="[{id: helper, kind: usecase, model: local/smoke}]",
         provider="{type: k8s, cluster: lab}")})
-    with pytest.raises(FleetErrors) as caught:
-        render_fleet(load_fleet(root))
-    assert "backend 'local' is run by the collection, which it does on Compose hosts only" \
-        in caught.value.errors[0].render()
+    return render_fleet(load_fleet(root))["gw-one"]
+
+
+def test_a_k8s_gateway_reaches_a_backend_the_collection_runs_by_its_service(make_fleet):
+    plan = _k8s_run_plan(make_fleet)
+    namespace = plan.runtime["k8s"]["namespace"]
+    run = plan.runtime["backends"][0]["run"]
+    name = run["name"]
+    assert run["url"] == "http://%s.%s.svc:8000/v1" % (name, namespace)
+    assert plan.config["models"]["providers"]["local"]["baseUrl"] == run["url"]
+    # the cluster's shared gateway namespace by default; admitted like the gateways
+    assert run["k8s"]["namespace"] == namespace
+    assert run["k8s"]["pod_security"] == plan.runtime["k8s"]["pod_security"]
+    assert run["k8s"]["storage"] == "2Gi"
+    # the gateway's egress: to the backend's pods on its port, nothing broader
+    rule = [r for r in plan.runtime["k8s"]["egress"] if r["name"] == "backend local"]
+    assert rule == [{"name": "backend local", "namespace": namespace,
+                     "pod_labels": {"app.kubernetes.io/instance": name},
+                     "ports": [{"port": 8000}]}]
+
+
+def test_a_run_backend_may_live_in_a_namespace_of_its_own(make_fleet):
+    fleet = RUN_FLEET.replace(
+        "run: {model_file: /srv/models/smoke.gguf, memory: 1g}",
+        "run: {model_file: /srv/models/smoke.gguf, memory: 1g, storage: 8Gi}\n"
+        "            k8s: {namespace: models}")
+    plan = _k8s_run_plan(make_fleet, fleet)
+    run = plan.runtime["backends"][0]["run"]
+    assert run["url"] == "http://%s.models.svc:8000/v1" % run["name"]
+    assert run["k8s"]["storage"] == "8Gi"
+    assert [r["namespace"] for r in plan.runtime["k8s"]["egress"]
+            if r["name"] == "backend local"] == ["models"]
 
 
 def test_the_gate_names_a_backend_that_does_not_answer_or_lacks_a_model():
@@ -213,3 +243,48 @@ def test_the_gate_names_a_backend_that_does_not_answer_or_lacks_a_model():
         "(it serves: other)")
     assert "answered HTTP 401" in backend_problem(backend, {"status": 401, "models": None})
     assert "no answer" in backend_problem(backend, None)
+
+
+BACKEND_GOLDEN = os.path.join(ROOT, "tests", "golden", "k8s", "backend-local.json")
+
+
+def test_a_run_backend_s_k8s_objects_match_the_golden_file_and_keep_their_rules(make_fleet):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import (
+        BACKEND_MODEL_SHA256, backend_loader_pod, backend_manifests)
+    plan = _k8s_run_plan(make_fleet)
+    run = plan.runtime["backends"][0]["run"]
+    objects = backend_manifests(run, "local/clawops-llama-server:0.3.36-abc", "f" * 64)
+    loader = backend_loader_pod(run, "local/clawops-llama-server:0.3.36-abc")
+    assert_golden(BACKEND_GOLDEN, {"objects": objects, "loader": loader})
+    kinds = [o["kind"] for o in objects]
+    assert kinds == ["Namespace", "NetworkPolicy", "NetworkPolicy", "PersistentVolumeClaim",
+                     "Service", "Deployment"]
+    namespace, policy, deployment = objects[0], objects[2], objects[-1]
+    # admitted like the gateways of the cluster (same labels: no conflict between appliers)
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == \
+        plan.runtime["k8s"]["pod_security"]
+    # in: the org's gateway pods only, on the server's port; out: nothing
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert "egress" not in policy["spec"]
+    peer = policy["spec"]["ingress"][0]["from"][0]
+    assert peer["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/part-of": run["org"]}
+    assert peer["namespaceSelector"]["matchLabels"] == {"clawops.org": run["k8s"]["org_id"]}
+    assert policy["spec"]["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 8000}]
+    pod = deployment["spec"]["template"]
+    assert pod["metadata"]["annotations"][BACKEND_MODEL_SHA256] == "f" * 64
+    server = pod["spec"]["containers"][0]
+    assert server["securityContext"]["readOnlyRootFilesystem"] is True
+    assert server["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert server["readinessProbe"]["httpGet"]["path"] == "/v1/models"
+    assert server["command"][server["command"].index("--model") + 1] == "/models/smoke.gguf"
+    assert {"name": "model", "mountPath": "/models", "readOnly": True} in server["volumeMounts"]
+    assert pod["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"] is True
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert "ports" not in deployment["spec"]  # a ClusterIP Service, nothing published
+    # the loader writes the claim as the server's user (chown first where volumes need it)
+    assert loader["spec"]["containers"][0]["securityContext"]["capabilities"] == {
+        "drop": ["ALL"]}
+    assert loader["spec"]["volumes"][0]["persistentVolumeClaim"] == {
+        "claimName": run["name"] + "-model"}
