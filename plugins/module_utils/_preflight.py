@@ -155,8 +155,12 @@ class Report:
 
 
 @pausing
-def run_preflight(fleet_dir, gateways=None):
-    """Check the fleet in ``fleet_dir`` (all gateways, or the ids in ``gateways``)."""
+def run_preflight(fleet_dir, gateways=None, discover=None):
+    """Check the fleet in ``fleet_dir`` (all gateways, or the ids in ``gateways``).
+
+    ``discover``: a function (backend id, URL) -> what the backend's ``/models`` lists
+    ({"models": [ids]} or {"error": text}), asked once per backend of fleet.yml that has a
+    URL (the caller does the I/O: fleet_preflight's discover_backends); none by default."""
     try:
         fleet = load_fleet(fleet_dir)
     except FleetErrors as exc:
@@ -182,8 +186,14 @@ def run_preflight(fleet_dir, gateways=None):
             findings.extend(Finding.from_error(e, gw_id) for e in exc.errors)
         except FleetError as exc:
             findings.append(Finding.from_error(exc, gw_id))
+    discovered = {}
+    if discover is not None:
+        for backend_id, backend in sorted((fleet.data.get("backends") or {}).items()):
+            if backend.get("url"):
+                discovered[backend_id] = dict(discover(backend_id, backend["url"]),
+                                              url=backend["url"])
     run_checks(fleet, catalog, renderer.policy, plans,
-               lambda *args, **kwargs: findings.append(Finding(*args, **kwargs)))
+               lambda *args, **kwargs: findings.append(Finding(*args, **kwargs)), discovered)
     wanted = set(selected)
     findings = [f for f in findings if f.gateway is None or f.gateway in wanted]
     return Report(findings, fleet, catalog, renderer,

@@ -55,6 +55,20 @@ options:
     type: str
     choices: [error, warning, never]
     default: error
+  discover_backends:
+    description:
+      - Also read C(<url>/models) of every model backend of C(fleet.yml) that has a URL, from
+        the controller (no key is sent), and check the declared models and the agents' models
+        against what it lists - C(backend.model-not-served) - or report
+        C(backend.undiscovered) (a warning) when it does not answer with a model list.
+      - Off by default - preflight reads no network otherwise. Backends the collection runs
+        (C(run)) are on networks only their gateways reach; the health gate checks those.
+    type: bool
+    default: false
+  discover_timeout:
+    description: Seconds to wait for each backend's answer.
+    type: int
+    default: 5
 attributes:
   check_mode:
     description: Reads only; runs the same in check mode.
@@ -87,6 +101,11 @@ EXAMPLES = r"""
 - name: Show them
   ansible.builtin.debug:
     msg: "{{ preflight.policy.table.split('\n') + preflight.routing.table.split('\n') }}"
+
+- name: Check the declared models against what each backend's /v1/models lists
+  clawops.orchestrator.fleet_preflight:
+    fleet_dir: /srv/fleet
+    discover_backends: true
 """
 
 RETURN = r"""
@@ -158,9 +177,12 @@ routing:
   type: dict
 """
 
+import json
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
+from ansible_collections.clawops.orchestrator.plugins.module_utils._http import http_get
 from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import run_preflight
 from ansible_collections.clawops.orchestrator.plugins.module_utils._views import (
     policy_view, routing_view)
@@ -168,9 +190,26 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._views import
 THRESHOLD = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 
+def discover(timeout):
+    """What a backend's /models lists, read from here: {models} or {error}."""
+    def ask(backend_id, url):
+        body = http_get(url.rstrip("/") + "/models", timeout=timeout)
+        if body is None:
+            return {"error": "no answer within %d s (nothing listening there, a name that "
+                             "does not resolve here, or too slow)" % timeout}
+        try:
+            data = json.loads(body)
+            return {"models": [str(item["id"]) for item in data["data"]]}
+        except (ValueError, KeyError, TypeError):
+            return {"error": "no model list in its answer (%s)" % body[:120].decode(
+                "utf-8", "replace").strip()}
+    return ask
+
+
 def run(module):
     params = module.params
-    report = run_preflight(params["fleet_dir"], params["gateways"])
+    report = run_preflight(params["fleet_dir"], params["gateways"], discover=discover(
+        params["discover_timeout"]) if params["discover_backends"] else None)
     result = dict(report.as_dict(), changed=False, report=report.text().splitlines())
     if report.renderer is not None:
         if "policy" in params["views"]:
@@ -195,6 +234,8 @@ def main():
             views=dict(type="list", elements="str", choices=["policy", "routing"], default=[]),
             scope=dict(type="str", default="org"),
             fail_on=dict(type="str", choices=["error", "warning", "never"], default="error"),
+            discover_backends=dict(type="bool", default=False),
+            discover_timeout=dict(type="int", default=5),
         ),
         supports_check_mode=True,
     )

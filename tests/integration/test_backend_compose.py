@@ -19,6 +19,7 @@ import secrets
 import time
 
 import pytest
+import yaml
 
 from conftest import write_fleet
 from helpers import GATE_DEADLINE, changed, docker, free_base_ports, gate_checks, run_cli
@@ -207,6 +208,39 @@ def test_a_gateway_whose_backend_does_not_answer_fails_its_gate_naming_it(fleet,
     assert ("at %s: model backend down (http://%s-backend-down:8000/v1) is not reachable from "
             "the gateway: ECONNREFUSED" % (BACKEND_STAGE, fleet["slug"])) in failed.stdout, \
         failed.stdout[-4000:]
+
+
+def test_preflight_discovery_checks_models_against_a_real_backends_list(fleet, deployed):
+    """Discovery (-e clawops_discover_backends=true) reads each url backend's /v1/models
+    from the controller: here the running server, by its address on its network."""
+    address = docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+                     fleet["backend"]).stdout.strip()
+    assert address, "the backend container has no address"
+    path = os.path.join(fleet["dir"], "fleet.yml")
+    with open(path, encoding="utf-8") as handle:
+        original = handle.read()
+    data = yaml.safe_load(original)
+    data["backends"]["direct"] = {"url": "http://%s:8000/v1" % address,
+                                  "models": ["smoke", "not-loaded"]}
+    data["backends"]["nowhere"] = {"url": "http://127.0.0.1:9/v1", "models": ["smoke"]}
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(data, handle)
+        quiet = play(fleet, "playbooks/preflight.yml")  # no discovery: no network read
+        assert quiet.returncode == 0, quiet.stdout[-3000:]
+        assert "backends.direct" not in quiet.stdout
+        found = play(fleet, "playbooks/preflight.yml", "-e", "clawops_discover_backends=true")
+        assert found.returncode != 0  # an error finding blocks
+        assert ("backends.direct.models: backend direct declares not-loaded, which "
+                "http://%s:8000/v1/models does not list (it lists: smoke)" % address) \
+            in found.stdout, found.stdout[-4000:]
+        assert "WARNING backend.undiscovered fleet.yml: backends.nowhere.url" in found.stdout, \
+            found.stdout[-4000:]
+        # the backend the collection runs is not asked from here (the gate asks it)
+        assert "backends.local" not in found.stdout
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(original)
 
 
 def test_removing_a_backend_is_refused_while_gateways_list_it_unless_forced(fleet, deployed):

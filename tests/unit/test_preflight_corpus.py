@@ -29,7 +29,11 @@ def test_case(tmp_path, name):
     case = load_case(name)
     expect = case["expect"]
     root = materialize(case, str(tmp_path / "fleet"))
-    report = run_preflight(root)
+    # discovery's answers (fleet_preflight's discover_backends does the HTTP; here a case
+    # says what each backend's /models listed)
+    discover = (lambda backend_id, url: dict(case["discover"][backend_id])) \
+        if "discover" in case else None
+    report = run_preflight(root, discover=discover)
     codes = set(report.codes())
     assert codes == {expect["code"]} | set(expect.get("also", [])), report.text()
     hits = [f for f in report.findings if f.code == expect["code"]]

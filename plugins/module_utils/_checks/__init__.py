@@ -30,10 +30,13 @@ def _codes():
 CODES = _codes()
 
 
-def run_checks(fleet, catalog, engine, plans, add):
+def run_checks(fleet, catalog, engine, plans, add, discovered=None):
     """Run every family over ``plans`` (gateway id -> rendered plan), reporting through
-    ``add`` (the Finding constructor's arguments)."""
+    ``add`` (the Finding constructor's arguments); ``discovered``: what each backend's
+    /models listed, when preflight asked them (backend id -> {models or error, url})."""
     families = [family.Checks(fleet, catalog, engine, plans, add) for family in FAMILIES]
+    for checks in families:
+        checks.discovered = dict(discovered or {})
     for checks in families:
         checks.check_fleet()
     for gw_id in sorted(plans):

@@ -20,6 +20,8 @@ class Family(object):
         self.engine = engine  # the policy engine
         self.plans = plans
         self.add = add
+        # backend id -> what its /models listed ({models} or {error}, url), when asked
+        self.discovered = {}
 
     def check_fleet(self):
         """Checks across gateways (none by default)."""
