@@ -38,6 +38,11 @@ options:
     description: Seconds Docker gives the gateway to stop.
     type: int
     default: 60
+  backend_image:
+    description: The collection's model server image (C(model_backend_image)), for the
+      gateway's sidecar backends (C(run.placement) sidecar) that name no image of their own.
+    type: str
+    default: ""
 """
 
 EXAMPLES = r"""
@@ -62,7 +67,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._workload imp
     WorkloadError, compose_project as render, workload)
 
 
-def compose_project(runtime, image, ca_bundle="", restart_sha256="", stop_grace=60):
+def compose_project(runtime, image, ca_bundle="", restart_sha256="", stop_grace=60,
+                    backend_image=""):
     if runtime.get("provider") != "compose" or "host_paths" not in runtime:
         raise AnsibleFilterError("compose_project: %s is not a Compose gateway"
                                  % runtime.get("instance"))
@@ -70,7 +76,8 @@ def compose_project(runtime, image, ca_bundle="", restart_sha256="", stop_grace=
         spec = workload(runtime, str(image).strip(), ca=bool(ca_bundle))
         labels = dict(runtime["labels"])
         labels["dev.clawops.restart-sha256"] = restart_sha256
-        return render(spec, runtime, labels, int(stop_grace), ca_bundle)
+        return render(spec, runtime, labels, int(stop_grace), ca_bundle,
+                      str(backend_image or "").strip())
     except WorkloadError as exc:
         raise AnsibleFilterError("compose_project: %s" % exc)
 

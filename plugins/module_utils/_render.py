@@ -547,8 +547,17 @@ class Renderer:
                 runtime["env"][key_env] = "clawops-no-key"
             run = None
             if backend.get("run"):
+                sidecar = backend["run"].get("placement") == "sidecar"
+                if sidecar and gw.provider != "compose":
+                    errors.append(ReferenceProblem(
+                        "backend %r is a sidecar, which only a Compose gateway's project "
+                        "runs" % backend_id, FLEET_FILE, where + ("run", "placement"),
+                        "use placement shared (its own Deployment and Service in the "
+                        "cluster, which this gateway's pod reaches alone among its pods)"))
+                    continue
                 run = backend_workload(self.fleet.org.org_slug, backend_id, backend,
-                                       self._backend_location(backend, runtime))
+                                       self._backend_location(backend, runtime),
+                                       runtime["instance"] if sidecar else None)
             url = run["url"] if run else backend["url"]
             entry = {
                 "baseUrl": url,

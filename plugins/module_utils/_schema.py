@@ -676,6 +676,14 @@ FLEET_SCHEMA = {
                             "threads": {"type": "integer", "minimum": 1,
                                         "description": "Inference threads of the "
                                                        "collection's server (default 2)."},
+                            "placement": {"enum": ["shared", "sidecar"],
+                                          "description": "shared (default): one backend for "
+                                                         "every gateway that lists it, in its "
+                                                         "own Compose project or Deployment; "
+                                                         "sidecar: one per gateway, a service "
+                                                         "of the gateway's own Compose "
+                                                         "project, which starts once it is "
+                                                         "healthy (Compose gateways)."},
                             "storage": {"type": "string",
                                         "pattern": "^[0-9]+(Ki|Mi|Gi|Ti)$",
                                         "description": "On Kubernetes: the size of the "

@@ -198,17 +198,20 @@ LLAMA_SERVER_COMPAT = {"maxTokensField": "max_tokens", "supportsDeveloperRole": 
                        "supportsStore": False, "requiresStringContent": True}
 
 
-def backend_workload(org_slug, backend_id, backend, k8s=None):
+def backend_workload(org_slug, backend_id, backend, k8s=None, sidecar_of=None):
     """The container of a model backend the collection runs, as neutral data: its name (also
     the network its gateways join, and its host name there), URL, command, model mount,
     resources. ``image`` is None for the collection's llama.cpp server image (the role that
     builds it fills it in).
 
     ``k8s``: where it runs in a cluster ({namespace, pod_security, volume_permissions,
-    storage_class}) for Kubernetes gateways: its URL is then its Service's name."""
+    storage_class}) for Kubernetes gateways: its URL is then its Service's name.
+    ``sidecar_of``: the Compose gateway (instance) whose own project runs it (run.placement
+    sidecar): a service of that project, reached by its service name, on no network of its
+    own."""
     run = backend["run"]
     port = run.get("port", BACKEND_PORT)
-    name = "%s-backend-%s" % (org_slug, backend_id)
+    name = "%s-backend-%s" % (sidecar_of or org_slug, backend_id)
     model_path = BACKEND_MODEL_DIR + "/" + run["model_file"].rstrip("/").rsplit("/", 1)[-1]
     fill = {"{model}": model_path, "{port}": str(port), "{model_id}": backend["models"][0],
             "{context}": str(backend.get("context_window", 8192)),
@@ -219,12 +222,15 @@ def backend_workload(org_slug, backend_id, backend, k8s=None):
             part = part.replace(key, value)
         command.append(part)
     own_image = bool(run.get("image"))
-    host = name
+    host, network = name, name
+    if sidecar_of:
+        host, network = sidecar_service(backend_id), None
     if k8s:
         k8s = dict(k8s, storage=run.get("storage", BACKEND_K8S_STORAGE))
         host = "%s.%s.svc" % (name, k8s["namespace"])
     return {
-        "id": backend_id, "name": name, "network": name, "port": port, "org": org_slug,
+        "id": backend_id, "name": name, "network": network, "port": port, "org": org_slug,
+        "sidecar": bool(sidecar_of),
         "url": "http://%s:%d/v1" % (host, port), "image": run.get("image"), "k8s": k8s,
         "command": command, "user": dict(BACKEND_USER), "security": dict(SECURITY),
         "model_file": run["model_file"], "model_path": model_path,
@@ -239,9 +245,25 @@ def backend_workload(org_slug, backend_id, backend, k8s=None):
     }
 
 
+def sidecar_service(backend_id):
+    """The service name of a sidecar backend in its gateway's Compose project (its host name
+    there)."""
+    return "backend-%s" % backend_id
+
+
 def compose_backend_project(spec, image):
     """The Compose project of one backend: one container on its own network (which only the
     gateways that list it join), no published port."""
+    service = dict(_compose_backend_service(spec, image), networks=["backend"])
+    return {"name": spec["name"], "services": {"backend": service},
+            "networks": {"backend": {"name": spec["network"], "external": True}}}
+
+
+def _compose_backend_service(spec, image):
+    """A backend's Compose service (its own project's, or a sidecar in its gateway's)."""
+    if not (spec["image"] or image):
+        raise WorkloadError("backend %s names no image and no server image was built "
+                            "(roles/model_backend, tasks image.yml)" % spec["id"])
     service = {
         "image": spec["image"] or image,
         "container_name": spec["name"],
@@ -253,7 +275,6 @@ def compose_backend_project(spec, image):
         "restart": "unless-stopped",
         "environment": {"HOME": TMP_DIR},
         "volumes": ["%s:%s:ro" % (spec["model_file"], spec["model_path"])],
-        "networks": ["backend"],
         "labels": {key: str(value) for key, value in sorted(spec["labels"].items())},
     }
     if spec["healthcheck"]:
@@ -261,8 +282,7 @@ def compose_backend_project(spec, image):
         # a time): a long prompt must not make it unhealthy
         service["healthcheck"] = {"test": ["CMD"] + spec["healthcheck"], "interval": "10s",
                                   "timeout": "10s", "start_period": "120s", "retries": 12}
-    return {"name": spec["name"], "services": {"backend": service},
-            "networks": {"backend": {"name": spec["network"], "external": True}}}
+    return service
 
 
 def _compose_hardening(spec, tmpfs):
@@ -343,8 +363,9 @@ def docker_run(spec, name, sources):
     return options
 
 
-def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle=""):
-    """The gateway's Compose project (a dict; the role writes it as YAML)."""
+def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle="", backend_image=""):
+    """The gateway's Compose project (a dict; the role writes it as YAML), with its sidecar
+    backends (``backend_image``: the collection's server image, for those without one)."""
     container = spec["containers"]["gateway"]
     resources = container["resources"]
     host = runtime["host_paths"]
@@ -373,9 +394,18 @@ def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle=""):
                         "start_period": "60s", "retries": 3},
         "labels": {key: str(value) for key, value in sorted((labels or {}).items())},
     }
-    networks = sorted(backend["run"]["network"] for backend in runtime.get("backends") or []
-                      if backend.get("run"))
+    runs = [backend["run"] for backend in runtime.get("backends") or [] if backend.get("run")]
+    networks = sorted(run["network"] for run in runs if not run["sidecar"])
     project = {"name": spec["instance"], "services": {"gateway": service}}
+    sidecars = [run for run in runs if run["sidecar"]]
+    if sidecars:
+        # the gateway starts once its sidecars answer; a sidecar's change recreates it alone
+        service["depends_on"] = {}
+        for run in sidecars:
+            project["services"][sidecar_service(run["id"])] = _compose_backend_service(
+                run, backend_image)
+            service["depends_on"][sidecar_service(run["id"])] = {
+                "condition": "service_healthy" if run["healthcheck"] else "service_started"}
     if networks:
         # the networks of the model backends it lists: each reaches its backend there
         service["networks"] = ["default"] + networks

@@ -254,3 +254,50 @@ def test_removing_a_backend_is_refused_while_gateways_list_it_unless_forced(flee
     assert docker("inspect", down).returncode != 0
     assert docker("network", "inspect", down).returncode != 0
     assert docker("inspect", fleet["backend"]).returncode == 0  # the other one stays
+
+
+def test_a_sidecar_backend_runs_in_its_gateways_project_and_rolls_alone(fleet, deployed):
+    """run.placement sidecar: one backend per gateway, a service of the gateway's own Compose
+    project that the gateway waits for (depends_on healthy); a new model recreates it alone."""
+    path = os.path.join(fleet["dir"], "fleet.yml")
+    gw_path = os.path.join(fleet["dir"], "gateways", "gw-a.yml")
+
+    def declare(model):
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        data["backends"]["side"] = {"models": ["smoke"], "context_window": 131072,
+                                    "max_tokens": 6, "run": {
+                                        "model_file": os.path.join(fleet["models"], model),
+                                        "memory": "2g", "threads": 2, "placement": "sidecar"}}
+        allow = data["policy"]["providers"]["allow"]
+        data["policy"]["providers"]["allow"] = sorted(set(allow) | {"side"})
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(data, handle)
+
+    declare("smoke.gguf")
+    with open(gw_path, encoding="utf-8") as handle:
+        gw_text = handle.read()
+    assert "backends: [local]" in gw_text and "model: local/smoke" in gw_text
+    with open(gw_path, "w", encoding="utf-8") as handle:
+        handle.write(gw_text.replace("backends: [local]", "backends: [local, side]")
+                     .replace("model: local/smoke", "model: side/smoke"))
+    applied = play(fleet, "playbooks/site.yml", "--limit", "gw-a")
+    assert applied.returncode == 0, applied.stdout[-5000:] + applied.stderr[-2000:]
+    assert BACKEND_STAGE in gate_checks(applied)["gw-a"]
+    gateway = "%s-gw-a" % fleet["slug"]
+    sidecar = "%s-backend-side" % gateway
+    labels = json.loads(docker("inspect", sidecar).stdout)[0]["Config"]["Labels"]
+    assert labels["com.docker.compose.project"] == gateway  # the gateway's own project
+    assert labels["com.docker.compose.service"] == "backend-side"
+    assert docker("port", sidecar).stdout.strip() == ""  # nothing published
+    assert "pong" in ask(fleet, "gw-a")
+    logs = docker("logs", sidecar)
+    assert "POST /v1/chat/completions" in logs.stdout + logs.stderr  # the sidecar answered
+    # a new model: the sidecar is recreated, the gateway keeps running
+    before, sidecar_before = started_at(gateway), started_at(sidecar)
+    declare("smoke-2.gguf")
+    rolled = play(fleet, "playbooks/site.yml", "--limit", "gw-a")
+    assert rolled.returncode == 0, rolled.stdout[-5000:]
+    assert started_at(sidecar) != sidecar_before
+    assert started_at(gateway) == before
+    assert "pang" in ask(fleet, "gw-a")

@@ -288,3 +288,41 @@ def test_a_run_backend_s_k8s_objects_match_the_golden_file_and_keep_their_rules(
         "drop": ["ALL"]}
     assert loader["spec"]["volumes"][0]["persistentVolumeClaim"] == {
         "claimName": run["name"] + "-model"}
+
+
+SIDECAR_FLEET = RUN_FLEET.replace(
+    "run: {model_file: /srv/models/smoke.gguf, memory: 1g}",
+    "run: {model_file: /srv/models/smoke.gguf, memory: 1g, placement: sidecar}")
+
+
+def test_a_sidecar_backend_is_a_service_of_its_gateways_own_project(make_fleet):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._workload import (
+        compose_project, workload)
+    root = make_fleet({"fleet.yml": SIDECAR_FLEET, GW: gateway(
+        backends="[local]", agents="[{id: helper, kind: usecase, model: local/smoke}]")})
+    plan = render_fleet(load_fleet(root))["gw-one"]
+    run = plan.runtime["backends"][0]["run"]
+    instance = plan.runtime["instance"]
+    assert run["sidecar"] is True and run["network"] is None
+    assert run["name"] == "%s-backend-local" % instance  # one per gateway
+    assert run["url"] == "http://backend-local:8000/v1"  # its service name in the project
+    assert plan.config["models"]["providers"]["local"]["baseUrl"] == run["url"]
+    project = compose_project(workload(plan.runtime, "img:1"), plan.runtime,
+                              backend_image="local/clawops-llama-server:0.3.36-abc")
+    sidecar = project["services"]["backend-local"]
+    assert sidecar["image"] == "local/clawops-llama-server:0.3.36-abc"
+    assert sidecar["container_name"] == run["name"]
+    assert "ports" not in sidecar and "networks" not in sidecar  # the project's network only
+    assert sidecar["read_only"] is True and sidecar["cap_drop"] == ["ALL"]
+    assert sidecar["volumes"] == ["/srv/models/smoke.gguf:/models/smoke.gguf:ro"]
+    gateway_service = project["services"]["gateway"]
+    assert gateway_service["depends_on"] == {"backend-local": {"condition": "service_healthy"}}
+    assert "networks" not in gateway_service and "networks" not in project
+
+
+def test_a_sidecar_backend_is_refused_on_a_k8s_gateway(make_fleet):
+    with pytest.raises(FleetErrors) as caught:
+        _k8s_run_plan(make_fleet, SIDECAR_FLEET)
+    text = caught.value.errors[0].render()
+    assert text.startswith("fleet.yml: backends.local.run.placement: backend 'local' is a "
+                           "sidecar, which only a Compose gateway's project runs. Fix: "), text
