@@ -110,6 +110,10 @@ TEMPLATES = (
         ("audit_last", "integer", {"question": "Latest events to show", "default": 20,
                                    "min": 0, "max": 1000, "required": True}),
     )),
+    ("compliance", "Compliance report", "compliance", "audit_verify", {}, None, (
+        ("quarter", "text", {"question": "Quarter (2026Q4, previous; none: this one)",
+                             "max": 8}),
+    )),
 )
 
 # key -> (schedule title, template, rrule, extra data); the user's own rrules replace these
@@ -124,6 +128,9 @@ SCHEDULES = (
      "DTSTART;TZID=UTC:20260101T000500 RRULE:FREQ=HOURLY;INTERVAL=1", {}),
     ("audit", "Daily audit verification", "audit",
      "DTSTART;TZID=UTC:20260101T060000 RRULE:FREQ=DAILY;INTERVAL=1", {"audit_last": 20}),
+    ("compliance", "Quarterly compliance report (the quarter just ended)", "compliance",
+     "DTSTART;TZID=UTC:20260101T070000 RRULE:FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1",
+     {"quarter": "previous"}),
 )
 
 CREDENTIAL_TYPES = (

@@ -10,6 +10,7 @@ all of it, in the audit trail and in every file we wrote except the 0600 env fil
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -604,10 +605,42 @@ def test_every_awx_job_template_runs_as_awx_runs_it(fleet):
     result, out = job("audit")
     assert result.status == "successful", out[-4000:]
     assert "intact" in out, out[-3000:]
+    result, out = job("compliance")  # quarter left blank: this quarter
+    assert result.status == "successful", out[-4000:]
+    assert "changes" in out and "trail: chain intact" in out, out[-3000:]
     result, out = job("remove", only_b)
     assert result.status == "successful", out[-4000:]
     assert docker("ps", "-aq", "--filter", "name=^%s$" % instance(fleet, "gw-b")).stdout == ""
     assert readyz(fleet["ports"]["gw-a"], fleet["canaries"]["token_a"])["ready"] is True
+
+
+def test_the_compliance_report_counts_this_trail(fleet):
+    """Issue 18, item 9: the period's report from the trail the runs above wrote (its
+    reports are then searched for secret values by the next test)."""
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    reports = os.path.join(fleet["base"], "reports")
+    args = ["-e", "audit_log=%s" % fleet["events"], "-e", "compliance_dir=%s" % reports,
+            "-e", "compliance_start=%s" % (today - datetime.timedelta(days=1)),
+            "-e", "compliance_end=%s" % (today + datetime.timedelta(days=1))]
+    made = play(fleet, "playbooks/compliance.yml", *args)
+    assert made.returncode == 0, made.stdout[-3000:]
+    (name,) = [n for n in os.listdir(reports) if n.endswith(".json")]
+    with open(os.path.join(reports, name), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["trail"]["intact"] is True, report["trail"]
+    trail = events(fleet)
+    assert report["events"] == len(trail)  # every event of this run is in the period
+    assert sum(sum(kinds.values()) for kinds in report["by_actor"].values()) == len(trail)
+    assert report["by_action"]["agent"]["ok"] == len([e for e in trail if e["action"] == "agent"])
+    assert len(report["rotations"]) == len([e for e in trail if e["action"] == "rotate"]) > 0
+    assert len(report["refusals"]) == len([e for e in trail if e["result"] == "refused"]) > 0
+    with open(os.path.join(reports, name[:-5] + ".html"), encoding="utf-8") as handle:
+        page = handle.read()
+    assert "<h1>Compliance report: %s, " % fleet["slug"] in page
+    # a second run over the same trail rewrites nothing
+    again = play(fleet, "playbooks/compliance.yml", *args)
+    assert again.returncode == 0 and all(n == 0 for n in changed(again).values()), \
+        again.stdout[-2000:]
 
 
 def test_no_secret_value_leaks_anywhere(fleet):
