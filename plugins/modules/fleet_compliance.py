@@ -10,7 +10,7 @@ module: fleet_compliance
 short_description: The compliance report of a quarter (or any period) from the audit trail
 version_added: 0.4.0
 description:
-  - Verifies the fleet's audit trail (as M(clawops.orchestrator.fleet_audit) does: hash
+  - Verifies the fleet's audit trail (as M(clawops.orchestrator.fleet_audit) does - hash
     chain, MACs, witnessed head) and reports what it holds for the period - changes by actor
     and kind, results by kind, failures and rollbacks, refusals, secret rotations, pairing
     decisions, backups, restores and rollbacks with their success rates and each gateway's

@@ -91,7 +91,7 @@ def test_the_page_is_escaped_self_contained_and_carries_its_data(trail):
                "count": 12}
     report = build(trail, start, end, label, verdict, org="acme")
     page = render_html(report)
-    assert "<b>mallory</b>" not in page.split('id="report-data"')[0]
+    assert "<b>mallory</b>" not in page.split('id="report-data"', maxsplit=1)[0]
     assert "&lt;b&gt;mallory&lt;/b&gt;" in page
     assert 'class="bad">Audit trail acme.jsonl: line 3 was changed' in page
     assert "http://" not in page and "https://" not in page and "<link" not in page
