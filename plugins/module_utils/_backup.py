@@ -26,11 +26,13 @@ import io
 import json
 import os
 import posixpath
+import re
 import shutil
 import tarfile
 
 from . import _keys
 from ._hosttree import GATEWAY_UID
+from ._revisions import AT_PREFIX, parse_at
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
@@ -244,8 +246,32 @@ def prune(dest_dir, instance, keep):
     return removed
 
 
+def archive_time(name, instance):
+    """When an archive was made (its name's stamp), as a UTC datetime; None for a name the
+    collection did not give."""
+    found = re.match(r"^%s-(\d{8}T\d{6})(\d{3})Z-" % re.escape(instance), name)
+    if not found:
+        return None
+    return datetime.datetime.strptime(found.group(1), "%Y%m%dT%H%M%S").replace(
+        microsecond=int(found.group(2)) * 1000, tzinfo=datetime.timezone.utc)
+
+
 def resolve(dest_dir, instance, archive):
-    """An archive path from a name, a path or ``latest``."""
+    """An archive path from a name, a path, ``latest`` or ``at:<time>`` (the newest archive
+    made at or before that time: point-in-time restore)."""
+    if str(archive or "").startswith(AT_PREFIX):
+        when = parse_at(archive[len(AT_PREFIX):], error=BackupError)
+        archives = [(archive_time(a["name"], instance), a)
+                    for a in list_archives(dest_dir, instance)]
+        before = [a for made, a in archives if made is not None and made <= when]
+        if not before:
+            dated = sorted(made for made, a in archives if made is not None)
+            raise BackupError("no backup of %s was made at or before %s (%s); pick a later "
+                              "time or an archive by name" % (
+                                  instance, when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                  "the oldest is from %s" % dated[0].strftime(
+                                      "%Y-%m-%dT%H:%M:%SZ") if dated else "there is none"))
+        return before[-1]["path"]
     if archive in (None, "", "latest"):
         archives = list_archives(dest_dir, instance)
         if not archives:

@@ -39,6 +39,35 @@ def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+AT_PREFIX = "at:"
+
+
+def parse_at(text, what="restore_at", error=None):
+    """A point in time (restore_at, rollback_to=at:...): ISO 8601 with a time of day, in UTC
+    unless it names an offset (2026-12-05T14:00Z, 2026-12-05 14:00, 2026-12-05T15:00+01:00).
+    A bare date is refused: it does not say which moment of that day. ``error``: the typed
+    error to raise (RevisionError by default)."""
+    error = error or RevisionError
+    value = str(text or "").strip()
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        raise error("%s %r is not a point in time: give a date and a time, like "
+                    "2026-12-05T14:00Z (UTC unless it names an offset)" % (what, text))
+    try:
+        found = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise error("%s %r is not a point in time: give a date and a time, like "
+                    "2026-12-05T14:00Z" % (what, text)) from None
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=datetime.timezone.utc)
+    return found.astimezone(datetime.timezone.utc)
+
+
+def _instant(stamp):
+    """A revision history time (now_iso) as a datetime."""
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc)
+
+
 def sha256_of(path):
     if not path or not os.path.isfile(path):
         return None
@@ -188,9 +217,34 @@ class Store(object):
                 done.append(data["id"])
         return done
 
+    def active_at(self, when):
+        """The revision that was active at ``when`` (a datetime): the one whose latest move to
+        active before then was not followed by another move before then."""
+        best, best_time = None, None
+        for data in self.all():
+            history = data.get("history") or []
+            for number, entry in enumerate(history):
+                if entry.get("status") != "active" or _instant(entry["time"]) > when:
+                    continue
+                ended = [_instant(later["time"]) for later in history[number + 1:]
+                         if later.get("status") != "active"]
+                if ended and ended[0] <= when:
+                    continue
+                if best_time is None or _instant(entry["time"]) > best_time:
+                    best, best_time = data, _instant(entry["time"])
+        return best
+
     def select(self, target):
         """The revision to roll back to: 'active', 'previous' (the newest revision that was
-        active before the current one) or an id."""
+        active before the current one), 'at:<time>' (the one active then) or an id."""
+        if str(target).startswith(AT_PREFIX):
+            when = parse_at(target[len(AT_PREFIX):], "rollback_to")
+            found = self.active_at(when)
+            if not found:
+                raise RevisionError("no revision was active at %s: the gateway's first "
+                                    "revision is newer (list them with playbooks/rollback.yml "
+                                    "-e rollback_list=true)" % when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            return found
         if target == "active":
             found = self.active()
             if not found:

@@ -56,7 +56,9 @@ options:
     type: path
   archive:
     description:
-      - For V(verify) and V(restore), an archive name in O(backups_dir), a path, or V(latest).
+      - For V(verify) and V(restore), an archive name in O(backups_dir), a path, V(latest),
+        or C(at:<time>) - the newest archive made at or before that time (point-in-time
+        restore; ISO 8601, UTC unless it names an offset).
     type: str
     default: latest
   reason:

@@ -55,7 +55,8 @@ options:
     description: Revision id for V(mark) and V(show).
     type: str
   target:
-    description: For V(select), V(active), V(previous) or a revision id.
+    description: For V(select), V(active), V(previous), a revision id, or C(at:<time>) (the
+      revision active at that time, ISO 8601, UTC unless it names an offset).
     type: str
     default: active
   previous_status:

@@ -9,6 +9,7 @@ timeout), kill a run with SIGKILL and re-run it, and back up / restore / tamper.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -363,6 +364,66 @@ def test_rollback_playbook_to_the_previous_revision(fleet):
     again = play(fleet, "playbooks/rollback.yml", "--limit", "gw-b", "-e",
                  "rollback_to=%s" % previous["id"])
     assert again.returncode == 0 and set(changed(again).values()) == {0}, changed(again)
+
+
+def test_a_point_in_time_restore_takes_the_backup_and_the_revision_of_that_moment(fleet):
+    """restore_at: state from the newest backup at or before the time, config from the
+    revision active then (rolled back to, gated); a time before any backup changes nothing."""
+    gw = "gw-c"
+    config = os.path.join(gw_root(fleet, gw), "config", "openclaw.json")
+    marker = os.path.join(gw_root(fleet, gw), "state", "clawops-marker.txt")
+
+    def mark(text):
+        with open(marker, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chown(marker, 65532, 65532)
+
+    backups_dir = os.path.join(gw_root(fleet, gw), "backups")
+    mark("state at the moment\n")
+    made = play(fleet, "playbooks/backup.yml", "--limit", gw)
+    assert made.returncode == 0, made.stdout[-3000:]
+    archive_then = sorted(n for n in os.listdir(backups_dir) if n.endswith(".tar.gz")
+                          and n.startswith("%s-%s-" % (fleet["slug"], gw)))[-1]
+    (active_then,) = [rid for rid, status in revisions(fleet, gw)[0] if status == "active"]
+    with open(config, encoding="utf-8") as handle:
+        config_then = handle.read()
+    time.sleep(1.5)
+    moment = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    time.sleep(1.5)
+    # afterwards: a config change (a new revision) and new state, backed up again
+    path, before = edit(fleet, "gateways/%s.yml" % gw,
+                        "config:\n  overrides:\n    logging: {level: debug}\n")
+    try:
+        changed_config = play(fleet, "playbooks/site.yml", "--limit", gw)
+        assert changed_config.returncode == 0, changed_config.stdout[-3000:]
+    finally:
+        restore_file(path, before)
+    (active_now,) = [rid for rid, status in revisions(fleet, gw)[0] if status == "active"]
+    assert active_now != active_then
+    mark("state later\n")
+    assert play(fleet, "playbooks/backup.yml", "--limit", gw).returncode == 0
+
+    running_since = started_at(fleet, gw)
+    early = play(fleet, "playbooks/restore.yml", "--limit", gw, "-e",
+                 "restore_at=2000-01-01T00:00Z")
+    assert early.returncode != 0
+    assert "no revision was active at 2000-01-01T00:00:00Z" in early.stdout, early.stdout[-3000:]
+    assert started_at(fleet, gw) == running_since  # refused before anything changed
+
+    restored = play(fleet, "playbooks/restore.yml", "--limit", gw, "-e",
+                    "restore_at=%s" % moment)
+    assert restored.returncode == 0, restored.stdout[-4000:]
+    with open(marker, encoding="utf-8") as handle:
+        assert handle.read() == "state at the moment\n"
+    with open(config, encoding="utf-8") as handle:
+        assert handle.read() == config_then  # the revision's, active at the moment
+    status = dict(revisions(fleet, gw)[0])
+    assert (status[active_then], status[active_now]) == ("active", "rolled_back"), status
+    assert readyz(fleet["ports"][gw], fleet["tokens"][gw])["ready"] is True
+    last = [e for e in events(fleet) if e["action"] == "restore"][-1]
+    assert last["result"] == "ok" and last["details"]["requested"] == "at:%s" % moment
+    assert last["details"]["config"] == "revision"
+    assert last["details"]["archive"] == archive_then  # not the later one
 
 
 def test_event_log_chain_is_intact(fleet):
