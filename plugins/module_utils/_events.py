@@ -244,6 +244,24 @@ def _heads_for(heads, where):
     return found
 
 
+def missing_trail(path):
+    """What to say when there is no trail at ``path``."""
+    return ("no audit trail at %s: nothing has been recorded there yet (check the path, or "
+            "the org's default ~/.clawops/events/<org>.jsonl)" % path)
+
+
+def verify_here(path, key_file=None, require_anchor=False):
+    """``verify`` under this controller's audit key (``key_file``, or the default); a
+    controller that has no key (and was named none) checks the hash chain only."""
+    try:
+        key, heads = trail_key(key_file, create=False)
+    except AuditError:
+        if key_file or os.path.exists(default_key_file()):
+            raise
+        key, heads = None, None
+    return verify(path, key=key, heads=heads, require_anchor=require_anchor)
+
+
 def verify(path, key=None, heads=None, require_anchor=False):
     """(ok, line number of the first broken line or None, message). With ``key``: every
     line after the head's legacy prefix must carry a valid MAC and the log must end where

@@ -200,6 +200,24 @@ def _network_policy(meta, runtime):
             "spec": spec}
 
 
+def namespace_objects(namespace, org_id, pod_security):
+    """A namespace the collection runs pods in and its default-deny NetworkPolicy: the same
+    objects whoever applies them (a gateway, a model backend), so that their server-side
+    applies share the fields instead of fighting over them."""
+    return [
+        {"apiVersion": "v1", "kind": "Namespace",
+         "metadata": {"name": namespace, "labels": {
+             "app.kubernetes.io/managed-by": "clawops",
+             "clawops.org": str(org_id),
+             "pod-security.kubernetes.io/enforce": pod_security,
+             "pod-security.kubernetes.io/warn": pod_security}}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+         "metadata": {"name": DEFAULT_DENY, "namespace": namespace,
+                      "labels": {"app.kubernetes.io/managed-by": "clawops"}},
+         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
+    ]
+
+
 def _selector(runtime):
     return {"app.kubernetes.io/instance": runtime["instance"]}
 
@@ -254,17 +272,8 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
         data.update(extra)
         return data
 
-    objects = [
-        {"apiVersion": "v1", "kind": "Namespace",
-         "metadata": {"name": namespace, "labels": {
-             "app.kubernetes.io/managed-by": "clawops",
-             "clawops.org": str(runtime["labels"]["clawops.org"]),
-             "pod-security.kubernetes.io/enforce": k8s["pod_security"],
-             "pod-security.kubernetes.io/warn": k8s["pod_security"]}}},
-        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-         "metadata": {"name": DEFAULT_DENY, "namespace": namespace,
-                      "labels": {"app.kubernetes.io/managed-by": "clawops"}},
-         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
+    objects = namespace_objects(namespace, runtime["labels"]["clawops.org"],
+                                k8s["pod_security"]) + [
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(names["service_account"]),
          "automountServiceAccountToken": bool(k8s["cluster_read"])},
     ]
@@ -475,15 +484,7 @@ def backend_manifests(spec, image, model_sha256, pull_policy="IfNotPresent"):
                       "resources": {"requests": {"storage": k8s["storage"]}}}}
     if k8s.get("storage_class"):
         claim["spec"]["storageClassName"] = k8s["storage_class"]
-    return [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {
-            "app.kubernetes.io/managed-by": "clawops", "clawops.org": str(k8s["org_id"]),
-            "pod-security.kubernetes.io/enforce": k8s["pod_security"],
-            "pod-security.kubernetes.io/warn": k8s["pod_security"]}}},
-        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-         "metadata": {"name": DEFAULT_DENY, "namespace": namespace,
-                      "labels": {"app.kubernetes.io/managed-by": "clawops"}},
-         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
+    return namespace_objects(namespace, k8s["org_id"], k8s["pod_security"]) + [
         # in: the org's gateways (only those that list it have the egress rule); out: nothing
         {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(name),
          "spec": {"podSelector": {"matchLabels": dict(selector)},

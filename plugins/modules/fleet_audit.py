@@ -111,7 +111,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
-    AuditError, default_key_file, trail_key, verify)
+    AuditError, missing_trail, verify_here)
 
 
 def _matches(event, p):
@@ -139,18 +139,10 @@ def main():
     )
     p = module.params
     if not os.path.exists(p["path"]):
-        module.fail_json(msg="no audit trail at %s: nothing has been recorded there yet (check "
-                             "the path, or the org's default ~/.clawops/events/<org>.jsonl)"
-                             % p["path"])
+        module.fail_json(msg=missing_trail(p["path"]))
     try:
-        try:
-            key, heads = trail_key(p["audit_key_file"], create=False)
-        except AuditError:
-            if p["audit_key_file"] or os.path.exists(default_key_file()):
-                raise
-            key, heads = None, None  # no key on this controller: the hash chain only
-        intact, line, message = verify(p["path"], key=key, heads=heads,
-                                       require_anchor=p["require_anchor"])
+        intact, line, message = verify_here(p["path"], p["audit_key_file"],
+                                            require_anchor=p["require_anchor"])
         found, count = [], 0
         with open(p["path"], encoding="utf-8") as handle:
             for text in handle:

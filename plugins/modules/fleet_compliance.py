@@ -92,7 +92,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.clawops.orchestrator.plugins.module_utils._compliance import (
     ComplianceError, build, page_data, period, render_html)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
-    AuditError, default_key_file, trail_key, verify)
+    AuditError, missing_trail, verify_here)
 
 
 def _read(path):
@@ -148,18 +148,10 @@ def main():
     )
     p = module.params
     if not os.path.exists(p["path"]):
-        module.fail_json(msg="no audit trail at %s: nothing has been recorded there yet (check "
-                             "the path, or the org's default ~/.clawops/events/<org>.jsonl)"
-                             % p["path"])
+        module.fail_json(msg=missing_trail(p["path"]))
     try:
         start, end, label = period(p["quarter"], p["start"], p["end"])
-        try:
-            key, heads = trail_key(p["audit_key_file"], create=False)
-        except AuditError:
-            if p["audit_key_file"] or os.path.exists(default_key_file()):
-                raise
-            key, heads = None, None  # no key on this controller: the hash chain only
-        intact, line, message = verify(p["path"], key=key, heads=heads)
+        intact, line, message = verify_here(p["path"], p["audit_key_file"])
         events = _read(p["path"])
         report = build(events, start, end, label, {
             "intact": intact, "first_broken_line": line, "message": message,

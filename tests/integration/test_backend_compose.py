@@ -108,15 +108,21 @@ def _wait_for_the_background_build(limit=3600):
         time.sleep(5)
 
 
+def smoke_models(fleet, run):
+    """The server image (found, or built: llama.cpp compiles for minutes) and two smoke
+    models in fleet["models"]: smoke.gguf answers pong, smoke-2.gguf pang. ``run``: the
+    module's playbook runner."""
+    _wait_for_the_background_build()
+    for name, answer in (("smoke.gguf", "pong"), ("smoke-2.gguf", "pang")):
+        built = run(fleet, "playbooks/backend_image.yml", "-e",
+                    "backend_smoke_model=%s/%s" % (fleet["models"], name), "-e",
+                    "backend_smoke_answer=%s" % answer, timeout=3600)
+        assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+
+
 @pytest.fixture(scope="module")
 def deployed(fleet):
-    _wait_for_the_background_build()
-    # the image (found, or built: llama.cpp compiles for minutes) and two smoke models
-    for name, answer in (("smoke.gguf", "pong"), ("smoke-2.gguf", "pang")):
-        built = play(fleet, "playbooks/backend_image.yml", "-e",
-                     "backend_smoke_model=%s/%s" % (fleet["models"], name), "-e",
-                     "backend_smoke_answer=%s" % answer, timeout=3600)
-        assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    smoke_models(fleet, play)
     check = play(fleet, "playbooks/site.yml", "--check", "--diff")
     assert check.returncode == 0, check.stdout[-5000:] + check.stderr[-2000:]
     assert "a run would create and start backend local" in check.stdout

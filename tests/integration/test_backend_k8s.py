@@ -23,7 +23,7 @@ import pytest
 
 from conftest import write_fleet
 from helpers import CLUSTER, GATE_DEADLINE, changed, gate_checks, kubectl, run_cli
-from test_backend_compose import BACKEND_STAGE, _wait_for_the_background_build
+from test_backend_compose import BACKEND_STAGE, smoke_models
 
 pytestmark = pytest.mark.real
 GW = "gw-k"
@@ -133,12 +133,7 @@ def ask(fleet, message="ping"):
 
 @pytest.fixture(scope="module")
 def deployed(fleet):
-    _wait_for_the_background_build()
-    for name, answer in (("smoke.gguf", "pong"), ("smoke-2.gguf", "pang")):
-        built = play(fleet, "playbooks/backend_image.yml", "-e",
-                     "backend_smoke_model=%s/%s" % (fleet["models"], name), "-e",
-                     "backend_smoke_answer=%s" % answer, timeout=3600)
-        assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    smoke_models(fleet, play)
     check = play(fleet, "playbooks/site.yml", "--check", "--diff")
     assert check.returncode == 0, check.stdout[-5000:] + check.stderr[-2000:]
     assert "a run would create" in check.stdout and "of backend local" in check.stdout
