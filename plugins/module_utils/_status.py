@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from . import _redact
+
 STATES = ("running", "degraded", "stopped", "failed", "absent")
 _UNITS = {"b": 1, "kib": 1024, "kb": 1000, "mib": 1024 ** 2, "mb": 1000 ** 2,
           "gib": 1024 ** 3, "gb": 1000 ** 3, "tib": 1024 ** 4, "tb": 1000 ** 4}
@@ -77,3 +79,59 @@ def error_lines(lines, limit):
     """The last ``limit`` log lines that look like problems (error/fail/fatal/warn)."""
     hits = [line for line in lines if re.search(r"(?i)\b(error|fail(ed|ure)?|fatal|warn)", line)]
     return hits[-limit:]
+
+
+# -- Recent errors across the fleet, grouped by signature ----------------------------------
+_LINE = re.compile(r"^(?P<time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
+                   r"\s+(?:\[(?P<subsystem>[^\]]+)\]\s+)?(?P<message>.*)$")
+_VARIABLE = [
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I), "<id>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?"), "<time>"),
+    (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b"), "<address>"),
+    (re.compile(r"\b[0-9a-f]{12,}\b", re.I), "<hex>"),
+    (re.compile(r"\"[^\"]{0,200}\"|'[^']{0,200}'"), "<text>"),
+    (re.compile(r"\b\d+(?:\.\d+)?(?:ms|s|m|h|b|kb|mb|gb)?\b", re.I), "<n>"),
+]
+
+
+def parse_log_line(line):
+    """(time or None, subsystem or None, message) of one gateway log line
+    (``2026-12-06T01:54:45.696+00:00 [gateway] remote model catalog refresh failed``)."""
+    found = _LINE.match(line.strip())
+    if not found:
+        return None, None, line.strip()
+    return found.group("time"), found.group("subsystem"), found.group("message").strip()
+
+
+def error_signature(message):
+    """A message with what varies between occurrences (ids, times, addresses, numbers,
+    quoted values) replaced, so that one problem on many gateways is one signature."""
+    for pattern, replacement in _VARIABLE:
+        message = pattern.sub(replacement, message)
+    return re.sub(r"\s+", " ", message).strip()[:300]
+
+
+def error_summary(statuses):
+    """Recent problem lines of every gateway (``statuses``: [{gateway, last_errors}]) grouped
+    by signature, the most frequent first: signature, subsystem, count, gateways (with their
+    counts), first and last seen, one example line."""
+    groups = {}
+    for status in statuses or []:
+        gateway = status.get("gateway")
+        for line in status.get("last_errors") or []:
+            when, subsystem, message = parse_log_line(line)
+            key = (subsystem or "", _redact.redact(error_signature(message)))
+            group = groups.setdefault(key, {
+                "signature": key[1], "subsystem": subsystem, "count": 0, "gateways": {},
+                "first_seen": when, "last_seen": when,
+                "example": _redact.redact(line.strip()[:500])})
+            group["count"] += 1
+            group["gateways"][gateway] = group["gateways"].get(gateway, 0) + 1
+            if when:
+                group["first_seen"] = min(filter(None, (group["first_seen"], when)))
+                group["last_seen"] = max(filter(None, (group["last_seen"], when)))
+    found = sorted(groups.values(), key=lambda g: (-g["count"], g["signature"]))
+    for group in found:
+        group["gateways"] = [{"gateway": gw, "count": n}
+                             for gw, n in sorted(group["gateways"].items())]
+    return found

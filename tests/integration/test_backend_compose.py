@@ -177,6 +177,37 @@ def test_status_shows_each_gateways_backend_connection(fleet, deployed, tmp_path
     assert "BACKENDS" in proc.stdout and "local ok" in proc.stdout
 
 
+def test_the_fleets_recent_errors_and_one_gateways_diagnosis(fleet, deployed, tmp_path):
+    """Issue 18, item 3: status.yml groups the gateways' problem lines by signature;
+    diagnose.yml runs OpenClaw's doctor and status and reads the logs of one gateway."""
+    statuses, errors = tmp_path / "status.json", tmp_path / "errors.json"
+    proc = play(fleet, "playbooks/status.yml", "-e", "clawops_status_json=%s" % statuses,
+                "-e", "clawops_errors_json=%s" % errors)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    found = {item["gateway"]: item["last_errors"] for item in json.loads(statuses.read_text())}
+    groups = json.loads(errors.read_text())
+    # every problem line of every gateway is counted once, under its gateway
+    assert sum(g["count"] for g in groups) == sum(len(lines) for lines in found.values())
+    for gw, lines in found.items():
+        assert sum(x["count"] for g in groups for x in g["gateways"] if x["gateway"] == gw) \
+            == len(lines)
+    shared = [g for g in groups if len(g["gateways"]) == 2]
+    same = {gw: {line.split("] ", 1)[-1] for line in lines} for gw, lines in found.items()}
+    if same["gw-a"] & same["gw-b"]:  # a message both logged is one row with both gateways
+        assert shared, groups
+    assert ("COUNT" in proc.stdout and "SIGNATURE" in proc.stdout) or \
+        "no problem lines" in proc.stdout
+    out = tmp_path / "diagnosis"
+    diagnosed = play(fleet, "playbooks/diagnose.yml", "--limit", "gw-a", "-e",
+                     "diagnose_dir=%s" % out, "-e", "diagnose_lines=100000")
+    assert diagnosed.returncode == 0, diagnosed.stdout[-3000:]
+    diagnosis = json.loads((out / "gw-a.json").read_text())
+    assert diagnosis["running"] is True
+    assert isinstance(diagnosis["doctor"]["findings"]["findings"], list), diagnosis["doctor"]
+    assert diagnosis["status"]["report"]["runtimeVersion"] == "2026.9.6"
+    assert any(line.endswith("[gateway] ready") for line in diagnosis["logs"])
+
+
 def test_a_second_run_changes_nothing(fleet, deployed):
     again = play(fleet, "playbooks/site.yml")
     assert again.returncode == 0, again.stdout[-3000:]
