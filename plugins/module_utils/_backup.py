@@ -139,11 +139,12 @@ def _timestamp(now=None):
 
 
 def create_archive(parts, dest_dir, instance, reason="manual", exclude=(), keep=0, now=None,
-                   key=None):
+                   key=None, retention=None):
     """Archive ``parts`` ({part: directory}) into ``dest_dir``; returns a summary dict.
 
     The file is written under a temporary name and renamed when complete; the checksum file
-    is written last. ``keep`` > 0 removes the oldest archives of this instance beyond it.
+    is written last. ``keep`` > 0 removes the oldest archives of this instance beyond it;
+    ``retention`` ({last, daily, weekly, monthly}) instead keeps what it names (``retained``).
     """
     for part in parts:
         if part not in PARTS:
@@ -199,7 +200,8 @@ def create_archive(parts, dest_dir, instance, reason="manual", exclude=(), keep=
         handle = os.open(final + MAC_SUFFIX, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write("%s  %s\n" % (archive_mac(key, name, archive_sha), name))
-    removed = prune(dest_dir, instance, keep) if keep else []
+    removed = (prune_retention(dest_dir, instance, retention) if retention
+               else prune(dest_dir, instance, keep) if keep else [])
     return {"path": final, "name": name, "sha256": archive_sha, "files":
             sum(1 for e in manifest["entries"].values() if e["type"] == "file"),
             "bytes": total, "size": os.path.getsize(final), "created": stamp,
@@ -237,13 +239,77 @@ def list_archives(dest_dir, instance=None):
 
 def prune(dest_dir, instance, keep):
     archives = list_archives(dest_dir, instance)
+    return _remove(archives[:max(0, len(archives) - keep)])
+
+
+def _remove(items):
     removed = []
-    for item in archives[:max(0, len(archives) - keep)]:
+    for item in items:
         for path in (item["path"], item["path"] + ".sha256", item["path"] + MAC_SUFFIX):
             if os.path.exists(path):
                 os.remove(path)
         removed.append(item["name"])
     return removed
+
+
+RETENTION_KEYS = ("last", "daily", "weekly", "monthly")
+
+
+def retained(names, instance, retention):
+    """The archive names a retention keeps: the newest ``last``, and the newest of each of the
+    latest ``daily`` days, ``weekly`` ISO weeks and ``monthly`` months that have one (UTC, by
+    the time in the name). Names the collection did not give are kept."""
+    unknown = sorted(set(retention) - set(RETENTION_KEYS))
+    if unknown:
+        raise BackupError("retention %s: use last, daily, weekly and monthly (counts)"
+                          % ", ".join(unknown))
+    dated = sorted(((archive_time(name, instance), name) for name in names
+                    if archive_time(name, instance) is not None), reverse=True)
+    keep = {name for name in names if archive_time(name, instance) is None}
+    keep.update(name for dummy, name in dated[:int(retention.get("last") or 0)])
+    periods = {"daily": lambda t: t.date(), "weekly": lambda t: t.isocalendar()[:2],
+               "monthly": lambda t: (t.year, t.month)}
+    for kind, period_of in periods.items():
+        seen = []
+        for made, name in dated:  # newest first: the first of each period is its newest
+            period = period_of(made)
+            if period in seen:
+                continue
+            if len(seen) >= int(retention.get(kind) or 0):
+                break
+            seen.append(period)
+            keep.add(name)
+    return keep
+
+
+def prune_retention(dest_dir, instance, retention):
+    """Remove the archives of ``instance`` in ``dest_dir`` the retention does not keep."""
+    archives = list_archives(dest_dir, instance)
+    keep = retained([a["name"] for a in archives], instance, retention)
+    return _remove([a for a in archives if a["name"] not in keep])
+
+
+def copy_archive(made, copy_dir, instance, retention=None, keep=0):
+    """A second copy of an archive just made (``made``: create_archive's summary) with its
+    checksum and MAC files in ``copy_dir`` (another disk, a mounted share), its sha256 checked
+    after the copy; the copies there pruned like the originals. Returns the copy's path and
+    what was pruned."""
+    os.makedirs(copy_dir, mode=0o700, exist_ok=True)
+    source = made["path"]
+    target = os.path.join(copy_dir, os.path.basename(source))
+    for suffix in ("", ".sha256", MAC_SUFFIX):
+        if os.path.exists(source + suffix):
+            partial = target + suffix + ".partial"
+            shutil.copyfile(source + suffix, partial)
+            os.chmod(partial, 0o600)
+            os.replace(partial, target + suffix)
+    if sha256_file(target) != made["sha256"]:
+        os.remove(target)
+        raise BackupError("the copy of %s in %s does not match the archive (sha256): removed; "
+                          "check the second target" % (os.path.basename(source), copy_dir))
+    pruned = (prune_retention(copy_dir, instance, retention) if retention
+              else prune(copy_dir, instance, keep) if keep else [])
+    return {"path": target, "pruned": pruned}
 
 
 def archive_time(name, instance):

@@ -73,8 +73,23 @@ options:
     default: []
   keep:
     description: For V(create), keep this many archives of the gateway (oldest removed); 0 keeps all.
+      O(retention) replaces it.
     type: int
     default: 10
+  retention:
+    description:
+      - For V(create), which archives of the gateway stay after it (instead of O(keep)) -
+        C(last) (the newest N), C(daily), C(weekly), C(monthly) (the newest archive of each of
+        the latest N days, ISO weeks, months that have one; UTC, by the time in the name).
+        An archive any rule keeps stays. Empty uses O(keep).
+      - "For example C({last: 3, daily: 7, weekly: 4, monthly: 12})."
+    type: dict
+  copy_to:
+    description:
+      - For V(create), a second target directory (another disk, a mounted share) that gets a
+        copy of the new archive with its checksum and MAC files; the copy's sha256 is checked,
+        and the copies there are pruned by the same O(retention) (or O(keep)).
+    type: path
   key_file:
     description:
       - This host's backup key (32 random bytes, 0600, owned by the user the module runs as).
@@ -170,7 +185,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import (
-    BackupError, create_archive, default_key_file, list_archives, load_key, resolve,
+    BackupError, copy_archive, create_archive, default_key_file, list_archives, load_key, resolve,
     restore_archive, verify_archive)
 
 
@@ -197,6 +212,8 @@ def main():
             reason=dict(type="str", default="manual"),
             exclude=dict(type="list", elements="str", default=[]),
             keep=dict(type="int", default=10),
+            retention=dict(type="dict"),
+            copy_to=dict(type="path"),
             key_file=dict(type="path"),
             trust_unsigned=dict(type="bool", default=False),
         ),
@@ -223,7 +240,11 @@ def main():
                     ", ".join(sorted(parts)), params["backups_dir"]))
             made = create_archive(parts, params["backups_dir"], params["instance"],
                                   params["reason"], params["exclude"], params["keep"],
-                                  key=load_key(key_file, create=True))
+                                  key=load_key(key_file, create=True),
+                                  retention=params["retention"] or None)
+            if params["copy_to"]:
+                made["copy"] = copy_archive(made, params["copy_to"], params["instance"],
+                                            params["retention"] or None, params["keep"])
             module.exit_json(changed=True, archive=made)
         path = resolve(params["backups_dir"], params["instance"], params["archive"])
         key = load_key(key_file)

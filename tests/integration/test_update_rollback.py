@@ -426,6 +426,28 @@ def test_a_point_in_time_restore_takes_the_backup_and_the_revision_of_that_momen
     assert last["details"]["archive"] == archive_then  # not the later one
 
 
+def test_a_backup_with_retention_and_a_checked_second_copy(fleet):
+    """Issue 18, item 5: what stays after a backup (retention) and a copy on a second target,
+    pruned the same way; the copy verifies like the original."""
+    gw = "gw-c"
+    second = os.path.join(fleet["base"], "second-target")
+    made = play(fleet, "playbooks/backup.yml", "--limit", gw, "-e",
+                json.dumps({"backup_retention": {"last": 2}, "backup_copy_to": second}))
+    assert made.returncode == 0, made.stdout[-3000:]
+    prefix = "%s-%s-" % (fleet["slug"], gw)
+    here = sorted(n for n in os.listdir(os.path.join(gw_root(fleet, gw), "backups"))
+                  if n.startswith(prefix) and n.endswith(".tar.gz"))
+    assert len(here) == 2, here  # the earlier ones of this module are pruned
+    copies = sorted(os.listdir(second))
+    assert copies == [here[-1], here[-1] + ".hmac", here[-1] + ".sha256"], copies
+    checked = play(fleet, "playbooks/backup.yml", "--limit", gw, "-e", "backup_action=verify",
+                   "-e", "backup_archive=%s" % os.path.join(second, here[-1]))
+    assert checked.returncode == 0, checked.stdout[-3000:]
+    last = [e for e in events(fleet) if e["action"] == "backup"][-1]
+    assert last["details"]["copy"] == os.path.join(second, here[-1])
+    assert int(last["details"]["removed"]) >= 1
+
+
 def test_event_log_chain_is_intact(fleet):
     from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
         trail_key, verify)

@@ -89,3 +89,59 @@ def test_the_revision_active_at_a_time(tmp_path):
     with pytest.raises(RevisionError) as caught:
         at("2026-11-30T00:00Z")
     assert "no revision was active at 2026-11-30T00:00:00Z" in str(caught.value)
+
+
+def _names(instance, stamps):
+    return ["%s-%s-manual.tar.gz" % (instance, stamp) for stamp in stamps]
+
+
+def test_retention_keeps_the_newest_of_each_day_week_and_month():
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import retained
+    instance = "acme-gw-a"
+    names = _names(instance, [
+        "20260915T020000000Z",                          # September
+        "20261020T020000000Z", "20261031T020000000Z",  # October
+        "20261130T020000000Z",                          # November
+        "20261201T020000000Z", "20261201T140000000Z",  # 1 Dec, twice (ISO week 49)
+        "20261203T020000000Z", "20261204T020000000Z",  # week 49
+        "20261205T020000000Z", "20261206T020000000Z",  # 5 Dec (week 49), 6 Dec (week 49)
+    ]) + ["notes.tar.gz"]
+
+    def short(keep):
+        """YYYYMMDDHHMM of the kept archives of the instance."""
+        cut = len(instance) + 1
+        return sorted(n[cut:cut + 8] + n[cut + 9:cut + 13] for n in keep
+                      if n.startswith(instance))
+
+    keep = retained(names, instance, {"last": 1, "daily": 3, "weekly": 2, "monthly": 3})
+    assert "notes.tar.gz" in keep  # not one the collection named: never removed
+    # weekly 2: ISO week 49 (30 Nov - 6 Dec: 6 Dec) and the next week that has one (31 Oct)
+    assert short(keep) == ["202610310200",  # newest of October (monthly, weekly)
+                           "202611300200",  # newest of November (monthly)
+                           "202612040200", "202612050200",  # daily
+                           "202612060200"]  # last, daily, weekly (49), monthly (Dec)
+    assert retained(names, instance, {"last": 2}) == {"notes.tar.gz", names[-3], names[-2]}
+    with pytest.raises(BackupError) as caught:
+        retained(names, instance, {"hourly": 3})
+    assert "retention hourly: use last, daily, weekly and monthly" in str(caught.value)
+
+
+def test_a_second_copy_is_checked_and_pruned_like_the_originals(tmp_path):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import (
+        copy_archive, create_archive, list_archives)
+    data = tmp_path / "state"
+    data.mkdir()
+    (data / "f.txt").write_text("x")
+    made = []
+    for day in (1, 2, 3):
+        when = datetime.datetime(2026, 12, day, 2, tzinfo=UTC)
+        made.append(create_archive({"state": str(data)}, str(tmp_path / "backups"), "acme-gw-a",
+                                   now=when, key=b"k" * 32, retention={"last": 2}))
+        copied = copy_archive(made[-1], str(tmp_path / "second"), "acme-gw-a", {"last": 2})
+        assert copied["path"] == str(tmp_path / "second" / made[-1]["name"])
+    for where in ("backups", "second"):
+        names = [a["name"] for a in list_archives(str(tmp_path / where), "acme-gw-a")]
+        assert names == [made[1]["name"], made[2]["name"]], where
+        assert all(a["has_checksum"] and a["authenticated"]
+                   for a in list_archives(str(tmp_path / where), "acme-gw-a"))
+    assert made[2]["removed"] == [made[0]["name"]]
