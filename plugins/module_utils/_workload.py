@@ -231,6 +231,8 @@ def backend_workload(org_slug, backend_id, backend, k8s=None, sidecar_of=None):
     return {
         "id": backend_id, "name": name, "network": network, "port": port, "org": org_slug,
         "sidecar": bool(sidecar_of),
+        # a sidecar's service in its gateway's project
+        "service": sidecar_service(backend_id) if sidecar_of else None,
         "url": "http://%s:%d/v1" % (host, port), "image": run.get("image"), "k8s": k8s,
         "command": command, "user": dict(BACKEND_USER), "security": dict(SECURITY),
         "model_file": run["model_file"], "model_path": model_path,
@@ -402,9 +404,8 @@ def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle="", bac
         # the gateway starts once its sidecars answer; a sidecar's change recreates it alone
         service["depends_on"] = {}
         for run in sidecars:
-            project["services"][sidecar_service(run["id"])] = _compose_backend_service(
-                run, backend_image)
-            service["depends_on"][sidecar_service(run["id"])] = {
+            project["services"][run["service"]] = _compose_backend_service(run, backend_image)
+            service["depends_on"][run["service"]] = {
                 "condition": "service_healthy" if run["healthcheck"] else "service_started"}
     if networks:
         # the networks of the model backends it lists: each reaches its backend there
