@@ -23,7 +23,7 @@ import pytest
 
 from conftest import write_fleet
 from helpers import CLUSTER, GATE_DEADLINE, changed, gate_checks, kubectl, run_cli
-from test_backend_compose import BACKEND_STAGE, smoke_models
+from test_backend_compose import BACKEND_STAGE, smoke_models, turn
 
 pytestmark = pytest.mark.real
 GW = "gw-k"
@@ -124,11 +124,10 @@ def server_log(fleet):
 
 def ask(fleet, message="ping"):
     name = the_pod(fleet, fleet["instance"])["metadata"]["name"]
-    proc = kubectl(fleet["cluster"], "exec", "-n", fleet["namespace"], name, "-c", "gateway",
-                   "--", "/usr/local/bin/openclaw", "agent", "--agent", "helper", "--message",
-                   message, "--json", "--timeout", "240", timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout
+    return turn(lambda: kubectl(fleet["cluster"], "exec", "-n", fleet["namespace"], name, "-c",
+                                "gateway", "--", "/usr/local/bin/openclaw", "agent", "--agent",
+                                "helper", "--message", message, "--json", "--timeout", "240",
+                                timeout=300))
 
 
 @pytest.fixture(scope="module")
