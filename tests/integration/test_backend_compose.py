@@ -209,11 +209,17 @@ def test_the_fleets_recent_errors_and_one_gateways_diagnosis(fleet, deployed, tm
         assert shared, groups
     assert ("COUNT" in proc.stdout and "SIGNATURE" in proc.stdout) or \
         "no problem lines" in proc.stdout
+    diagnosed(fleet, play, "gw-a", tmp_path, "--limit", "gw-a")
+
+
+def diagnosed(fleet, run, gw, tmp_path, *args):
+    """diagnose.yml on one gateway (``run``: the module's playbook runner): OpenClaw's doctor
+    findings, its status report and its logs since the start, in the gateway's JSON file."""
     out = tmp_path / "diagnosis"
-    diagnosed = play(fleet, "playbooks/diagnose.yml", "--limit", "gw-a", "-e",
-                     "diagnose_dir=%s" % out, "-e", "diagnose_lines=100000")
-    assert diagnosed.returncode == 0, diagnosed.stdout[-3000:]
-    diagnosis = json.loads((out / "gw-a.json").read_text())
+    proc = run(fleet, "playbooks/diagnose.yml", "-e", "diagnose_dir=%s" % out, "-e",
+               "diagnose_lines=100000", *args)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    diagnosis = json.loads((out / ("%s.json" % gw)).read_text())
     assert diagnosis["running"] is True
     assert isinstance(diagnosis["doctor"]["findings"]["findings"], list), diagnosis["doctor"]
     assert diagnosis["status"]["report"]["runtimeVersion"] == "2026.9.6"

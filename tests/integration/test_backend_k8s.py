@@ -23,7 +23,7 @@ import pytest
 
 from conftest import write_fleet
 from helpers import CLUSTER, GATE_DEADLINE, changed, gate_checks, kubectl, run_cli
-from test_backend_compose import BACKEND_STAGE, smoke_models, turn
+from test_backend_compose import BACKEND_STAGE, diagnosed, smoke_models, turn
 
 pytestmark = pytest.mark.real
 GW = "gw-k"
@@ -182,15 +182,7 @@ def test_a_message_through_the_gateway_is_answered_by_the_backend(fleet, deploye
 
 def test_one_command_diagnoses_the_k8s_gateway(fleet, deployed, tmp_path):
     """diagnose.yml on a Kubernetes gateway: doctor and status by exec in its pod, its logs."""
-    out = tmp_path / "diagnosis"
-    diagnosed = play(fleet, "playbooks/diagnose.yml", "-e", "diagnose_dir=%s" % out, "-e",
-                     "diagnose_lines=100000")
-    assert diagnosed.returncode == 0, diagnosed.stdout[-3000:]
-    diagnosis = json.loads((out / ("%s.json" % GW)).read_text())
-    assert diagnosis["running"] is True
-    assert isinstance(diagnosis["doctor"]["findings"]["findings"], list), diagnosis["doctor"]
-    assert diagnosis["status"]["report"]["runtimeVersion"] == "2026.9.6"
-    assert any(line.endswith("[gateway] ready") for line in diagnosis["logs"])
+    diagnosed(fleet, play, GW, tmp_path)
 
 
 def test_a_second_run_changes_nothing(fleet, deployed):
