@@ -200,8 +200,7 @@ def create_archive(parts, dest_dir, instance, reason="manual", exclude=(), keep=
         handle = os.open(final + MAC_SUFFIX, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write("%s  %s\n" % (archive_mac(key, name, archive_sha), name))
-    removed = (prune_retention(dest_dir, instance, retention) if retention
-               else prune(dest_dir, instance, keep) if keep else [])
+    removed = prune_as_told(dest_dir, instance, retention, keep)
     return {"path": final, "name": name, "sha256": archive_sha, "files":
             sum(1 for e in manifest["entries"].values() if e["type"] == "file"),
             "bytes": total, "size": os.path.getsize(final), "created": stamp,
@@ -263,9 +262,10 @@ def retained(names, instance, retention):
     if unknown:
         raise BackupError("retention %s: use last, daily, weekly and monthly (counts)"
                           % ", ".join(unknown))
-    dated = sorted(((archive_time(name, instance), name) for name in names
-                    if archive_time(name, instance) is not None), reverse=True)
-    keep = {name for name in names if archive_time(name, instance) is None}
+    stamps = {name: archive_time(name, instance) for name in names}
+    dated = sorted(((when, name) for name, when in stamps.items() if when is not None),
+                   reverse=True)
+    keep = {name for name, when in stamps.items() if when is None}
     keep.update(name for dummy, name in dated[:int(retention.get("last") or 0)])
     periods = {"daily": lambda t: t.date(), "weekly": lambda t: t.isocalendar()[:2],
                "monthly": lambda t: (t.year, t.month)}
@@ -280,6 +280,14 @@ def retained(names, instance, retention):
             seen.append(period)
             keep.add(name)
     return keep
+
+
+def prune_as_told(dest_dir, instance, retention=None, keep=0):
+    """The pruning after a backup: by ``retention`` when given, else the newest ``keep``
+    (0: none)."""
+    if retention:
+        return prune_retention(dest_dir, instance, retention)
+    return prune(dest_dir, instance, keep) if keep else []
 
 
 def prune_retention(dest_dir, instance, retention):
@@ -307,9 +315,7 @@ def copy_archive(made, copy_dir, instance, retention=None, keep=0):
         os.remove(target)
         raise BackupError("the copy of %s in %s does not match the archive (sha256): removed; "
                           "check the second target" % (os.path.basename(source), copy_dir))
-    pruned = (prune_retention(copy_dir, instance, retention) if retention
-              else prune(copy_dir, instance, keep) if keep else [])
-    return {"path": target, "pruned": pruned}
+    return {"path": target, "pruned": prune_as_told(copy_dir, instance, retention, keep)}
 
 
 def archive_time(name, instance):
