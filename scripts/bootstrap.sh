@@ -27,6 +27,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_apt[@]}"
   command -v "$PYTHON_BIN" >/dev/null 2>&1 || PYTHON_BIN=python3
 fi
+# The observability tests run a real Prometheus (and promtool for the rule tests), a real
+# Alertmanager and a real browser from Debian; without recommends (no node exporter). On a machine that runs
+# systemd the packages start their own services on :9090/:9093; the tests use other ports.
+need_mon=()
+command -v promtool >/dev/null 2>&1 || need_mon+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_mon+=(prometheus-alertmanager)
+# systemd-analyze checks the units the observability role writes
+command -v systemd-analyze >/dev/null 2>&1 || need_mon+=(systemd)
+# the fleet report is checked in a real browser (Selenium drives chromium through chromedriver)
+command -v chromedriver >/dev/null 2>&1 || need_mon+=(chromium chromium-driver)
+if [ ${#need_mon[@]} -gt 0 ]; then
+  log "apt-get install ${need_mon[*]}"
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "${need_mon[@]}"
+fi
 
 # --- Python venv ------------------------------------------------------------
 # requirements-dev.lock: every package of the closure (pip included) pinned with the sha256 of

@@ -46,6 +46,8 @@ ACTIONS = {
     "rotate": ("admin", "rotate gateway tokens and provider keys"),
     "remove": ("admin", "remove gateways (lifecycle absent)"),
     "policy": ("admin", "change the fleet's policy, catalogs or templates"),
+    "observability": ("admin", "write the metrics exporter's configuration (with copies of "
+                               "the gateways' tokens) and the controller's schedules"),
 }
 HIGH_RISK_AGENT_KEYS = ("sandbox", "tools", "policy", "config")
 

@@ -29,6 +29,7 @@ import posixpath
 import re
 import shutil
 import tarfile
+import tempfile
 
 from . import _keys
 from ._hosttree import GATEWAY_UID
@@ -434,6 +435,39 @@ def verify_archive(path, key=None, trust_unsigned=False):
                           % (name, got["target"], want.get("target")))
     return {"ok": not errors, "errors": errors, "manifest": manifest, "sha256": actual,
             "authenticated": authenticated}
+
+
+def check_all(dest_dir, instance, key=None, trust_unsigned=False, now=None):
+    """The integrity job's check of every archive of ``instance`` in ``dest_dir``: each one
+    verified (MAC, checksum, every member against the manifest), and the newest intact one
+    extracted for real into a scratch directory that is removed afterwards (a restore that
+    would work). Returns the record the exporter reads:
+    {time, dir, checked, failed: [{name, errors}], extracted, ok}."""
+    now = now if now is not None else datetime.datetime.now(datetime.timezone.utc)
+    record = {"time": now.timestamp(), "dir": dest_dir, "checked": 0, "failed": [],
+              "extracted": None}
+    good = None
+    for item in list_archives(dest_dir, instance):
+        record["checked"] += 1
+        result = verify_archive(item["path"], key, trust_unsigned)
+        if result["ok"]:
+            good = (item, result["manifest"])
+        else:
+            record["failed"].append({"name": item["name"], "errors": result["errors"][:5]})
+    if good is not None:
+        item, manifest = good
+        scratch = tempfile.mkdtemp(prefix=".integrity-", dir=dest_dir)
+        try:
+            restore_archive(item["path"], dict((part, os.path.join(scratch, part))
+                                               for part in manifest.get("parts", [])),
+                            key, trust_unsigned)
+            record["extracted"] = item["name"]
+        except (BackupError, OSError, tarfile.TarError) as exc:
+            record["failed"].append({"name": item["name"], "errors": ["test extract: %s" % exc]})
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    record["ok"] = not record["failed"]
+    return record
 
 
 def _unsafe_members(path, part_names):

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import re
+
+from . import _html
 
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -27,17 +28,6 @@ CHANGE_ACTIONS = ("deploy", "update", "rollback", "restore", "agent", "pairing",
 NOT_RECORDED = {"drill": "drills are not built yet (playbooks/drill.yml, issue 18)",
                 "preflight": "preflight refusals are not written to the trail: a refused run "
                              "changes nothing (its output names the findings)"}
-
-
-# the page carries its data as JSON (a person's browser shows the tables; a program, or a
-# second run deciding whether anything changed, reads this)
-DATA_OPEN = '<script type="application/json" id="report-data">'
-
-
-def page_data(text):
-    """The report a page (``render_html``) carries."""
-    return json.loads(text.split(DATA_OPEN, 1)[1].split("</script>", 1)[0]
-                      .replace("<\\/", "</"))
 
 
 class ComplianceError(ValueError):
@@ -156,23 +146,8 @@ def build(events, start, end, label, trail, org="", now=None):
     }
 
 
-_STYLE = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1b1b}"
-          "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em}"
-          "table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;"
-          "padding:.25em .6em;text-align:left}th{background:#f2f2f2}"
-          ".bad{color:#a40000;font-weight:600}.ok{color:#136f2d;font-weight:600}"
-          ".note{color:#555}.cards{display:flex;gap:1em;flex-wrap:wrap}"
-          ".card{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;min-width:9em}"
-          ".card b{display:block;font-size:1.6em}")
-
-
 def _table(headers, rows, empty="none in this period"):
-    if not rows:
-        return '<p class="note">%s</p>' % html.escape(empty)
-    head = "".join("<th>%s</th>" % html.escape(str(h)) for h in headers)
-    body = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(
-        "" if cell is None else str(cell)) for cell in row) for row in rows)
-    return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
+    return _html.table(headers, rows, empty)
 
 
 def _rate_text(part):
@@ -189,9 +164,6 @@ def render_html(report):
              ("backups ok", "%d/%d" % (report["backups"]["ok"], report["backups"]["total"])),
              ("restores ok", "%d/%d" % (report["restores"]["ok"], report["restores"]["total"]))]
     parts = [
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-        "<title>Compliance report %s %s</title><style>%s</style></head><body>" % (
-            html.escape(report["org"]), html.escape(report["period"]["label"]), _STYLE),
         "<h1>Compliance report: %s, %s</h1>" % (html.escape(report["org"] or "fleet"),
                                                 html.escape(report["period"]["label"])),
         "<p>From %s to %s (UTC, end excluded); generated %s.</p>" % (
@@ -200,10 +172,7 @@ def render_html(report):
         '<p id="trail" class="%s">Audit trail %s: %s (%d events in the file).</p>' % (
             "ok" if trail.get("intact") else "bad", html.escape(str(trail.get("path", ""))),
             html.escape(str(trail.get("message", ""))), int(trail.get("count", 0))),
-        '<div class="cards">%s</div>' % "".join(
-            '<div class="card" data-card="%s"><b>%s</b>%s</div>' % (
-                html.escape(name), html.escape(str(value)), html.escape(name))
-            for name, value in cards),
+        _html.cards(cards),
         "<h2>Changes by actor and kind</h2>",
         _table(["actor"] + actions, [[actor] + [kinds.get(a, 0) for a in actions]
                                      for actor, kinds in report["by_actor"].items()]),
@@ -237,7 +206,5 @@ def render_html(report):
         _table(["gateway", "last good backup"], list(
             report["backups"]["last_by_gateway"].items()), "no backup in this period"),
         '<p class="note">Drills: %s</p>' % html.escape(report["drills"]["note"]),
-        DATA_OPEN + json.dumps(report, sort_keys=True).replace("</", "<\\/") + "</script>",
-        "</body></html>",
     ]
-    return "\n".join(parts) + "\n"
+    return _html.page("Compliance report %s %s" % (report["org"], report["period"]["label"]), parts, report)

@@ -90,7 +90,8 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._compliance import (
-    ComplianceError, build, page_data, period, render_html)
+    ComplianceError, build, period, render_html)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._html import page_data
 from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
     AuditError, missing_trail, verify_here)
 

@@ -27,6 +27,11 @@ description:
     through a link, then swapped in by rename. Stop the gateway before and gate it after
     (C(playbooks/restore.yml) does).
   - V(list) lists the archives of the gateway, oldest first.
+  - V(integrity) is the scheduled integrity check (C(playbooks/integrity.yml)) - every
+    archive of the gateway verified as V(verify) does, and the newest intact one extracted
+    for real into a scratch directory that is removed afterwards; with O(facts_dir) the
+    result is recorded for the fleet's exporter (docs/observability.md). Fails naming every
+    refused archive, after recording.
   - For a consistent archive stop the gateway first (the update and backup playbooks do); a
     running gateway may write while the archive is read.
 author:
@@ -35,7 +40,7 @@ options:
   action:
     description: What to do.
     type: str
-    choices: [create, verify, restore, list]
+    choices: [create, verify, restore, list, integrity]
     default: create
   instance:
     description: The gateway's instance name; archives are named C(<instance>-<UTC time>-<reason>.tar.gz).
@@ -97,6 +102,14 @@ options:
       - Default C(/etc/clawops/backup.key) for root, else C(~/.config/clawops/backup.key) - apart
         from every backups directory. To restore an archive on another host, copy the key there.
     type: path
+  facts_dir:
+    description:
+      - For V(integrity), the exporter's records directory (C(<observability dir>/facts)); the
+        result goes to C(integrity/<gateway>.json) there.
+    type: path
+  gateway:
+    description: For V(integrity) with O(facts_dir), the gateway id the record is named by.
+    type: str
   trust_unsigned:
     description:
       - Accept an archive without a C(.hmac) (made before archives were authenticated) on
@@ -173,6 +186,24 @@ archives:
   returned: action is list
   type: list
   elements: dict
+integrity:
+  description: The integrity check of every archive.
+  returned: action is integrity
+  type: dict
+  contains:
+    checked:
+      description: Archives checked.
+      type: int
+    failed:
+      description: Refused archives, each with its name and up to five errors.
+      type: list
+      elements: dict
+    extracted:
+      description: The archive extracted as a test (the newest intact one), or null.
+      type: str
+    ok:
+      description: Whether every archive passed.
+      type: bool
 restored:
   description: The parts restored (config, state, workspaces).
   returned: action is restore
@@ -185,8 +216,10 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import (
-    BackupError, copy_archive, create_archive, default_key_file, list_archives, load_key, resolve,
+    BackupError, check_all, copy_archive, create_archive, default_key_file, list_archives, load_key, resolve,
     restore_archive, verify_archive)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._metrics import (
+    MetricsError, write_fact)
 
 
 def _parts(params):
@@ -198,11 +231,29 @@ def _parts(params):
     return parts
 
 
+def _integrity(module, params, key_file):
+    record = check_all(params["backups_dir"], params["instance"], load_key(key_file),
+                       params["trust_unsigned"])
+    # the record is the run's output (it changes with every run's time), not a change
+    if params["facts_dir"] and not module.check_mode:
+        try:
+            write_fact(params["facts_dir"], "integrity", params["gateway"], record)
+        except (MetricsError, OSError) as exc:
+            module.fail_json(msg="cannot record the integrity check in %s: %s" % (params["facts_dir"], exc),
+                             integrity=record)
+    if not record["ok"]:
+        module.fail_json(msg="integrity check of %s: %d of %d archives refused - %s" % (
+            params["instance"], len(record["failed"]), record["checked"], "; ".join(
+                "%s: %s" % (item["name"], ", ".join(item["errors"][:2])) for item in record["failed"])),
+            integrity=record)
+    module.exit_json(changed=False, integrity=record)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             action=dict(type="str", default="create",
-                        choices=["create", "verify", "restore", "list"]),
+                        choices=["create", "verify", "restore", "list", "integrity"]),
             instance=dict(type="str", required=True),
             backups_dir=dict(type="path", required=True),
             config_dir=dict(type="path"),
@@ -216,7 +267,10 @@ def main():
             copy_to=dict(type="path"),
             key_file=dict(type="path"),
             trust_unsigned=dict(type="bool", default=False),
+            facts_dir=dict(type="path"),
+            gateway=dict(type="str"),
         ),
+        required_by={"facts_dir": "gateway"},
         supports_check_mode=True,
     )
     params = module.params
@@ -226,6 +280,8 @@ def main():
         if action == "list":
             module.exit_json(changed=False,
                              archives=list_archives(params["backups_dir"], params["instance"]))
+        if action == "integrity":
+            _integrity(module, params, key_file)
         parts = _parts(params)
         if action == "create":
             if not parts:

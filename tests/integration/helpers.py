@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -163,3 +164,113 @@ def kubectl(cluster, *args, stdin=None, timeout=120):
     return subprocess.run([cluster["kubectl"], "--kubeconfig", cluster["kubeconfig"]] + list(args),
                           input=stdin, capture_output=True, text=True, timeout=timeout,
                           check=False)
+
+
+# --- a real Prometheus, a real Alertmanager and a webhook receiver -----------------------------
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Webhook(object):
+    """Alertmanager's webhook receiver: every POSTed notification, in order."""
+
+    def __init__(self):
+        import http.server  # pylint: disable=import-outside-toplevel
+        import threading  # pylint: disable=import-outside-toplevel
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append(json.loads(body.decode("utf-8")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/alerts" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def alerts(self, name, status, **labels):
+        """The alerts of every notification so far named ``name`` with ``status`` and labels."""
+        return [alert for note in self.received for alert in note.get("alerts", [])
+                if alert["labels"].get("alertname") == name and alert["status"] == status
+                and all(alert["labels"].get(k) == v for k, v in labels.items())]
+
+    def close(self):
+        self.server.shutdown()
+
+
+def start_process(argv, log_path, ready_url, deadline=60, env=None):
+    """Start a server, wait until ``ready_url`` answers 200; the process (killed on failure)."""
+    log = open(log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env)  # pylint: disable=consider-using-with
+    end = time.time() + deadline
+    while time.time() < end:
+        if proc.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(ready_url, timeout=2) as answer:
+                if answer.status == 200:
+                    return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    with open(log_path, encoding="utf-8") as handle:
+        pytest.fail("%s did not start: %s" % (argv[0], handle.read()[-2000:]))
+    return None
+
+
+def start_alertmanager(base, webhook_url):
+    port = free_port()
+    config = os.path.join(base, "alertmanager.yml")
+    with open(config, "w", encoding="utf-8") as handle:
+        handle.write(
+            "route:\n  receiver: webhook\n  group_by: [alertname, gateway]\n"
+            "  group_wait: 1s\n  group_interval: 5s\n  repeat_interval: 1h\n"
+            "receivers:\n  - name: webhook\n    webhook_configs:\n"
+            "      - {url: %s, send_resolved: true}\n" % json.dumps(webhook_url))
+    proc = start_process(
+        ["prometheus-alertmanager", "--config.file=" + config,
+         "--storage.path=" + os.path.join(base, "am-data"),
+         "--web.listen-address=127.0.0.1:%d" % port, "--cluster.listen-address="],
+        os.path.join(base, "alertmanager.log"), "http://127.0.0.1:%d/-/ready" % port)
+    return proc, port
+
+
+def start_prometheus(base, config):
+    port = free_port()
+    proc = start_process(
+        ["prometheus", "--config.file=" + config,
+         "--storage.tsdb.path=" + os.path.join(base, "prom-data"),
+         "--web.listen-address=127.0.0.1:%d" % port],
+        os.path.join(base, "prometheus.log"), "http://127.0.0.1:%d/-/ready" % port)
+    return proc, "http://127.0.0.1:%d" % port
+
+
+def prom_query(url, query):
+    """The result vector of an instant query (Prometheus' HTTP API)."""
+    from urllib.parse import quote  # pylint: disable=import-outside-toplevel
+    with urllib.request.urlopen("%s/api/v1/query?query=%s" % (url, quote(query)), timeout=10) as answer:
+        data = json.loads(answer.read())
+    assert data["status"] == "success", data
+    return data["data"]["result"]
+
+
+def wait_until(what, probe, deadline=240, every=2):
+    """``probe()``'s first truthy answer within ``deadline`` seconds, else a failure naming
+    ``what`` and the last answer."""
+    end, last = time.time() + deadline, None
+    while time.time() < end:
+        last = probe()
+        if last:
+            return last
+        time.sleep(every)
+    pytest.fail("%s: not within %d s (last: %r)" % (what, deadline, last))
+    return None

@@ -17,14 +17,18 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
+import urllib.parse
+import urllib.request
 
 import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
-from conftest import write_fleet
-from helpers import (GATE_DEADLINE, changed, docker, free_base_ports, get, openclaw_bin, put,
-                     readyz, recap_changed, run_cli)
+from conftest import COLLECTIONS, write_fleet
+from helpers import (GATE_DEADLINE, Webhook, ansible_env, changed, docker, free_base_ports, free_port, get,
+                     openclaw_bin, prom_query, put, readyz, recap_changed, run_cli, start_alertmanager,
+                     start_process, start_prometheus, wait_until)
 
 pytestmark = pytest.mark.real
 OPEN = "open: true\n"
@@ -643,6 +647,187 @@ def test_the_compliance_report_counts_this_trail(fleet):
         again.stdout[-2000:]
 
 
+def _exporter_text(port, gw):
+    with urllib.request.urlopen("http://127.0.0.1:%d/probe?gateway=%s" % (port, gw), timeout=30) as answer:
+        text = answer.read().decode("utf-8")
+    OUTPUTS.append(text)
+    return text
+
+
+def test_prometheus_and_alertmanager_see_the_fleet_and_its_failures(fleet, tmp_path):
+    """observability.yml writes the exporter's setup (gw-a's token from OpenBao into a 0600
+    file); a real Prometheus scrapes the exporter for both gateways with the fleet's labels;
+    a real Alertmanager delivers ClawopsGatewayDown to a webhook when gw-b is stopped and
+    its resolution when it is back; a damaged archive is refused by the integrity job and
+    ClawopsBackupIntegrityFailed is delivered."""
+    obs = os.path.join(fleet["base"], "observability")
+    webhook = Webhook()
+    procs = []
+    try:
+        am, am_port = start_alertmanager(str(tmp_path), webhook.url)
+        procs.append(am)
+        exporter_port = free_port()
+        units = tmp_path / "units"
+        units.mkdir()
+        args = ("-e", "observability_dir=%s" % obs, "-e", "observability_scrape_interval=5s",
+                "-e", "observability_evaluation_interval=5s", "-e", "observability_systemd=true",
+                "-e", "observability_systemd_dir=%s" % units,
+                "-e", "observability_exporter_listen=127.0.0.1:%d" % exporter_port,
+                "-e", '{"observability_alertmanagers": ["127.0.0.1:%d"]}' % am_port)
+        setup = play(fleet, "playbooks/observability.yml", *args)
+        assert setup.returncode == 0, setup.stdout[-4000:]
+        again = play(fleet, "playbooks/observability.yml", *args)
+        assert again.returncode == 0 and sum(changed(again).values()) == 0, again.stdout[-3000:]
+        for gw in GATEWAYS:
+            path = os.path.join(obs, "tokens", "%s.token" % gw)
+            assert os.stat(path).st_mode & 0o777 == 0o600
+            with open(path, encoding="utf-8") as handle:
+                assert handle.read().strip() == token(fleet, gw)
+        with open(os.path.join(obs, "exporter.json"), encoding="utf-8") as handle:
+            config = handle.read()
+        assert all(token(fleet, gw) not in config for gw in GATEWAYS)
+        # the units systemd would run (no systemd here: checked by systemd's own verifier)
+        names = sorted(os.listdir(units))
+        assert names == ["clawops-backup.timer", "clawops-exporter.service", "clawops-integrity.timer",
+                         "clawops-job@.service", "clawops-status.timer"], names
+        verify = subprocess.run(["systemd-analyze", "verify", "--man=no"] + [
+            str(units / n) for n in names if not n.endswith("@.service")] + [str(units / "clawops-job@backup.service")],
+            capture_output=True, text=True, check=False, timeout=60)
+        assert verify.returncode == 0 and not verify.stderr.strip(), verify.stderr
+        procs.append(start_process(
+            [sys.executable, "-m", "ansible_collections.clawops.orchestrator.plugins.plugin_utils._exporter",
+             "--config", os.path.join(obs, "exporter.json"), "--listen", "127.0.0.1:%d" % exporter_port],
+            str(tmp_path / "exporter.log"), "http://127.0.0.1:%d/-/healthy" % exporter_port,
+            env=ansible_env(PYTHONPATH=COLLECTIONS)))
+        status = play(fleet, "playbooks/status.yml", "-e", "observability_dir=%s" % obs)
+        assert status.returncode == 0, status.stdout[-3000:]
+        text = _exporter_text(exporter_port, "gw-a")
+        # declared vs live agents recorded by the status run, the readiness probed now
+        assert re.search(r"^clawops_agents_drift 0$", text, re.M), text
+        assert re.search(r"^clawops_gateway_ready 1$", text, re.M), text
+        prom, prom_url = start_prometheus(str(tmp_path), os.path.join(obs, "prometheus", "prometheus.yml"))
+        procs.append(prom)
+
+        def both_up():
+            found = prom_query(prom_url, "clawops_gateway_up == 1")
+            return found if len(found) == 2 else None
+        series = {item["metric"]["gateway"]: item["metric"] for item in wait_until(
+            "Prometheus scrapes both gateways up", both_up, deadline=120)}
+        assert series["gw-a"] == {
+            "__name__": "clawops_gateway_up", "job": "clawops", "instance": "gw-a",
+            "org": fleet["slug"], "group": "team-a", "gateway": "gw-a", "profile": "usecase",
+            "trust_level": "medium", "wave": "canary", "provider": "compose"}, series["gw-a"]
+        assert series["gw-b"]["wave"] == "1" and series["gw-b"]["group"] == "team-b"
+        assert {item["metric"]["gateway"] for item in prom_query(prom_url, 'up{job="clawops"} == 1')} == set(GATEWAYS)
+        ready = prom_query(prom_url, "clawops_gateway_ready")
+        assert {item["metric"]["gateway"]: item["value"][1] for item in ready} == {"gw-a": "1", "gw-b": "1"}
+        drift = prom_query(prom_url, "clawops_agents_drift")
+        assert {item["metric"]["gateway"]: item["value"][1] for item in drift} == {"gw-a": "0", "gw-b": "0"}
+        assert prom_query(prom_url, "clawops_gateway_uptime_seconds > 0")
+
+        # gw-b stops: the alert reaches the webhook, and its resolution once gw-b is back
+        stopped = time.time()
+        assert docker("stop", instance(fleet, "gw-b")).returncode == 0
+        wait_until("ClawopsGatewayDown for gw-b delivered",
+                   lambda: webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-b"), deadline=300)
+        fired = time.time() - stopped
+        assert not webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-a")
+        back = play(fleet, "playbooks/lifecycle.yml", "--limit", "gw-b", "-e", "action=started")
+        assert back.returncode == 0, back.stdout[-3000:]
+        wait_until("ClawopsGatewayDown for gw-b resolved",
+                   lambda: webhook.alerts("ClawopsGatewayDown", "resolved", gateway="gw-b"), deadline=300)
+        print("gateway down delivered %.0f s after the stop" % fired)
+
+        # the integrity job: a good archive passes, a damaged one is refused and alerts
+        made = play(fleet, "playbooks/backup.yml", "--limit", "gw-a", "-e", "backup_live=true")
+        assert made.returncode == 0, made.stdout[-3000:]
+        checked = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+        assert checked.returncode == 0, checked.stdout[-3000:]
+        text = _exporter_text(exporter_port, "gw-a")
+        assert re.search(r"^clawops_backup_integrity_failures 0$", text, re.M), text
+        assert re.search(r"^clawops_backup_archives [1-9]", text, re.M), text
+        archives = sorted(n for n in os.listdir(os.path.join(gw_root(fleet, "gw-a"), "backups"))
+                          if n.endswith(".tar.gz"))
+        damaged = os.path.join(gw_root(fleet, "gw-a"), "backups", archives[-1])
+
+        def flip():
+            with open(damaged, "r+b") as handle:
+                handle.seek(os.path.getsize(damaged) // 2)
+                byte = handle.read(1)
+                handle.seek(-1, 1)
+                handle.write(bytes([byte[0] ^ 0xFF]))
+        flip()
+        refused = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+        assert refused.returncode != 0
+        assert "1 of %d archives refused" % len(archives) in refused.stdout, refused.stdout[-3000:]
+        assert archives[-1] in refused.stdout
+        wait_until("ClawopsBackupIntegrityFailed for gw-a delivered",
+                   lambda: webhook.alerts("ClawopsBackupIntegrityFailed", "firing", gateway="gw-a"), deadline=120)
+        flip()  # the archive as it was: intact again (the report test shows it)
+        again = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+        assert again.returncode == 0, again.stdout[-3000:]
+        with urllib.request.urlopen("%s/api/v1/series?match[]=%s" % (prom_url, urllib.parse.quote('{job="clawops"}')),
+                                    timeout=10) as answer:
+            OUTPUTS.append(answer.read().decode("utf-8"))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        webhook.close()
+    OUTPUTS.append(json.dumps(webhook.received))
+
+
+def test_the_fleet_report_in_a_real_browser(fleet, tmp_path):
+    """report.yml writes the page and its JSON; headless Chromium (Debian's, driven by
+    Selenium through chromedriver) shows what a person reads: the summary, both gateways
+    running with their agent, the last backup, the provenance folded until opened. No secret
+    value in the page, the JSON or the text the browser renders."""
+    reports = tmp_path / "reports"
+    proc = play(fleet, "playbooks/report.yml", "-e", "observability_report_dir=%s" % reports,
+                "-e", "observability_dir=%s" % os.path.join(fleet["base"], "observability"))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    page = reports / ("%s-fleet.html" % fleet["slug"])
+    data = json.loads((reports / ("%s-fleet.json" % fleet["slug"])).read_text())
+    OUTPUTS.append(page.read_text() + json.dumps(data))
+    assert data["summary"]["gateways"] == 2 and data["summary"]["states"] == {"running": 2}
+    by_id = {g["id"]: g for g in data["gateways"]}
+    assert by_id["gw-a"]["agents"]["live"] == ["helper"] and by_id["gw-a"]["wave"] == "canary"
+    assert by_id["gw-a"]["backup"]["last"], by_id["gw-a"]["backup"]  # the observability test's backup
+    assert any(row["path"] == "gateway.port" for row in by_id["gw-b"]["config"])
+
+    from selenium import webdriver  # pylint: disable=import-outside-toplevel
+    from selenium.webdriver.common.by import By  # pylint: disable=import-outside-toplevel
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1600"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(
+        executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"))
+    try:
+        driver.get(page.as_uri())
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Fleet report: %s" % fleet["slug"]
+        assert driver.find_element(By.CSS_SELECTOR, '[data-card="gateways"] b').text == "2"
+        assert driver.find_element(By.CSS_SELECTOR, '[data-card="ready"] b').text == "2/2"
+        for gw in GATEWAYS:
+            section = driver.find_element(By.ID, "gw-%s" % gw)
+            assert section.is_displayed()
+            assert section.find_element(By.CSS_SELECTOR, "h2 span").text == "running"
+            assert "helper" in section.find_element(By.XPATH, ".//h3[.='Agents']/following-sibling::table[1]").text
+            config = section.find_element(By.XPATH, ".//details/table")
+            assert not config.is_displayed()  # folded until a person opens it
+            section.find_element(By.TAG_NAME, "summary").click()
+            assert config.is_displayed() and "gateway.port" in config.text
+        backup = driver.find_element(By.XPATH, "//section[@id='gw-gw-a']//td[.='last backup']/..").text
+        assert "never" not in backup and instance(fleet, "gw-a") in backup, backup
+        seen = driver.find_element(By.TAG_NAME, "body").text
+        OUTPUTS.append(seen)
+        assert "gw-a" in seen and "Effective policy" in seen
+        driver.save_screenshot(str(tmp_path / "fleet-report.png"))
+        if os.environ.get("CLAWOPS_SCREENSHOT_DIR"):
+            shutil.copy(tmp_path / "fleet-report.png", os.environ["CLAWOPS_SCREENSHOT_DIR"])
+    finally:
+        driver.quit()
+
+
 def test_no_secret_value_leaks_anywhere(fleet):
     """Last: every output at -vvv, the audit trail, reports and every file we wrote."""
     values = [v for v in fleet["canaries"].values() if v]
@@ -652,6 +837,8 @@ def test_no_secret_value_leaks_anywhere(fleet):
     roots = [fleet["base"], os.path.expanduser("~/.clawops")]
     allowed = {os.path.join(gw_root(fleet, gw), "gateway.env") for gw in GATEWAYS}
     allowed |= {os.path.join(fleet["secrets"], n) for n in os.listdir(fleet["secrets"])}
+    # the metrics exporter's token files (0600, checked by the observability test)
+    allowed |= {os.path.join(fleet["base"], "observability", "tokens", "%s.token" % gw) for gw in GATEWAYS}
     checked = 0
     for top in roots:
         for base, dirs, names in os.walk(top):

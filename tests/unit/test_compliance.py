@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _events
 from ansible_collections.clawops.orchestrator.plugins.module_utils._compliance import (
-    ComplianceError, build, page_data, period, render_html)
+    ComplianceError, build, period, render_html)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._html import page_data
 
 UTC = datetime.timezone.utc
 
