@@ -739,8 +739,21 @@ def test_prometheus_and_alertmanager_see_the_fleet_and_its_failures(fleet, tmp_p
         print("gateway down delivered %.0f s after the stop" % fired)
 
         # the integrity job: a good archive passes, a damaged one is refused and alerts
-        made = play(fleet, "playbooks/backup.yml", "--limit", "gw-a", "-e", "backup_live=true")
+        # the fleet definition in git: the scheduled backup bundles it (once per change of refs)
+        for argv in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "fleet"]):
+            assert subprocess.run(["git", "-C", fleet["dir"]] + argv, check=False).returncode == 0
+        bundles = tmp_path / "bundles"
+        made = play(fleet, "playbooks/backup.yml", "--limit", "gw-a", "-e", "backup_live=true",
+                    "-e", "backup_fleet_dest=%s" % bundles)
         assert made.returncode == 0, made.stdout[-3000:]
+        names = [n for n in os.listdir(bundles) if n.endswith(".bundle")]
+        assert len(names) == 1 and names[0].startswith("%s-fleet-" % fleet["slug"]), names
+        clone = tmp_path / "fleet-clone"
+        assert subprocess.run(["git", "clone", "-q", str(bundles / names[0]), str(clone)], check=False).returncode == 0
+        assert (clone / "fleet.yml").read_text() == open(os.path.join(fleet["dir"], "fleet.yml"), encoding="utf-8").read()
+        again = run_cli("ansible", ["localhost", "-m", "clawops.orchestrator.fleet_bundle", "-a",
+                                    "fleet_dir=%s dest=%s org=%s" % (fleet["dir"], bundles, fleet["slug"])])
+        assert again.returncode == 0 and '"changed": false' in again.stdout, again.stdout  # refs unchanged
         checked = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
         assert checked.returncode == 0, checked.stdout[-3000:]
         text = _exporter_text(exporter_port, "gw-a")
@@ -807,6 +820,9 @@ def test_the_fleet_report_in_a_real_browser(fleet, tmp_path):
         assert driver.find_element(By.TAG_NAME, "h1").text == "Fleet report: %s" % fleet["slug"]
         assert driver.find_element(By.CSS_SELECTOR, '[data-card="gateways"] b').text == "2"
         assert driver.find_element(By.CSS_SELECTOR, '[data-card="ready"] b').text == "2/2"
+        driver.save_screenshot(str(tmp_path / "fleet-report.png"))  # the top, as a person first sees it
+        if os.environ.get("CLAWOPS_SCREENSHOT_DIR"):
+            shutil.copy(tmp_path / "fleet-report.png", os.environ["CLAWOPS_SCREENSHOT_DIR"])
         for gw in GATEWAYS:
             section = driver.find_element(By.ID, "gw-%s" % gw)
             assert section.is_displayed()
@@ -821,9 +837,6 @@ def test_the_fleet_report_in_a_real_browser(fleet, tmp_path):
         seen = driver.find_element(By.TAG_NAME, "body").text
         OUTPUTS.append(seen)
         assert "gw-a" in seen and "Effective policy" in seen
-        driver.save_screenshot(str(tmp_path / "fleet-report.png"))
-        if os.environ.get("CLAWOPS_SCREENSHOT_DIR"):
-            shutil.copy(tmp_path / "fleet-report.png", os.environ["CLAWOPS_SCREENSHOT_DIR"])
     finally:
         driver.quit()
 

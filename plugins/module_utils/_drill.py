@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Restore drills (playbooks/drill.yml, docs/operations.md): a gateway's latest backup
+restored into a scratch instance beside it, gated, compared with its source, torn down.
+
+The scratch instance: the gateway's own workload under another name (``<instance>-drill``),
+its data below a scratch directory, the gateway's env file, every channel off (it must not
+answer anyone's messages), no published port (the gate probes it inside its container).
+
+Pure: no Ansible, no Docker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+SUFFIX = "-drill"
+
+
+class DrillError(Exception):
+    """A drill that cannot be set up (names what and why)."""
+
+
+def drill_runtime(runtime, scratch):
+    """The runtime of the scratch instance of a Compose gateway's ``runtime``, its data below
+    ``scratch``. Sidecar model backends are left out (the drill uses the shared ones)."""
+    if runtime.get("provider") != "compose" or "host_paths" not in runtime:
+        raise DrillError("%s: drills run Compose gateways (a Kubernetes gateway's drill is not "
+                         "built yet)" % runtime.get("instance"))
+    scratch = scratch.rstrip("/")
+    host = dict(runtime["host_paths"])
+    host.update({
+        "root": scratch, "home": scratch + "/home", "state_dir": scratch + "/state",
+        "workspace_root": scratch + "/workspaces", "logs_dir": scratch + "/logs",
+        "log_file": scratch + "/logs/openclaw.log", "config_dir": scratch + "/config",
+        "config_path": scratch + "/config/openclaw.json",
+    })
+    instance = runtime["instance"] + SUFFIX
+    endpoint = dict(runtime.get("endpoint") or {}, instance=instance, address=None, url=None)
+    backends = [b for b in runtime.get("backends") or [] if not (b.get("run") or {}).get("sidecar")]
+    labels = {"clawops.drill-of": runtime["instance"]}
+    return dict(runtime, instance=instance, host_paths=host, endpoint=endpoint,
+                backends=backends, labels=labels)
+
+
+def drill_project(project):
+    """The scratch instance's Compose project from the one ``compose_project`` renders for
+    its runtime: no published port, no restart policy (it lives for the drill only)."""
+    service = project["services"]["gateway"]
+    service.pop("ports", None)
+    service["restart"] = "no"
+    return project
+
+
+def drill_config(text):
+    """The restored openclaw.json with every channel turned off (the scratch instance must
+    not take messages meant for its source)."""
+    try:
+        config = json.loads(text)
+    except ValueError as exc:
+        raise DrillError("the restored openclaw.json is not JSON: %s" % exc)
+    for channel in (config.get("channels") or {}).values():
+        if isinstance(channel, dict):
+            channel["enabled"] = False
+    return json.dumps(config, indent=2, sort_keys=True) + "\n"
+
+
+def expected_agents(config_text):
+    """The agent ids the restored config declares (``agents.entries``)."""
+    try:
+        config = json.loads(config_text)
+    except ValueError:
+        return []
+    entries = ((config.get("agents") or {}).get("entries")) or {}
+    if isinstance(entries, dict):
+        return sorted(entries)
+    return sorted(e.get("id") for e in entries if isinstance(e, dict) and e.get("id"))
+
+
+def compare(expected, live, restored_files, source_files):
+    """What the drill proves: the scratch instance runs the agents its restored config
+    declares, and how its workspace files differ from the source's now (what changed since
+    the backup - the RPO made concrete)."""
+    live_ids = sorted(a.get("id") for a in live or [] if isinstance(a, dict) and a.get("id"))
+    changed = sorted(p for p in set(restored_files) & set(source_files) if restored_files[p] != source_files[p])
+    return {
+        "agents": {"expected": sorted(expected), "live": live_ids,
+                   "missing": sorted(set(expected) - set(live_ids))},
+        "files": {"restored": len(restored_files), "same": len(restored_files) - len(changed)
+                  - len(set(restored_files) - set(source_files)),
+                  "changed_since_backup": changed,
+                  "only_in_backup": sorted(set(restored_files) - set(source_files)),
+                  "only_in_source": sorted(set(source_files) - set(restored_files))},
+        "ok": bool(expected) and not set(expected) - set(live_ids),
+    }
+
+
+def within(path, root):
+    """Whether ``path`` is ``root`` or below it (the scratch directory stays in the gateway's)."""
+    path, root = os.path.realpath(path), os.path.realpath(root)
+    return path == root or path.startswith(root + os.sep)

@@ -1,0 +1,209 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clawops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gateway_drill
+short_description: Restore drill of a Compose gateway - prepare the scratch instance, compare it
+version_added: 0.9.0
+description:
+  - "Two steps of C(playbooks/drill.yml) (docs/operations.md) around starting and gating the
+    scratch instance, on the gateway's Docker host."
+  - "V(prepare) - verifies and restores an archive of the gateway (O(archive), default the
+    newest) into O(scratch) (config, state, workspaces; as a restore does: MAC and members
+    checked, nothing through a link), makes its home and logs directories, turns every
+    channel of the restored config off and writes the scratch instance's C(compose.yml) -
+    the gateway's own workload named C(<instance>-drill), its data there, the gateway's env
+    file, no published port, no restart policy. Returns its runtime (for the gate) and the
+    backup's age (RPO)."
+  - "V(compare) - asks the running scratch instance for its agents (its own CLI) and compares
+    them with the agents the restored config declares; lists the workspace files that differ
+    from the source's now (what changed since the backup)."
+  - O(scratch) must be below the gateway's own directory.
+author:
+  - clawops contributors (@clawops)
+options:
+  action:
+    description: Which step.
+    type: str
+    required: true
+    choices: [prepare, compare]
+  runtime:
+    description: The gateway's runtime (C(clawops_runtime)).
+    type: dict
+    required: true
+  scratch:
+    description: The scratch directory (below the gateway's root).
+    type: path
+    required: true
+  image:
+    description: For V(prepare), the image the scratch instance runs (the gateway's).
+    type: str
+  ca_bundle:
+    description: For V(prepare), the extra CA bundle on the host the gateway mounts, if any.
+    type: str
+    default: ""
+  archive:
+    description: For V(prepare), an archive name, a path or V(latest).
+    type: str
+    default: latest
+  key_file:
+    description: This host's backup key (see M(clawops.orchestrator.gateway_backup)).
+    type: path
+  expected_agents:
+    description: For V(compare), the agents V(prepare) found in the restored config.
+    type: list
+    elements: str
+    default: []
+  timeout:
+    description: For V(compare), seconds for the CLI in the scratch instance.
+    type: int
+    default: 120
+attributes:
+  check_mode:
+    description: V(prepare) says it would restore and changes nothing; V(compare) reads only.
+    support: full
+  diff_mode:
+    description: No diff.
+    support: none
+  idempotent:
+    description: A drill is a run, not a state - V(prepare) always restores afresh.
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Restore the latest backup into a scratch instance
+  clawops.orchestrator.gateway_drill:
+    action: prepare
+    runtime: "{{ clawops_runtime }}"
+    scratch: "{{ clawops_runtime.host_paths.root }}/drill"
+    image: "{{ gateway_compose_image }}"
+  register: drill
+"""
+
+RETURN = r"""
+runtime:
+  description: For V(prepare), the scratch instance's runtime (instance, endpoint, paths).
+  returned: action is prepare
+  type: dict
+project_dir:
+  description: For V(prepare), the directory of the scratch instance's compose.yml.
+  returned: action is prepare
+  type: str
+archive:
+  description: For V(prepare), the archive restored (name, made), and RPO (its age in seconds).
+  returned: action is prepare
+  type: dict
+expected_agents:
+  description: For V(prepare), the agents the restored config declares.
+  returned: action is prepare
+  type: list
+  elements: str
+compared:
+  description: For V(compare), agents (expected, live, missing), files (restored, same,
+    changed_since_backup, only_in_backup, only_in_source) and ok.
+  returned: action is compare
+  type: dict
+"""
+
+import datetime
+import os
+import shutil
+
+import yaml
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import (
+    BackupError, archive_time, default_key_file, load_key, resolve, restore_archive, tree_checksums)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
+from ansible_collections.clawops.orchestrator.plugins.module_utils._drill import (
+    DrillError, compare, drill_config, drill_project, drill_runtime, expected_agents, within)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
+    GatewayProblem, connect)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._http import http_get
+from ansible_collections.clawops.orchestrator.plugins.module_utils._workload import (
+    WorkloadError, compose_project, workload)
+
+
+def _prepare(module, p, drill):
+    host = p["runtime"]["host_paths"]
+    path = resolve(host["backups_dir"], p["runtime"]["instance"], p["archive"])
+    made = archive_time(os.path.basename(path), p["runtime"]["instance"])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    result = {"runtime": drill, "project_dir": p["scratch"],
+              "archive": {"name": os.path.basename(path), "made": made.isoformat() if made else None,
+                          "rpo_s": round((now - made).total_seconds(), 1) if made else None}}
+    if module.check_mode:
+        module.exit_json(changed=True, expected_agents=[], **result)
+    if os.path.exists(p["scratch"]):
+        shutil.rmtree(p["scratch"])
+    os.makedirs(p["scratch"], mode=0o750)
+    scratch_host = drill["host_paths"]
+    restored = restore_archive(path, {"config": scratch_host["config_dir"], "state": scratch_host["state_dir"],
+                                      "workspaces": scratch_host["workspace_root"]},
+                               load_key(p["key_file"] or default_key_file()))
+    user = p["runtime"]["user"]
+    for key in ("home", "logs_dir", "state_dir", "workspace_root"):
+        os.makedirs(scratch_host[key], mode=0o750, exist_ok=True)
+        os.chown(scratch_host[key], user["uid"], user["gid"])
+    with open(scratch_host["config_path"], encoding="utf-8") as handle:
+        text = handle.read()
+    with open(scratch_host["config_path"], "w", encoding="utf-8") as handle:
+        handle.write(drill_config(text))
+    spec = workload(drill, p["image"], ca=bool(p["ca_bundle"]))
+    project = drill_project(compose_project(spec, drill, drill["labels"], ca_bundle=p["ca_bundle"]))
+    with open(os.path.join(p["scratch"], "compose.yml"), "w", encoding="utf-8") as handle:
+        yaml.safe_dump(project, handle, sort_keys=True, default_flow_style=False)
+    module.exit_json(changed=True, expected_agents=expected_agents(text), restored=restored["restored"], **result)
+
+
+def _compare(module, p, drill, expected):
+    client = connect(drill["endpoint"], run=module.run_command, http=http_get,
+                     docker=module.get_bin_path("docker") or "docker")
+    rc, out, err = client.cli(["agents", "list", "--json"], p["timeout"])
+    if rc != 0:
+        module.fail_json(msg="gateway_drill: the scratch instance %s did not list its agents: %s"
+                         % (drill["instance"], (err or out).strip()[-500:]))
+    live = parse_json(out, "agents list")
+    compared = compare(expected, live if isinstance(live, list) else [],
+                       tree_checksums(drill["host_paths"]["workspace_root"]),
+                       tree_checksums(p["runtime"]["host_paths"]["workspace_root"]))
+    module.exit_json(changed=False, compared=compared)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            action=dict(type="str", required=True, choices=["prepare", "compare"]),
+            runtime=dict(type="dict", required=True),
+            scratch=dict(type="path", required=True),
+            image=dict(type="str"),
+            ca_bundle=dict(type="str", default=""),
+            archive=dict(type="str", default="latest"),
+            key_file=dict(type="path"),
+            expected_agents=dict(type="list", elements="str", default=[]),
+            timeout=dict(type="int", default=120),
+        ),
+        required_if=[("action", "prepare", ["image"])],
+        supports_check_mode=True,
+    )
+    p = module.params
+    try:
+        root = p["runtime"].get("host_paths", {}).get("root") or ""
+        if not root or not within(p["scratch"], root) or os.path.realpath(p["scratch"]) == os.path.realpath(root):
+            raise DrillError("the scratch directory %s must be below the gateway's directory %s"
+                             % (p["scratch"], root))
+        drill = drill_runtime(p["runtime"], p["scratch"])
+        if p["action"] == "prepare":
+            _prepare(module, p, drill)
+        _compare(module, p, drill, p["expected_agents"])
+    except (DrillError, BackupError, WorkloadError, GatewayProblem, OSError) as exc:
+        module.fail_json(msg="gateway_drill %s of %s: %s" % (p["action"], p["runtime"].get("instance"), exc))
+
+
+if __name__ == "__main__":
+    main()
