@@ -37,6 +37,7 @@ ACTIONS = {
     "pairing": ("operator", "approve, reject, remove devices; rotate or revoke device tokens"),
     "agent": ("operator", "add, update or remove an agent, its channel accounts and routes"),
     "backup": ("operator", "take a backup of a gateway"),
+    "drill": ("operator", "run a restore drill (a scratch instance beside the gateway)"),
     "agent_high_risk": ("admin", "agent change that touches sandbox, tools, policy, config or "
                                  "channel accounts and their secrets"),
     "deploy": ("admin", "deploy or re-deploy gateways (site.yml)"),

@@ -114,6 +114,15 @@ TEMPLATES = (
         ("quarter", "text", {"question": "Quarter (2026Q4, previous; none: this one)",
                              "max": 8}),
     )),
+    ("integrity", "Backup integrity check", "integrity", "status", {}, None, (
+        ("clawops_gateways", "targets", {"question": "Gateways (none: all)"}),
+    )),
+    ("drill", "Restore drill", "drill", "drill", {}, None, (
+        ("clawops_gateways", "targets", {"question": "Gateways (none: all, one at a time)"}),
+    )),
+    ("report", "Fleet report", "report", "status", {}, None, (
+        ("clawops_gateways", "targets", {"question": "Gateways (none: all)"}),
+    )),
 )
 
 # key -> (schedule title, template, rrule, extra data); the user's own rrules replace these
@@ -121,9 +130,12 @@ SCHEDULES = (
     ("backup", "Nightly backup", "backup",
      "DTSTART;TZID=UTC:20260101T020000 RRULE:FREQ=DAILY;INTERVAL=1",
      {"backup_action": "create", "backup_live": "false"}),
-    ("backup_verify", "Weekly backup verification", "backup",
-     "DTSTART;TZID=UTC:20260104T040000 RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=SU",
-     {"backup_action": "verify", "backup_live": "false"}),
+    ("integrity", "Weekly integrity check of every archive", "integrity",
+     "DTSTART;TZID=UTC:20260104T033000 RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=SU", {}),
+    ("drill", "Monthly restore drill", "drill",
+     "DTSTART;TZID=UTC:20260101T043000 RRULE:FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=1", {}),
+    ("report", "Daily fleet report", "report",
+     "DTSTART;TZID=UTC:20260101T063000 RRULE:FREQ=DAILY;INTERVAL=1", {}),
     ("status", "Hourly status", "status",
      "DTSTART;TZID=UTC:20260101T000500 RRULE:FREQ=HOURLY;INTERVAL=1", {}),
     ("audit", "Daily audit verification", "audit",

@@ -45,12 +45,17 @@ def drill_runtime(runtime, scratch):
                 backends=backends, labels=labels)
 
 
-def drill_project(project):
+def drill_project(project, source_instance):
     """The scratch instance's Compose project from the one ``compose_project`` renders for
-    its runtime: no published port, no restart policy (it lives for the drill only)."""
+    its runtime: no published port, no restart policy (it lives for the drill only), and the
+    source's hostname - as the gateway restored in place would have: OpenClaw's owner lease
+    in the restored state names the host and process that held it, and only on the same
+    host can a new process see that the holder is gone and take the lease over (on another,
+    the lease blocks the start until it expires)."""
     service = project["services"]["gateway"]
     service.pop("ports", None)
     service["restart"] = "no"
+    service["hostname"] = source_instance
     return project
 
 

@@ -102,6 +102,11 @@ def gate(client, token=None, deadline=180, pod_deadline=420, deep=True, changed=
         def probe(kind, key, want):
             def check():
                 answer = client.probe(kind, token)
+                if answer is None:
+                    # no answer: a container that stopped for good will not give one
+                    now = client.state()
+                    if now.get("hopeless"):
+                        raise _Failed(kind, now.get("reason") or "the gateway container stopped")
                 return isinstance(answer, dict) and answer.get(key) == want, answer
             done, answer = _until(check, deadline, sleep, clock)
             if not done:

@@ -73,7 +73,7 @@ options:
     type: str
   schedules:
     description:
-      - rrules by schedule key (C(backup), C(backup_verify), C(status), C(audit)) replacing
+      - rrules by schedule key (C(backup), C(integrity), C(drill), C(report), C(status), C(audit), C(compliance)) replacing
         the defaults; null leaves one out.
     type: dict
     default: {}

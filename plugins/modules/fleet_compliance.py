@@ -85,13 +85,12 @@ intact:
 
 import json
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._compliance import (
     ComplianceError, build, period, render_html)
-from ansible_collections.clawops.orchestrator.plugins.module_utils._html import page_data
+from ansible_collections.clawops.orchestrator.plugins.module_utils._html import page_data, write_private
 from ansible_collections.clawops.orchestrator.plugins.module_utils._events import (
     AuditError, missing_trail, verify_here)
 
@@ -118,16 +117,6 @@ def _same(path, report, page=False):
     except (OSError, ValueError, IndexError):
         return False
     return isinstance(old, dict) and dict(old, generated=None) == dict(report, generated=None)
-
-
-def _write(path, text):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".compliance-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
 
 
 def main():
@@ -165,9 +154,9 @@ def main():
                    or (p["html_path"] and not _same(p["html_path"], report, page=True)))
     if changed and not module.check_mode:
         if p["html_path"]:
-            _write(p["html_path"], render_html(report))
+            write_private(p["html_path"], render_html(report))
         if p["json_path"]:
-            _write(p["json_path"], json.dumps(report, indent=2, sort_keys=True) + "\n")
+            write_private(p["json_path"], json.dumps(report, indent=2, sort_keys=True) + "\n")
     module.exit_json(changed=changed, report=report, intact=intact)
 
 

@@ -32,7 +32,7 @@ options:
         M(clawops.orchestrator.fleet_authorize) for what each means and who may run it).
     type: str
     required: true
-    choices: [lifecycle, pairing, agent, backup, agent_high_risk, deploy, update, rollback,
+    choices: [lifecycle, pairing, agent, backup, drill, agent_high_risk, deploy, update, rollback,
               restore, rotate, remove, policy]
 attributes:
   action:
@@ -69,7 +69,7 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     module = AnsibleModule(argument_spec=dict(action=dict(
         type="str", required=True,
-        choices=["lifecycle", "pairing", "agent", "backup", "agent_high_risk", "deploy", "update",
+        choices=["lifecycle", "pairing", "agent", "backup", "drill", "agent_high_risk", "deploy", "update",
                  "rollback", "restore", "rotate", "remove", "policy"])),
         supports_check_mode=True)
     module.fail_json(msg="fleet_guard runs in its action plugin on the controller; it was "

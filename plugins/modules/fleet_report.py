@@ -78,27 +78,16 @@ report:
 """
 
 import json
-import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._backup import archive_time
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
+from ansible_collections.clawops.orchestrator.plugins.module_utils._html import write_private
 from ansible_collections.clawops.orchestrator.plugins.module_utils._metrics import (
     MetricsError, fact_path)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import run_preflight
 from ansible_collections.clawops.orchestrator.plugins.module_utils._report import build, render_html
-
-
-def _write(path, text):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".report-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
 
 
 def _drill(facts_dir, gateway_id):
@@ -148,9 +137,9 @@ def main():
         module.fail_json(msg=exc.render())
     if not module.check_mode:
         if p["html_path"]:
-            _write(p["html_path"], render_html(data))
+            write_private(p["html_path"], render_html(data))
         if p["json_path"]:
-            _write(p["json_path"], json.dumps(data, indent=2, sort_keys=True) + "\n")
+            write_private(p["json_path"], json.dumps(data, indent=2, sort_keys=True) + "\n")
     module.exit_json(changed=False, report=data)
 
 

@@ -111,9 +111,8 @@ compared:
 
 import datetime
 import os
+import json
 import shutil
-
-import yaml
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -155,9 +154,11 @@ def _prepare(module, p, drill):
     with open(scratch_host["config_path"], "w", encoding="utf-8") as handle:
         handle.write(drill_config(text))
     spec = workload(drill, p["image"], ca=bool(p["ca_bundle"]))
-    project = drill_project(compose_project(spec, drill, drill["labels"], ca_bundle=p["ca_bundle"]))
+    project = drill_project(compose_project(spec, drill, drill["labels"], ca_bundle=p["ca_bundle"]),
+                            p["runtime"]["instance"])
+    # JSON is YAML: docker compose reads it (the module may not import PyYAML)
     with open(os.path.join(p["scratch"], "compose.yml"), "w", encoding="utf-8") as handle:
-        yaml.safe_dump(project, handle, sort_keys=True, default_flow_style=False)
+        json.dump(project, handle, indent=2, sort_keys=True)
     module.exit_json(changed=True, expected_agents=expected_agents(text), restored=restored["restored"], **result)
 
 

@@ -173,6 +173,237 @@ def test_status_reads_a_vault_held_token(fleet, tmp_path):
         assert found[gw].get("uptime_s", 0) > 0, (gw, found[gw])
 
 
+def flip_a_byte(path):
+    """Damage a file in its middle; a second call puts it back."""
+    with open(path, "r+b") as handle:
+        handle.seek(os.path.getsize(path) // 2)
+        byte = handle.read(1)
+        handle.seek(-1, 1)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+
+
+def _exporter_text(port, gw):
+    with urllib.request.urlopen("http://127.0.0.1:%d/probe?gateway=%s" % (port, gw), timeout=30) as answer:
+        text = answer.read().decode("utf-8")
+    OUTPUTS.append(text)
+    return text
+
+
+def test_prometheus_and_alertmanager_see_the_fleet_and_its_failures(fleet, tmp_path):
+    """observability.yml writes the exporter's setup (gw-a's token from OpenBao into a 0600
+    file); a real Prometheus scrapes the exporter for both gateways with the fleet's labels;
+    a real Alertmanager delivers ClawopsGatewayDown to a webhook when gw-b is stopped and
+    its resolution when it is back; a damaged archive is refused by the integrity job and
+    ClawopsBackupIntegrityFailed is delivered."""
+    obs = os.path.join(fleet["base"], "observability")
+    webhook = Webhook()
+    procs = []
+    try:
+        am, am_port = start_alertmanager(str(tmp_path), webhook.url)
+        procs.append(am)
+        exporter_port = free_port()
+        units = tmp_path / "units"
+        units.mkdir()
+        args = ("-e", "observability_dir=%s" % obs, "-e", "observability_scrape_interval=5s",
+                "-e", "observability_evaluation_interval=5s", "-e", "observability_systemd=true",
+                "-e", "observability_systemd_dir=%s" % units,
+                "-e", "observability_exporter_listen=127.0.0.1:%d" % exporter_port,
+                "-e", '{"observability_alertmanagers": ["127.0.0.1:%d"]}' % am_port)
+        setup = play(fleet, "playbooks/observability.yml", *args)
+        assert setup.returncode == 0, setup.stdout[-4000:]
+        again = play(fleet, "playbooks/observability.yml", *args)
+        assert again.returncode == 0 and sum(changed(again).values()) == 0, again.stdout[-3000:]
+        for gw in GATEWAYS:
+            path = os.path.join(obs, "tokens", "%s.token" % gw)
+            assert os.stat(path).st_mode & 0o777 == 0o600
+            with open(path, encoding="utf-8") as handle:
+                assert handle.read().strip() == token(fleet, gw)
+        with open(os.path.join(obs, "exporter.json"), encoding="utf-8") as handle:
+            config = handle.read()
+        assert all(token(fleet, gw) not in config for gw in GATEWAYS)
+        # the units systemd would run (no systemd here: checked by systemd's own verifier)
+        names = sorted(os.listdir(units))
+        assert names == ["clawops-backup.timer", "clawops-drill.timer", "clawops-exporter.service", "clawops-integrity.timer",
+                         "clawops-job@.service", "clawops-status.timer"], names
+        verify = subprocess.run(["systemd-analyze", "verify", "--man=no"] + [
+            str(units / n) for n in names if not n.endswith("@.service")] + [str(units / "clawops-job@backup.service")],
+            capture_output=True, text=True, check=False, timeout=60)
+        assert verify.returncode == 0 and not verify.stderr.strip(), verify.stderr
+        procs.append(start_process(
+            [sys.executable, "-m", "ansible_collections.clawops.orchestrator.plugins.plugin_utils._exporter",
+             "--config", os.path.join(obs, "exporter.json"), "--listen", "127.0.0.1:%d" % exporter_port],
+            str(tmp_path / "exporter.log"), "http://127.0.0.1:%d/-/healthy" % exporter_port,
+            env=ansible_env(PYTHONPATH=COLLECTIONS)))
+        status = play(fleet, "playbooks/status.yml", "-e", "observability_dir=%s" % obs)
+        assert status.returncode == 0, status.stdout[-3000:]
+        text = _exporter_text(exporter_port, "gw-a")
+        # declared vs live agents recorded by the status run, the readiness probed now
+        assert re.search(r"^clawops_agents_drift 0$", text, re.M), text
+        assert re.search(r"^clawops_gateway_ready 1$", text, re.M), text
+        prom, prom_url = start_prometheus(str(tmp_path), os.path.join(obs, "prometheus", "prometheus.yml"))
+        procs.append(prom)
+
+        def both_up():
+            found = prom_query(prom_url, "clawops_gateway_up == 1")
+            return found if len(found) == 2 else None
+        series = {item["metric"]["gateway"]: item["metric"] for item in wait_until(
+            "Prometheus scrapes both gateways up", both_up, deadline=120)}
+        assert series["gw-a"] == {
+            "__name__": "clawops_gateway_up", "job": "clawops", "instance": "gw-a",
+            "org": fleet["slug"], "group": "team-a", "gateway": "gw-a", "profile": "usecase",
+            "trust_level": "medium", "wave": "canary", "provider": "compose"}, series["gw-a"]
+        assert series["gw-b"]["wave"] == "1" and series["gw-b"]["group"] == "team-b"
+        assert {item["metric"]["gateway"] for item in prom_query(prom_url, 'up{job="clawops"} == 1')} == set(GATEWAYS)
+        ready = prom_query(prom_url, "clawops_gateway_ready")
+        assert {item["metric"]["gateway"]: item["value"][1] for item in ready} == {"gw-a": "1", "gw-b": "1"}
+        drift = prom_query(prom_url, "clawops_agents_drift")
+        assert {item["metric"]["gateway"]: item["value"][1] for item in drift} == {"gw-a": "0", "gw-b": "0"}
+        assert prom_query(prom_url, "clawops_gateway_uptime_seconds > 0")
+
+        # gw-b stops: the alert reaches the webhook, and its resolution once gw-b is back
+        stopped = time.time()
+        assert docker("stop", instance(fleet, "gw-b")).returncode == 0
+        wait_until("ClawopsGatewayDown for gw-b delivered",
+                   lambda: webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-b"), deadline=300)
+        fired = time.time() - stopped
+        assert not webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-a")
+        back = play(fleet, "playbooks/lifecycle.yml", "--limit", "gw-b", "-e", "action=started")
+        assert back.returncode == 0, back.stdout[-3000:]
+        wait_until("ClawopsGatewayDown for gw-b resolved",
+                   lambda: webhook.alerts("ClawopsGatewayDown", "resolved", gateway="gw-b"), deadline=300)
+        print("gateway down delivered %.0f s after the stop" % fired)
+
+        # the integrity job: a good archive passes, a damaged one is refused and alerts
+        # the fleet definition in git: the scheduled backup bundles it (once per change of refs)
+        for argv in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "fleet"]):
+            assert subprocess.run(["git", "-C", fleet["dir"]] + argv, check=False).returncode == 0
+        bundles = tmp_path / "bundles"
+        made = play(fleet, "playbooks/backup.yml", "--limit", "gw-a", "-e", "backup_live=true",
+                    "-e", "backup_fleet_dest=%s" % bundles)
+        assert made.returncode == 0, made.stdout[-3000:]
+        names = [n for n in os.listdir(bundles) if n.endswith(".bundle")]
+        assert len(names) == 1 and names[0].startswith("%s-fleet-" % fleet["slug"]), names
+        clone = tmp_path / "fleet-clone"
+        assert subprocess.run(["git", "clone", "-q", str(bundles / names[0]), str(clone)], check=False).returncode == 0
+        assert (clone / "fleet.yml").read_text() == open(os.path.join(fleet["dir"], "fleet.yml"), encoding="utf-8").read()
+        again = run_cli("ansible", ["localhost", "-m", "clawops.orchestrator.fleet_bundle", "-a",
+                                    "fleet_dir=%s dest=%s org=%s" % (fleet["dir"], bundles, fleet["slug"])])
+        assert again.returncode == 0 and '"changed": false' in again.stdout, again.stdout  # refs unchanged
+        checked = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+        assert checked.returncode == 0, checked.stdout[-3000:]
+        text = _exporter_text(exporter_port, "gw-a")
+        assert re.search(r"^clawops_backup_integrity_failures 0$", text, re.M), text
+        assert re.search(r"^clawops_backup_archives [1-9]", text, re.M), text
+        archives = sorted(n for n in os.listdir(os.path.join(gw_root(fleet, "gw-a"), "backups"))
+                          if n.endswith(".tar.gz"))
+        damaged = os.path.join(gw_root(fleet, "gw-a"), "backups", archives[-1])
+        flip_a_byte(damaged)
+        refused = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+        assert refused.returncode != 0
+        assert "1 of %d archives refused" % len(archives) in refused.stdout, refused.stdout[-3000:]
+        assert archives[-1] in refused.stdout
+        wait_until("ClawopsBackupIntegrityFailed for gw-a delivered",
+                   lambda: webhook.alerts("ClawopsBackupIntegrityFailed", "firing", gateway="gw-a"), deadline=120)
+        flip_a_byte(damaged)  # the archive as it was: intact again (the report test shows it)
+        again = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+        assert again.returncode == 0, again.stdout[-3000:]
+        with urllib.request.urlopen("%s/api/v1/series?match[]=%s" % (prom_url, urllib.parse.quote('{job="clawops"}')),
+                                    timeout=10) as answer:
+            OUTPUTS.append(answer.read().decode("utf-8"))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        webhook.close()
+    OUTPUTS.append(json.dumps(webhook.received))
+
+
+def test_a_restore_drill_restores_beside_the_gateway_and_is_recorded(fleet):
+    """drill.yml: a damaged newest archive makes a failed drill, recorded as such; then the
+    newest backup of gw-a is restored into gw-a-drill beside it (channels off, no published
+    port), gated, compared (its agent runs), torn down - gw-a itself untouched - and the
+    measured RTO and RPO are in the audit trail and the exporter's record."""
+    obs = os.path.join(fleet["base"], "observability")
+    backups = os.path.join(gw_root(fleet, "gw-a"), "backups")
+    newest = os.path.join(backups, sorted(n for n in os.listdir(backups) if n.endswith(".tar.gz"))[-1])
+    before = started_at(fleet, "gw-a")
+    flip_a_byte(newest)
+    failed = play(fleet, "playbooks/drill.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+    flip_a_byte(newest)
+    assert failed.returncode != 0 and "Restore drill of gw-a failed" in failed.stdout, failed.stdout[-3000:]
+    assert events(fleet)[-1]["action"] == "drill" and events(fleet)[-1]["result"] == "failed"
+
+    passed = play(fleet, "playbooks/drill.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
+    assert passed.returncode == 0, passed.stdout[-4000:]
+    assert "Restore drill of gw-a passed" in passed.stdout
+    # the scratch instance ran as <instance>-drill with every channel off, then went away
+    assert "%s-drill" % instance(fleet, "gw-a") in passed.stdout
+    assert docker("inspect", "%s-drill" % instance(fleet, "gw-a")).returncode != 0
+    assert not os.path.exists(os.path.join(gw_root(fleet, "gw-a"), "drill"))
+    assert started_at(fleet, "gw-a") == before  # the gateway itself was not touched
+    event = events(fleet)[-1]
+    assert (event["action"], event["result"], event["target"]) == ("drill", "ok", "%s/gw-a" % fleet["slug"])
+    details = event["details"]
+    assert float(details["rto_s"]) > 0 and float(details["rpo_s"]) >= 0, details
+    assert details["archive"] == os.path.basename(newest)
+    with open(os.path.join(obs, "facts", "drill", "gw-a.json"), encoding="utf-8") as handle:
+        record = json.load(handle)
+    assert record["ok"] is True and float(record["rto_s"]) == float(details["rto_s"])
+    print("drill of gw-a: RTO %s s, RPO %s s" % (details["rto_s"], details["rpo_s"]))
+
+
+def test_the_fleet_report_in_a_real_browser(fleet, tmp_path):
+    """report.yml writes the page and its JSON; headless Chromium (Debian's, driven by
+    Selenium through chromedriver) shows what a person reads: the summary, both gateways
+    running with their agent, the last backup, the provenance folded until opened. No secret
+    value in the page, the JSON or the text the browser renders."""
+    reports = tmp_path / "reports"
+    proc = play(fleet, "playbooks/report.yml", "-e", "observability_report_dir=%s" % reports,
+                "-e", "observability_dir=%s" % os.path.join(fleet["base"], "observability"))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    page = reports / ("%s-fleet.html" % fleet["slug"])
+    data = json.loads((reports / ("%s-fleet.json" % fleet["slug"])).read_text())
+    OUTPUTS.append(page.read_text() + json.dumps(data))
+    assert data["summary"]["gateways"] == 2 and data["summary"]["states"] == {"running": 2}
+    by_id = {g["id"]: g for g in data["gateways"]}
+    assert by_id["gw-a"]["agents"]["live"] == ["helper"] and by_id["gw-a"]["wave"] == "canary"
+    assert by_id["gw-a"]["backup"]["last"], by_id["gw-a"]["backup"]  # the observability test's backup
+    assert by_id["gw-a"]["drill"]["ok"] is True and by_id["gw-b"]["drill"] is None  # the drill test's
+    assert any(row["path"] == "gateway.port" for row in by_id["gw-b"]["config"])
+
+    from selenium import webdriver  # pylint: disable=import-outside-toplevel
+    from selenium.webdriver.common.by import By  # pylint: disable=import-outside-toplevel
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1600"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(
+        executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"))
+    try:
+        driver.get(page.as_uri())
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Fleet report: %s" % fleet["slug"]
+        assert driver.find_element(By.CSS_SELECTOR, '[data-card="gateways"] b').text == "2"
+        assert driver.find_element(By.CSS_SELECTOR, '[data-card="ready"] b').text == "2/2"
+        driver.save_screenshot(str(tmp_path / "fleet-report.png"))  # the top, as a person first sees it
+        if os.environ.get("CLAWOPS_SCREENSHOT_DIR"):
+            shutil.copy(tmp_path / "fleet-report.png", os.environ["CLAWOPS_SCREENSHOT_DIR"])
+        for gw in GATEWAYS:
+            section = driver.find_element(By.ID, "gw-%s" % gw)
+            assert section.is_displayed()
+            assert section.find_element(By.CSS_SELECTOR, "h2 span").text == "running"
+            assert "helper" in section.find_element(By.XPATH, ".//h3[.='Agents']/following-sibling::table[1]").text
+            config = section.find_element(By.XPATH, ".//details/table")
+            assert not config.is_displayed()  # folded until a person opens it
+            section.find_element(By.TAG_NAME, "summary").click()
+            assert config.is_displayed() and "gateway.port" in config.text
+        backup = driver.find_element(By.XPATH, "//section[@id='gw-gw-a']//td[.='last backup']/..").text
+        assert "never" not in backup and instance(fleet, "gw-a") in backup, backup
+        seen = driver.find_element(By.TAG_NAME, "body").text
+        OUTPUTS.append(seen)
+        assert "gw-a" in seen and "Effective policy" in seen
+    finally:
+        driver.quit()
+
+
 def test_agent_add_then_remove(fleet, tmp_path):
     bot_token = os.path.join(fleet["secrets"], "scout-tg.token")
     with open(bot_token, "w", encoding="utf-8") as handle:
@@ -612,6 +843,9 @@ def test_every_awx_job_template_runs_as_awx_runs_it(fleet):
     result, out = job("compliance")  # quarter left blank: this quarter
     assert result.status == "successful", out[-4000:]
     assert "changes" in out and "trail: chain intact" in out, out[-3000:]
+    for key in ("integrity", "report"):  # the scheduled checks, as AWX's schedules run them
+        result, out = job(key, only_b)
+        assert result.status == "successful", (key, out[-4000:])
     result, out = job("remove", only_b)
     assert result.status == "successful", out[-4000:]
     assert docker("ps", "-aq", "--filter", "name=^%s$" % instance(fleet, "gw-b")).stdout == ""
@@ -638,6 +872,8 @@ def test_the_compliance_report_counts_this_trail(fleet):
     assert report["by_action"]["agent"]["ok"] == len([e for e in trail if e["action"] == "agent"])
     assert len(report["rotations"]) == len([e for e in trail if e["action"] == "rotate"]) > 0
     assert len(report["refusals"]) == len([e for e in trail if e["result"] == "refused"]) > 0
+    # the drill test's failed and passed drills
+    assert (report["drills"]["total"], report["drills"]["ok"], report["drills"]["failed"]) == (2, 1, 1)
     with open(os.path.join(reports, name[:-5] + ".html"), encoding="utf-8") as handle:
         page = handle.read()
     assert "<h1>Compliance report: %s, " % fleet["slug"] in page
@@ -645,200 +881,6 @@ def test_the_compliance_report_counts_this_trail(fleet):
     again = play(fleet, "playbooks/compliance.yml", *args)
     assert again.returncode == 0 and all(n == 0 for n in changed(again).values()), \
         again.stdout[-2000:]
-
-
-def _exporter_text(port, gw):
-    with urllib.request.urlopen("http://127.0.0.1:%d/probe?gateway=%s" % (port, gw), timeout=30) as answer:
-        text = answer.read().decode("utf-8")
-    OUTPUTS.append(text)
-    return text
-
-
-def test_prometheus_and_alertmanager_see_the_fleet_and_its_failures(fleet, tmp_path):
-    """observability.yml writes the exporter's setup (gw-a's token from OpenBao into a 0600
-    file); a real Prometheus scrapes the exporter for both gateways with the fleet's labels;
-    a real Alertmanager delivers ClawopsGatewayDown to a webhook when gw-b is stopped and
-    its resolution when it is back; a damaged archive is refused by the integrity job and
-    ClawopsBackupIntegrityFailed is delivered."""
-    obs = os.path.join(fleet["base"], "observability")
-    webhook = Webhook()
-    procs = []
-    try:
-        am, am_port = start_alertmanager(str(tmp_path), webhook.url)
-        procs.append(am)
-        exporter_port = free_port()
-        units = tmp_path / "units"
-        units.mkdir()
-        args = ("-e", "observability_dir=%s" % obs, "-e", "observability_scrape_interval=5s",
-                "-e", "observability_evaluation_interval=5s", "-e", "observability_systemd=true",
-                "-e", "observability_systemd_dir=%s" % units,
-                "-e", "observability_exporter_listen=127.0.0.1:%d" % exporter_port,
-                "-e", '{"observability_alertmanagers": ["127.0.0.1:%d"]}' % am_port)
-        setup = play(fleet, "playbooks/observability.yml", *args)
-        assert setup.returncode == 0, setup.stdout[-4000:]
-        again = play(fleet, "playbooks/observability.yml", *args)
-        assert again.returncode == 0 and sum(changed(again).values()) == 0, again.stdout[-3000:]
-        for gw in GATEWAYS:
-            path = os.path.join(obs, "tokens", "%s.token" % gw)
-            assert os.stat(path).st_mode & 0o777 == 0o600
-            with open(path, encoding="utf-8") as handle:
-                assert handle.read().strip() == token(fleet, gw)
-        with open(os.path.join(obs, "exporter.json"), encoding="utf-8") as handle:
-            config = handle.read()
-        assert all(token(fleet, gw) not in config for gw in GATEWAYS)
-        # the units systemd would run (no systemd here: checked by systemd's own verifier)
-        names = sorted(os.listdir(units))
-        assert names == ["clawops-backup.timer", "clawops-exporter.service", "clawops-integrity.timer",
-                         "clawops-job@.service", "clawops-status.timer"], names
-        verify = subprocess.run(["systemd-analyze", "verify", "--man=no"] + [
-            str(units / n) for n in names if not n.endswith("@.service")] + [str(units / "clawops-job@backup.service")],
-            capture_output=True, text=True, check=False, timeout=60)
-        assert verify.returncode == 0 and not verify.stderr.strip(), verify.stderr
-        procs.append(start_process(
-            [sys.executable, "-m", "ansible_collections.clawops.orchestrator.plugins.plugin_utils._exporter",
-             "--config", os.path.join(obs, "exporter.json"), "--listen", "127.0.0.1:%d" % exporter_port],
-            str(tmp_path / "exporter.log"), "http://127.0.0.1:%d/-/healthy" % exporter_port,
-            env=ansible_env(PYTHONPATH=COLLECTIONS)))
-        status = play(fleet, "playbooks/status.yml", "-e", "observability_dir=%s" % obs)
-        assert status.returncode == 0, status.stdout[-3000:]
-        text = _exporter_text(exporter_port, "gw-a")
-        # declared vs live agents recorded by the status run, the readiness probed now
-        assert re.search(r"^clawops_agents_drift 0$", text, re.M), text
-        assert re.search(r"^clawops_gateway_ready 1$", text, re.M), text
-        prom, prom_url = start_prometheus(str(tmp_path), os.path.join(obs, "prometheus", "prometheus.yml"))
-        procs.append(prom)
-
-        def both_up():
-            found = prom_query(prom_url, "clawops_gateway_up == 1")
-            return found if len(found) == 2 else None
-        series = {item["metric"]["gateway"]: item["metric"] for item in wait_until(
-            "Prometheus scrapes both gateways up", both_up, deadline=120)}
-        assert series["gw-a"] == {
-            "__name__": "clawops_gateway_up", "job": "clawops", "instance": "gw-a",
-            "org": fleet["slug"], "group": "team-a", "gateway": "gw-a", "profile": "usecase",
-            "trust_level": "medium", "wave": "canary", "provider": "compose"}, series["gw-a"]
-        assert series["gw-b"]["wave"] == "1" and series["gw-b"]["group"] == "team-b"
-        assert {item["metric"]["gateway"] for item in prom_query(prom_url, 'up{job="clawops"} == 1')} == set(GATEWAYS)
-        ready = prom_query(prom_url, "clawops_gateway_ready")
-        assert {item["metric"]["gateway"]: item["value"][1] for item in ready} == {"gw-a": "1", "gw-b": "1"}
-        drift = prom_query(prom_url, "clawops_agents_drift")
-        assert {item["metric"]["gateway"]: item["value"][1] for item in drift} == {"gw-a": "0", "gw-b": "0"}
-        assert prom_query(prom_url, "clawops_gateway_uptime_seconds > 0")
-
-        # gw-b stops: the alert reaches the webhook, and its resolution once gw-b is back
-        stopped = time.time()
-        assert docker("stop", instance(fleet, "gw-b")).returncode == 0
-        wait_until("ClawopsGatewayDown for gw-b delivered",
-                   lambda: webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-b"), deadline=300)
-        fired = time.time() - stopped
-        assert not webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-a")
-        back = play(fleet, "playbooks/lifecycle.yml", "--limit", "gw-b", "-e", "action=started")
-        assert back.returncode == 0, back.stdout[-3000:]
-        wait_until("ClawopsGatewayDown for gw-b resolved",
-                   lambda: webhook.alerts("ClawopsGatewayDown", "resolved", gateway="gw-b"), deadline=300)
-        print("gateway down delivered %.0f s after the stop" % fired)
-
-        # the integrity job: a good archive passes, a damaged one is refused and alerts
-        # the fleet definition in git: the scheduled backup bundles it (once per change of refs)
-        for argv in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "fleet"]):
-            assert subprocess.run(["git", "-C", fleet["dir"]] + argv, check=False).returncode == 0
-        bundles = tmp_path / "bundles"
-        made = play(fleet, "playbooks/backup.yml", "--limit", "gw-a", "-e", "backup_live=true",
-                    "-e", "backup_fleet_dest=%s" % bundles)
-        assert made.returncode == 0, made.stdout[-3000:]
-        names = [n for n in os.listdir(bundles) if n.endswith(".bundle")]
-        assert len(names) == 1 and names[0].startswith("%s-fleet-" % fleet["slug"]), names
-        clone = tmp_path / "fleet-clone"
-        assert subprocess.run(["git", "clone", "-q", str(bundles / names[0]), str(clone)], check=False).returncode == 0
-        assert (clone / "fleet.yml").read_text() == open(os.path.join(fleet["dir"], "fleet.yml"), encoding="utf-8").read()
-        again = run_cli("ansible", ["localhost", "-m", "clawops.orchestrator.fleet_bundle", "-a",
-                                    "fleet_dir=%s dest=%s org=%s" % (fleet["dir"], bundles, fleet["slug"])])
-        assert again.returncode == 0 and '"changed": false' in again.stdout, again.stdout  # refs unchanged
-        checked = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
-        assert checked.returncode == 0, checked.stdout[-3000:]
-        text = _exporter_text(exporter_port, "gw-a")
-        assert re.search(r"^clawops_backup_integrity_failures 0$", text, re.M), text
-        assert re.search(r"^clawops_backup_archives [1-9]", text, re.M), text
-        archives = sorted(n for n in os.listdir(os.path.join(gw_root(fleet, "gw-a"), "backups"))
-                          if n.endswith(".tar.gz"))
-        damaged = os.path.join(gw_root(fleet, "gw-a"), "backups", archives[-1])
-
-        def flip():
-            with open(damaged, "r+b") as handle:
-                handle.seek(os.path.getsize(damaged) // 2)
-                byte = handle.read(1)
-                handle.seek(-1, 1)
-                handle.write(bytes([byte[0] ^ 0xFF]))
-        flip()
-        refused = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
-        assert refused.returncode != 0
-        assert "1 of %d archives refused" % len(archives) in refused.stdout, refused.stdout[-3000:]
-        assert archives[-1] in refused.stdout
-        wait_until("ClawopsBackupIntegrityFailed for gw-a delivered",
-                   lambda: webhook.alerts("ClawopsBackupIntegrityFailed", "firing", gateway="gw-a"), deadline=120)
-        flip()  # the archive as it was: intact again (the report test shows it)
-        again = play(fleet, "playbooks/integrity.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
-        assert again.returncode == 0, again.stdout[-3000:]
-        with urllib.request.urlopen("%s/api/v1/series?match[]=%s" % (prom_url, urllib.parse.quote('{job="clawops"}')),
-                                    timeout=10) as answer:
-            OUTPUTS.append(answer.read().decode("utf-8"))
-    finally:
-        for proc in procs:
-            proc.terminate()
-        webhook.close()
-    OUTPUTS.append(json.dumps(webhook.received))
-
-
-def test_the_fleet_report_in_a_real_browser(fleet, tmp_path):
-    """report.yml writes the page and its JSON; headless Chromium (Debian's, driven by
-    Selenium through chromedriver) shows what a person reads: the summary, both gateways
-    running with their agent, the last backup, the provenance folded until opened. No secret
-    value in the page, the JSON or the text the browser renders."""
-    reports = tmp_path / "reports"
-    proc = play(fleet, "playbooks/report.yml", "-e", "observability_report_dir=%s" % reports,
-                "-e", "observability_dir=%s" % os.path.join(fleet["base"], "observability"))
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    page = reports / ("%s-fleet.html" % fleet["slug"])
-    data = json.loads((reports / ("%s-fleet.json" % fleet["slug"])).read_text())
-    OUTPUTS.append(page.read_text() + json.dumps(data))
-    assert data["summary"]["gateways"] == 2 and data["summary"]["states"] == {"running": 2}
-    by_id = {g["id"]: g for g in data["gateways"]}
-    assert by_id["gw-a"]["agents"]["live"] == ["helper"] and by_id["gw-a"]["wave"] == "canary"
-    assert by_id["gw-a"]["backup"]["last"], by_id["gw-a"]["backup"]  # the observability test's backup
-    assert any(row["path"] == "gateway.port" for row in by_id["gw-b"]["config"])
-
-    from selenium import webdriver  # pylint: disable=import-outside-toplevel
-    from selenium.webdriver.common.by import By  # pylint: disable=import-outside-toplevel
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1600"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(
-        executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"))
-    try:
-        driver.get(page.as_uri())
-        assert driver.find_element(By.TAG_NAME, "h1").text == "Fleet report: %s" % fleet["slug"]
-        assert driver.find_element(By.CSS_SELECTOR, '[data-card="gateways"] b').text == "2"
-        assert driver.find_element(By.CSS_SELECTOR, '[data-card="ready"] b').text == "2/2"
-        driver.save_screenshot(str(tmp_path / "fleet-report.png"))  # the top, as a person first sees it
-        if os.environ.get("CLAWOPS_SCREENSHOT_DIR"):
-            shutil.copy(tmp_path / "fleet-report.png", os.environ["CLAWOPS_SCREENSHOT_DIR"])
-        for gw in GATEWAYS:
-            section = driver.find_element(By.ID, "gw-%s" % gw)
-            assert section.is_displayed()
-            assert section.find_element(By.CSS_SELECTOR, "h2 span").text == "running"
-            assert "helper" in section.find_element(By.XPATH, ".//h3[.='Agents']/following-sibling::table[1]").text
-            config = section.find_element(By.XPATH, ".//details/table")
-            assert not config.is_displayed()  # folded until a person opens it
-            section.find_element(By.TAG_NAME, "summary").click()
-            assert config.is_displayed() and "gateway.port" in config.text
-        backup = driver.find_element(By.XPATH, "//section[@id='gw-gw-a']//td[.='last backup']/..").text
-        assert "never" not in backup and instance(fleet, "gw-a") in backup, backup
-        seen = driver.find_element(By.TAG_NAME, "body").text
-        OUTPUTS.append(seen)
-        assert "gw-a" in seen and "Effective policy" in seen
-    finally:
-        driver.quit()
 
 
 def test_no_secret_value_leaks_anywhere(fleet):

@@ -64,6 +64,15 @@ def run(client, **kwargs):
     return gate(client, sleep=clock.sleep, clock=clock, **kwargs), clock
 
 
+def test_a_container_that_stops_for_good_while_starting_fails_at_once():
+    gone = {"running": False, "hopeless": True, "reason": "exited with 1"}
+    client = Client([UP, UP, gone], [None], [READY])
+    with pytest.raises(GateFailed) as failed:
+        run(client, token="t0k", deadline=600)
+    assert "exited with 1" in str(failed.value)
+    assert client.calls.count(("startup", "t0k")) == 2  # not 200 probes until the deadline
+
+
 def test_the_stages_in_order_and_the_token_only_where_asked():
     client = Client([{"running": False, "hopeless": False}, UP],
                     [None, {"status": "starting"}, STARTED], [{"ready": False}, READY])
@@ -72,7 +81,8 @@ def test_the_stages_in_order_and_the_token_only_where_asked():
     assert seen["doctor"] == {"rc": 0} and seen["health"] == {"rc": 0}
     assert seen["checked"] == [STAGES[s] for s in ("running", "startup", "ready", "doctor",
                                                    "health")]
-    assert client.calls == ["state", "state", ("startup", "t0k"), ("startup", "t0k"),
+    # no answer at all: the container's state is asked again (it may have stopped for good)
+    assert client.calls == ["state", "state", ("startup", "t0k"), "state", ("startup", "t0k"),
                             ("startup", "t0k"), ("ready", "t0k"), ("ready", "t0k"),
                             "doctor", "health"]
     assert clock.now == 4 * 3  # 3 s waits: one for the container, two for /startupz, one for /readyz
