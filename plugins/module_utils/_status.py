@@ -135,3 +135,32 @@ def error_summary(statuses):
         group["gateways"] = [{"gateway": gw, "count": n}
                              for gw, n in sorted(group["gateways"].items())]
     return found
+
+
+# the alert rules' names and severities (roles/observability/files/clawops.rules.yml), for
+# sites without Prometheus: status.yml posts the same conditions to a webhook
+def alert_conditions(statuses, gateways=None):
+    """The conditions the alert rules watch, from one status run: [{status, labels,
+    annotations}] in Alertmanager's webhook shape. ``gateways``: {id: labels} to add."""
+    alerts = []
+
+    def fire(name, severity, gateway, summary, **extra):
+        labels = dict((gateways or {}).get(gateway) or {}, alertname=name, severity=severity,
+                      gateway=gateway, **extra)
+        alerts.append({"status": "firing", "labels": labels, "annotations": {"summary": summary}})
+
+    for status in statuses or []:
+        gw, state = status.get("gateway"), status.get("state")
+        if state in ("stopped", "failed", "absent"):
+            fire("ClawopsGatewayDown", "critical", gw, "Gateway %s does not answer (%s)" % (gw, state))
+            continue
+        if state == "degraded":
+            fire("ClawopsGatewayNotReady", "warning", gw, "Gateway %s is up but not ready" % gw)
+        for component in sorted(set(status.get("failing") or [])):
+            fire("ClawopsComponentFailing", "warning", gw, "%s fails on %s" % (component, gw),
+                 component=str(component))
+        agents = status.get("agents") or {}
+        drift = len(agents.get("agents_missing") or []) + len(agents.get("agents_extra") or [])
+        if drift:
+            fire("ClawopsAgentDrift", "warning", gw, "Agents of %s differ from the fleet (%d)" % (gw, drift))
+    return alerts

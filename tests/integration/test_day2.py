@@ -267,6 +267,13 @@ def test_prometheus_and_alertmanager_see_the_fleet_and_its_failures(fleet, tmp_p
                    lambda: webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-b"), deadline=300)
         fired = time.time() - stopped
         assert not webhook.alerts("ClawopsGatewayDown", "firing", gateway="gw-a")
+        # without Prometheus: the status run posts the same condition to a webhook
+        posted = len(webhook.received)
+        status = play(fleet, "playbooks/status.yml", "-e", "clawops_alert_webhook=%s" % webhook.url)
+        assert status.returncode == 0, status.stdout[-3000:]
+        (note,) = [n for n in webhook.received[posted:] if n.get("receiver") == "clawops-status"]
+        assert [(a["labels"]["alertname"], a["labels"]["gateway"], a["labels"]["wave"]) for a in note["alerts"]] == [
+            ("ClawopsGatewayDown", "gw-b", "1")], note
         back = play(fleet, "playbooks/lifecycle.yml", "--limit", "gw-b", "-e", "action=started")
         assert back.returncode == 0, back.stdout[-3000:]
         wait_until("ClawopsGatewayDown for gw-b resolved",

@@ -17,6 +17,7 @@ import pytest
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _backup, _metrics
 from ansible_collections.clawops.orchestrator.plugins.plugin_utils import _exporter
 
+RULES = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "observability", "files", "clawops.rules.yml")
 GATEWAY = {"id": "gw-a", "org_slug": "acme", "groups": ["team-a"], "profile": "usecase",
            "trust_level": "medium", "wave": "canary", "agents": ["helper", "scout"]}
 RUNTIME = {"provider": "compose", "instance": "acme-gw-a",
@@ -227,3 +228,26 @@ def test_the_exporter_answers_probes_and_reloads_its_configuration(tmp_path):
         gateway.shutdown()
     with pytest.raises(_metrics.MetricsError, match="observability.yml"):
         _exporter.Exporter(str(tmp_path / "missing.json")).gateways()
+
+
+def test_the_status_run_posts_the_rules_conditions_with_the_fleet_labels():
+    from ansible_collections.clawops.orchestrator.plugins.filter.alert_conditions import alert_conditions
+    statuses = [
+        {"gateway": "gw-a", "state": "running", "failing": [], "agents": {"agents_missing": []}},
+        {"gateway": "gw-b", "state": "stopped", "failing": []},
+        {"gateway": "gw-c", "state": "degraded", "failing": ["telegram"],
+         "agents": {"agents_missing": ["bob"], "agents_extra": ["ghost"]}},
+    ]
+    payload = alert_conditions(statuses, [dict(GATEWAY, id="gw-b", wave=2, provider="compose")])
+    assert payload["status"] == "firing" and payload["version"] == "4"
+    named = sorted((a["labels"]["alertname"], a["labels"]["gateway"]) for a in payload["alerts"])
+    assert named == [("ClawopsAgentDrift", "gw-c"), ("ClawopsComponentFailing", "gw-c"),
+                     ("ClawopsGatewayDown", "gw-b"), ("ClawopsGatewayNotReady", "gw-c")]
+    down = [a for a in payload["alerts"] if a["labels"]["gateway"] == "gw-b"][0]
+    assert down["labels"]["wave"] == "2" and down["labels"]["org"] == "acme" and down["labels"]["severity"] == "critical"
+    assert alert_conditions(statuses[:1])["status"] == "resolved"
+    import yaml  # pylint: disable=import-outside-toplevel
+    with open(RULES, encoding="utf-8") as handle:
+        rules = {r["alert"]: r["labels"]["severity"] for g in yaml.safe_load(handle)["groups"] for r in g["rules"]}
+    for alert in payload["alerts"]:  # the same names and severities as the alert rules
+        assert rules[alert["labels"]["alertname"]] == alert["labels"]["severity"]
