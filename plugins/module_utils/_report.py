@@ -187,8 +187,8 @@ def _gateway_html(g):
         "<h3>Backup and drill</h3>",
         table(["", "when", "what"], [
             ["last backup", backup.get("time") or "never",
-             ("%s (%s old, %d archive%s)" % (backup["last"], _age(backup["age_s"]), backup["count"],
-                                              "" if backup["count"] == 1 else "s"))
+             ("%s (%s old, %d archive%s)" % (
+                 backup["last"], _age(backup["age_s"]), backup["count"], "" if backup["count"] == 1 else "s"))
              if backup["last"] else "no archive"],
             ["last drill", (drill or {}).get("time") or "never",
              ("passed" if drill["ok"] else "FAILED") + (", RTO %s s" % drill["rto_s"] if drill.get("rto_s") is not None else "")
