@@ -142,9 +142,12 @@ def _prepare(module, p, drill):
         shutil.rmtree(p["scratch"])
     os.makedirs(p["scratch"], mode=0o750)
     scratch_host = drill["host_paths"]
-    restored = restore_archive(path, {"config": scratch_host["config_dir"], "state": scratch_host["state_dir"],
-                                      "workspaces": scratch_host["workspace_root"]},
-                               load_key(p["key_file"] or default_key_file()))
+    try:
+        restored = restore_archive(path, {"config": scratch_host["config_dir"], "state": scratch_host["state_dir"],
+                                          "workspaces": scratch_host["workspace_root"]},
+                                   load_key(p["key_file"] or default_key_file()))
+    except BackupError as exc:  # the drill's record names the archive that did not restore
+        module.fail_json(msg="gateway_drill prepare of %s: %s" % (p["runtime"]["instance"], exc), **result)
     user = p["runtime"]["user"]
     for key in ("home", "logs_dir", "state_dir", "workspace_root"):
         os.makedirs(scratch_host[key], mode=0o750, exist_ok=True)

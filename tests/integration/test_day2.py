@@ -337,7 +337,9 @@ def test_a_restore_drill_restores_beside_the_gateway_and_is_recorded(fleet):
     failed = play(fleet, "playbooks/drill.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
     flip_a_byte(newest)
     assert failed.returncode != 0 and "Restore drill of gw-a failed" in failed.stdout, failed.stdout[-3000:]
-    assert events(fleet)[-1]["action"] == "drill" and events(fleet)[-1]["result"] == "failed"
+    refused = events(fleet)[-1]
+    assert (refused["action"], refused["result"]) == ("drill", "failed")
+    assert refused["details"]["archive"] == os.path.basename(newest) and "MAC" in refused["details"]["failure"]
 
     passed = play(fleet, "playbooks/drill.yml", "--limit", "gw-a", "-e", "observability_dir=%s" % obs)
     assert passed.returncode == 0, passed.stdout[-4000:]
