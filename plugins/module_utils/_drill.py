@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 
+from ._paths import below
+
 SUFFIX = "-drill"
 
 
@@ -102,7 +104,9 @@ def compare(expected, live, restored_files, source_files):
     }
 
 
-def within(path, root):
-    """Whether ``path`` is ``root`` or below it (the scratch directory stays in the gateway's)."""
-    path, root = os.path.realpath(path), os.path.realpath(root)
-    return path == root or path.startswith(root + os.sep)
+def check_scratch(scratch, root):
+    """The scratch directory must lie below the gateway's own directory (it is removed with
+    everything in it)."""
+    if not root or not below(os.path.realpath(scratch), os.path.realpath(root)):
+        raise DrillError("the scratch directory %s must be below the gateway's directory %s"
+                         % (scratch, root))

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
+
+from ._files import write_atomic
 
 STYLE = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1b1b}"
          "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em}h3{font-size:1.05em;margin-top:1.4em}"
@@ -74,10 +74,4 @@ def page(title, body_parts, data):
 def write_private(path, text):
     """Write a report file atomically, 0600 in a 0700 directory (reports name the fleet's
     gateways and people)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".report-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_atomic(path, text, 0o600, 0o700)

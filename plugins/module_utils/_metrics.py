@@ -21,6 +21,8 @@ import math
 import os
 import re
 
+from ._files import write_atomic
+
 # the labels every series of a gateway carries, in this order
 LABELS = ("org", "group", "gateway", "profile", "trust_level", "wave", "provider")
 PROBE_PATH = "/probe"
@@ -35,8 +37,8 @@ class MetricsError(Exception):
 
 
 def fleet_labels(gateway, provider):
-    """The labels of one gateway from the inventory's ``clawops_gateway`` (one group: the
-    first the gateway lists; all of them, comma-separated, when it lists several)."""
+    """The labels of one gateway from the inventory's ``clawops_gateway`` (``group``: its
+    groups, comma-separated)."""
     return {
         "org": gateway.get("org_slug") or gateway.get("org_id") or "",
         "group": ",".join(gateway.get("groups") or []),
@@ -48,19 +50,22 @@ def fleet_labels(gateway, provider):
     }
 
 
+def enabled_channels(config):
+    """The channels a rendered openclaw.json enables (an entry without ``enabled`` is on)."""
+    return sorted(name for name, conf in ((config or {}).get("channels") or {}).items()
+                  if isinstance(conf, dict) and conf.get("enabled", True) is not False)
+
+
 def target(gateway, runtime, config, token_file, facts_dir):
     """One gateway's entry of the exporter's configuration: where it answers, the file that
     holds its token (0600, never the token itself), its channels (from the rendered config),
     its labels and the records the exporter reads."""
-    channels = sorted(name for name, conf in ((config or {}).get("channels") or {}).items()
-                      if isinstance(conf, dict) and conf.get("enabled", True) is not False)
     endpoint = runtime.get("endpoint") or {}
     return {
         "url": endpoint.get("url"),
         "token_file": token_file,
         "instance": runtime.get("instance"),
-        "channels": channels,
-        "agents": sorted(gateway.get("agents") or []),
+        "channels": enabled_channels(config),
         "backups_dir": (runtime.get("records") or {}).get("backups_dir"),
         "facts_dir": facts_dir,
         "labels": fleet_labels(gateway, runtime.get("provider") or ""),
@@ -211,13 +216,13 @@ def write_fact(facts_dir, kind, gateway_id, data):
                 return False
     except OSError:
         pass
-    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomic(path, text)
     return True
+
+
+def read_fact(facts_dir, kind, gateway_id):
+    """One record of one gateway (None: none yet); MetricsError for one that does not read."""
+    return _read_json(fact_path(facts_dir, kind, gateway_id))
 
 
 def read_facts(entry, gateway_id):
@@ -225,7 +230,7 @@ def read_facts(entry, gateway_id):
     facts_dir = entry.get("facts_dir")
     if not facts_dir:
         return dict.fromkeys(FACT_KINDS)
-    return dict((kind, _read_json(fact_path(facts_dir, kind, gateway_id))) for kind in FACT_KINDS)
+    return dict((kind, read_fact(facts_dir, kind, gateway_id)) for kind in FACT_KINDS)
 
 
 def probe_families(entry, health, ready, seconds, archives=None, facts=None):
@@ -238,7 +243,6 @@ def probe_families(entry, health, ready, seconds, archives=None, facts=None):
     """
     # the fleet's labels are the target's (file_sd): Prometheus attaches them to every
     # sample, so the samples carry only their own (component, channel)
-    labels = {}
     up = isinstance(health, dict) and health.get("ok") is not False
     answered = isinstance(ready, dict)
     families = []
@@ -248,62 +252,62 @@ def probe_families(entry, health, ready, seconds, archives=None, facts=None):
         return families[-1]
 
     family("clawops_gateway_up", "gauge",
-           "1 when the gateway answers /healthz").add(labels, up)
+           "1 when the gateway answers /healthz").add({}, up)
     family("clawops_gateway_probe_duration_seconds", "gauge",
-           "Seconds the probes of this scrape took").add(labels, round(seconds, 4))
+           "Seconds the probes of this scrape took").add({}, round(seconds, 4))
     if answered:
         failing = [str(item) for item in ready.get("failing") or []]
         family("clawops_gateway_ready", "gauge",
-               "1 when /readyz says ready").add(labels, ready.get("ready") is True)
+               "1 when /readyz says ready").add({}, ready.get("ready") is True)
         fail = family("clawops_gateway_failing", "gauge",
                       "Components /readyz names failing (1 each)")
         for component in sorted(set(failing)):
-            fail.add(dict(labels, component=component), 1)
+            fail.add({"component": component}, 1)
         chan = family("clawops_channel_ready", "gauge",
                       "1 when a channel the config enables is not among /readyz's failing")
         for channel in entry.get("channels") or []:
-            chan.add(dict(labels, channel=channel), channel not in failing)
+            chan.add({"channel": channel}, channel not in failing)
         if ready.get("uptimeMs") is not None:
             family("clawops_gateway_uptime_seconds", "gauge",
                    "Seconds since the gateway process started (/readyz uptimeMs)").add(
-                labels, round(float(ready["uptimeMs"]) / 1000.0, 3))
+                {}, round(float(ready["uptimeMs"]) / 1000.0, 3))
     elif up:
         # up but /readyz gave nothing usable (no token, or refused it): say so, do not guess
-        family("clawops_gateway_ready", "gauge", "1 when /readyz says ready").add(labels, 0)
+        family("clawops_gateway_ready", "gauge", "1 when /readyz says ready").add({}, 0)
     if archives is not None:
         family("clawops_backup_archives", "gauge",
-               "Backup archives of the gateway on this host").add(labels, len(archives))
+               "Backup archives of the gateway on this host").add({}, len(archives))
         if archives:
             family("clawops_backup_last_timestamp_seconds", "gauge",
-                   "Unix time of the newest backup archive").add(labels, max(t for dummy, t in archives))
+                   "Unix time of the newest backup archive").add({}, max(t for dummy, t in archives))
     facts = facts or {}
     integrity = facts.get("integrity")
     if integrity:
         family("clawops_backup_integrity_last_run_timestamp_seconds", "gauge",
-               "Unix time the integrity job last checked the archives").add(labels, integrity.get("time", 0))
+               "Unix time the integrity job last checked the archives").add({}, integrity.get("time", 0))
         family("clawops_backup_integrity_checked", "gauge",
-               "Archives the last integrity run checked").add(labels, integrity.get("checked", 0))
+               "Archives the last integrity run checked").add({}, integrity.get("checked", 0))
         family("clawops_backup_integrity_failures", "gauge",
-               "Archives the last integrity run refused").add(labels, len(integrity.get("failed") or []))
+               "Archives the last integrity run refused").add({}, len(integrity.get("failed") or []))
     drill = facts.get("drill")
     family("clawops_drill_last_timestamp_seconds", "gauge",
-           "Unix time of the last restore drill (0: never)").add(labels, (drill or {}).get("time", 0))
+           "Unix time of the last restore drill (0: never)").add({}, (drill or {}).get("time", 0))
     if drill:
         family("clawops_drill_last_success", "gauge",
-               "1 when the last restore drill passed").add(labels, drill.get("ok") is True)
+               "1 when the last restore drill passed").add({}, drill.get("ok") is True)
         for key, name, text in (("rto_s", "clawops_drill_rto_seconds", "Measured RTO of the last drill"),
                                 ("rpo_s", "clawops_drill_rpo_seconds", "Backup age (RPO) at the last drill")):
             if drill.get(key) is not None:
-                family(name, "gauge", text).add(labels, float(drill[key]))
+                family(name, "gauge", text).add({}, float(drill[key]))
     agents = facts.get("agents")
     if agents:
         family("clawops_agents_declared", "gauge",
-               "Agents the fleet declares").add(labels, len(agents.get("agents_declared") or []))
+               "Agents the fleet declares").add({}, len(agents.get("agents_declared") or []))
         family("clawops_agents_live", "gauge",
-               "Agents the gateway reported at the last status run").add(labels, len(agents.get("agents_live") or []))
+               "Agents the gateway reported at the last status run").add({}, len(agents.get("agents_live") or []))
         family("clawops_agents_drift", "gauge",
                "Agents declared but not live plus live but not declared, at the last status run").add(
-            labels, len(agents.get("agents_missing") or []) + len(agents.get("agents_extra") or []))
+            {}, len(agents.get("agents_missing") or []) + len(agents.get("agents_extra") or []))
         family("clawops_agents_checked_timestamp_seconds", "gauge",
-               "Unix time of the last status run that compared agents").add(labels, agents.get("time", 0))
+               "Unix time of the last status run that compared agents").add({}, agents.get("time", 0))
     return families

@@ -14,8 +14,10 @@ record). Every value shown is redacted by key and by value (``_redact``).
 from __future__ import annotations
 
 import datetime
+import json
 
 from . import _html, _redact
+from ._metrics import enabled_channels
 from ._status import error_summary
 from ._views import policy_view, routing_view
 
@@ -30,21 +32,15 @@ def _iso(seconds):
 
 
 def _short(value):
-    text = value if isinstance(value, str) else _json(value)
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
     return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "\u2026"
-
-
-def _json(value):
-    import json  # pylint: disable=import-outside-toplevel
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _channels(plan, failing, known):
     """Each channel the config enables: ready (True/False), or None when the gateway gave no
     authenticated readiness answer (stopped, or no token)."""
-    enabled = sorted(name for name, conf in ((plan.config or {}).get("channels") or {}).items()
-                     if isinstance(conf, dict) and conf.get("enabled", True) is not False)
-    return [{"channel": name, "ready": (name not in failing) if known else None} for name in enabled]
+    return [{"channel": name, "ready": (name not in failing) if known else None}
+            for name in enabled_channels(plan.config)]
 
 
 def _policy(report, gateway_id):
@@ -96,7 +92,7 @@ def build(report, entries, now=None, title="Fleet report"):
         agents = status.get("agents") or {}
         drill = entry.get("drill")
         gateways.append({
-            "id": gid, "provider": gw.provider, "groups": [g.id if hasattr(g, "id") else g for g in gw.groups],
+            "id": gid, "provider": gw.provider, "groups": [g.id for g in gw.groups],
             "profile": gw.profile, "trust_level": gw.trust_level, "wave": str(gw.wave),
             "state": status.get("state") or "unknown", "version": status.get("version"),
             "error": _redact.scrub_text(status.get("error")) if status.get("error") else None,

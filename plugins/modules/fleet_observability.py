@@ -12,7 +12,7 @@ version_added: 0.9.0
 description:
   - "Writes, below O(dir), what the fleet's Prometheus exporter and a Prometheus server need
     (docs/observability.md) - C(exporter.json) (for each gateway its address, the path of
-    its token file, its enabled channels, declared agents, backups directory and fleet
+    its token file, its enabled channels, backups directory and fleet
     labels), C(tokens/<gateway>.token) (0600 in a 0700 directory: the only place a token
     is written), C(prometheus/clawops-targets.json) (C(file_sd_configs): one target per
     gateway, labels C(org), C(group), C(gateway), C(profile), C(trust_level), C(wave),
@@ -113,6 +113,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _metrics
+from ansible_collections.clawops.orchestrator.plugins.module_utils._files import write_atomic
 
 
 def _read(path):
@@ -121,17 +122,6 @@ def _read(path):
             return handle.read()
     except OSError:
         return None
-
-
-def _write(path, text, mode):
-    directory = os.path.dirname(path)
-    os.makedirs(directory, mode=0o700 if mode == 0o600 else 0o755, exist_ok=True)
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
 
 
 def main():
@@ -195,7 +185,7 @@ def main():
     if not module.check_mode:
         for path in changed_files:
             text, mode = texts[path]
-            _write(path, text, mode)
+            write_atomic(path, text, mode, 0o700 if mode == 0o600 else 0o755)
         for path in removed:
             os.remove(path)
         os.makedirs(facts_dir, mode=0o755, exist_ok=True)

@@ -85,7 +85,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._backup impor
 from ansible_collections.clawops.orchestrator.plugins.module_utils._errors import FleetError
 from ansible_collections.clawops.orchestrator.plugins.module_utils._html import write_private
 from ansible_collections.clawops.orchestrator.plugins.module_utils._metrics import (
-    MetricsError, fact_path)
+    MetricsError, read_fact)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._preflight import run_preflight
 from ansible_collections.clawops.orchestrator.plugins.module_utils._report import build, render_html
 
@@ -94,11 +94,9 @@ def _drill(facts_dir, gateway_id):
     if not facts_dir:
         return None
     try:
-        with open(fact_path(facts_dir, "drill", gateway_id), encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError, MetricsError):
+        return read_fact(facts_dir, "drill", gateway_id)
+    except MetricsError:  # a record that does not read: the report says "no drill recorded"
         return None
-    return data if isinstance(data, dict) else None
 
 
 def main():

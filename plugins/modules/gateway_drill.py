@@ -120,7 +120,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._backup impor
     BackupError, archive_time, default_key_file, load_key, resolve, restore_archive, tree_checksums)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from ansible_collections.clawops.orchestrator.plugins.module_utils._drill import (
-    DrillError, compare, drill_config, drill_project, drill_runtime, expected_agents, within)
+    DrillError, check_scratch, compare, drill_config, drill_project, drill_runtime, expected_agents)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._http import http_get
@@ -197,10 +197,7 @@ def main():
     )
     p = module.params
     try:
-        root = p["runtime"].get("host_paths", {}).get("root") or ""
-        if not root or not within(p["scratch"], root) or os.path.realpath(p["scratch"]) == os.path.realpath(root):
-            raise DrillError("the scratch directory %s must be below the gateway's directory %s"
-                             % (p["scratch"], root))
+        check_scratch(p["scratch"], p["runtime"].get("host_paths", {}).get("root"))
         drill = drill_runtime(p["runtime"], p["scratch"])
         if p["action"] == "prepare":
             _prepare(module, p, drill)

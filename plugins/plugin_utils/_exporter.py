@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils import _backup, _metrics
+from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import parse_probe
+from ansible_collections.clawops.orchestrator.plugins.module_utils._workload import PROBE_PATHS
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -47,11 +49,7 @@ def http_json(url, path, token=None, timeout=5.0):
         return None
     finally:
         conn.close()
-    try:
-        data = json.loads(body.decode("utf-8", "replace"))
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+    return parse_probe(body.decode("utf-8", "replace"))
 
 
 def _token(entry):
@@ -84,7 +82,7 @@ class Exporter(object):
         self.path, self.timeout = config_path, timeout
         self.lock = threading.Lock()
         self.stamp, self.config = None, {"gateways": {}}
-        self.counts = {"probes": 0, "errors": 0, "reloads": 0}
+        self.counts = {"probes": 0, "errors": 0}
 
     def gateways(self):
         with self.lock:
@@ -97,7 +95,6 @@ class Exporter(object):
                     if not isinstance(config.get("gateways"), dict):
                         raise ValueError("no 'gateways' object")
                     self.config, self.stamp = config, stamp
-                    self.counts["reloads"] += 1
             except (OSError, ValueError) as exc:
                 self.counts["errors"] += 1
                 if self.stamp is None:
@@ -111,8 +108,8 @@ class Exporter(object):
             return None
         began = time.monotonic()
         url = entry.get("url") or ""
-        health = http_json(url, "/healthz", timeout=self.timeout) if url else None
-        ready = http_json(url, "/readyz", _token(entry), self.timeout) if health is not None else None
+        health = http_json(url, PROBE_PATHS["live"], timeout=self.timeout) if url else None
+        ready = http_json(url, PROBE_PATHS["ready"], _token(entry), self.timeout) if health is not None else None
         seconds = time.monotonic() - began
         with self.lock:
             self.counts["probes"] += 1

@@ -64,4 +64,7 @@ def test_the_comparison():
                              "only_in_backup": ["gone.md"], "only_in_source": ["new.md"]}
     assert not _drill.compare(["alice", "bob"], [{"id": "alice"}], {}, {})["ok"]
     assert not _drill.compare([], [], {}, {})["ok"]  # nothing declared proves nothing
-    assert _drill.within("/srv/a/gw/drill", "/srv/a/gw") and not _drill.within("/srv/a/gw2", "/srv/a/gw")
+    _drill.check_scratch("/srv/a/gw/drill", "/srv/a/gw")  # below the gateway's directory: fine
+    for scratch in ("/srv/a/gw2", "/srv/a/gw", "/srv/a/gw/../other"):
+        with pytest.raises(_drill.DrillError, match="must be below"):
+            _drill.check_scratch(scratch, "/srv/a/gw")

@@ -251,3 +251,13 @@ def test_the_status_run_posts_the_rules_conditions_with_the_fleet_labels():
         rules = {r["alert"]: r["labels"]["severity"] for g in yaml.safe_load(handle)["groups"] for r in g["rules"]}
     for alert in payload["alerts"]:  # the same names and severities as the alert rules
         assert rules[alert["labels"]["alertname"]] == alert["labels"]["severity"]
+
+
+def test_files_are_written_whole_with_their_mode(tmp_path):
+    from ansible_collections.clawops.orchestrator.plugins.module_utils._files import write_atomic
+    path = tmp_path / "new" / "gw-a.token"
+    write_atomic(str(path), "t0ken\n", 0o600, 0o700)
+    assert path.read_text() == "t0ken\n"
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
+    write_atomic(str(path), "other\n", 0o600)
+    assert path.read_text() == "other\n" and sorted(os.listdir(path.parent)) == ["gw-a.token"]
