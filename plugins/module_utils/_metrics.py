@@ -72,6 +72,21 @@ def target(gateway, runtime, config, token_file, facts_dir):
     }
 
 
+def keep_others(previous_text, targets, skipped=()):
+    """The targets of a run limited to some gateways, plus the gateways the exporter's
+    previous configuration (``previous_text``, its exporter.json) had and this run did not
+    see - a limited run must not drop them from the exporter and Prometheus."""
+    try:
+        previous = (json.loads(previous_text or "{}") or {}).get("gateways") or {}
+    except (ValueError, AttributeError):
+        previous = {}
+    kept = dict((gid, entry) for gid, entry in previous.items()
+                if gid not in targets and gid not in skipped and isinstance(entry, dict)
+                and isinstance(entry.get("labels"), dict))
+    kept.update(targets)
+    return kept
+
+
 def file_sd(targets, exporter):
     """Prometheus ``file_sd_configs`` content: one target group per gateway, all scraped at
     the exporter (``exporter`` = host:port) with ``gateway`` as the probe's parameter and

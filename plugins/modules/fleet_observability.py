@@ -63,8 +63,9 @@ options:
     description: The alert rule file the generated C(prometheus.yml) loads.
     type: path
   prune:
-    description: Remove the token files of gateways not in O(gateways) (leave off for a run
-      limited to some gateways).
+    description: Remove the token files of gateways not in O(gateways); off, the gateways the
+      previous C(exporter.json) had and this run did not see are kept in it and in the target
+      file (a run limited to some gateways; the role sets it from C(--limit)).
     type: bool
     default: true
 attributes:
@@ -160,8 +161,11 @@ def main():
         if token:
             texts[token_file] = (token + "\n", 0o600)
         targets[gid] = _metrics.target(gateway, runtime, item.get("config"), token_file, facts_dir)
+    config_file = os.path.join(base, "exporter.json")
+    if not p["prune"]:
+        targets = _metrics.keep_others(_read(config_file), targets, skipped)
     sd_file = os.path.join(base, "prometheus", "clawops-targets.json")
-    texts[os.path.join(base, "exporter.json")] = (
+    texts[config_file] = (
         json.dumps({"gateways": targets}, indent=2, sort_keys=True) + "\n", 0o644)
     texts[sd_file] = (json.dumps(_metrics.file_sd(targets, p["exporter"]), indent=2, sort_keys=True) + "\n", 0o644)
     server = _metrics.prometheus_config(sd_file, p["exporter"], p["scrape_interval"],
@@ -190,7 +194,7 @@ def main():
             os.remove(path)
         os.makedirs(facts_dir, mode=0o755, exist_ok=True)
     changed = bool(changed_files or removed)
-    result = dict(changed=changed, targets=dict((gid, t["labels"]) for gid, t in targets.items()),
+    result = dict(changed=changed, targets=dict((gid, t.get("labels")) for gid, t in targets.items()),
                   skipped=skipped, files=changed_files + removed)
     if module._diff and changed:
         result["diff"] = diff

@@ -261,3 +261,13 @@ def test_files_are_written_whole_with_their_mode(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
     write_atomic(str(path), "other\n", 0o600)
     assert path.read_text() == "other\n" and sorted(os.listdir(path.parent)) == ["gw-a.token"]
+
+
+def test_a_limited_run_keeps_the_other_gateways(tmp_path):
+    labels = {"gateway": "x"}
+    previous = json.dumps({"gateways": {"gw-a": {"url": "old-a", "labels": labels}, "gw-b": {"url": "b", "labels": labels},
+                                        "gw-k": {"url": "k", "labels": labels}, "gw-z": {"url": "no labels"}}})
+    kept = _metrics.keep_others(previous, {"gw-a": {"url": "new-a"}}, {"gw-k": "a k8s gateway"})
+    assert kept == {"gw-a": {"url": "new-a"}, "gw-b": {"url": "b", "labels": labels}}  # gw-k is skipped now
+    assert _metrics.keep_others(None, {"gw-a": {}}) == {"gw-a": {}}
+    assert _metrics.keep_others("{broken", {"gw-a": {}}) == {"gw-a": {}}
