@@ -16,7 +16,7 @@
 #                 Compose molecule scenario
 #     side        day-2 (agents, pairing, secrets, audit) while the cluster builds, then the
 #                 K8s tests and the K8s molecule scenario, and beside them (k8s-beside) the
-#                 model backend in the cluster
+#                 model backend in the cluster and the hosted (TLS proxy) Compose gateways
 #     static      ansible-lint (production) and ansible-test sanity, niced
 # Two streams start gateways while the cluster builds (niced: it takes the CPU they leave).
 # Measured with three (load average 24 on 2 cores), gateways failed their own 5 s start-up
@@ -77,7 +77,7 @@ I=tests/integration
 # pods and gates more than it computes): the provider's tests and its molecule scenario, and
 # beside them the model backend in the cluster
 K8S_MAIN=("$I/test_k8s.py" "$I/test_molecule_k8s.py")
-K8S_BESIDE=("$I/test_backend_k8s.py")
+K8S_BESIDE=("$I/test_backend_k8s.py" "$I/test_hosted.py")
 SIDE_K8S=("${K8S_MAIN[@]}" "${K8S_BESIDE[@]}")
 SIDE_COMPOSE=("$I/test_day2.py")
 LAST=("$I/test_backend_compose.py" "$I/test_molecule_compose.py")

@@ -43,6 +43,11 @@ options:
       gateway's sidecar backends (C(run.placement) sidecar) that name no image of their own.
     type: str
     default: ""
+  proxy_image:
+    description: The TLS proxy image (C(gateway_image_proxy), built by the gateway_image
+      role's C(proxy.yml)) for a hosted gateway (C(hosted) in the fleet).
+    type: str
+    default: ""
 """
 
 EXAMPLES = r"""
@@ -68,7 +73,7 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._workload imp
 
 
 def compose_project(runtime, image, ca_bundle="", restart_sha256="", stop_grace=60,
-                    backend_image=""):
+                    backend_image="", proxy_image=""):
     if runtime.get("provider") != "compose" or "host_paths" not in runtime:
         raise AnsibleFilterError("compose_project: %s is not a Compose gateway"
                                  % runtime.get("instance"))
@@ -77,7 +82,7 @@ def compose_project(runtime, image, ca_bundle="", restart_sha256="", stop_grace=
         labels = dict(runtime["labels"])
         labels["dev.clawops.restart-sha256"] = restart_sha256
         return render(spec, runtime, labels, int(stop_grace), ca_bundle,
-                      str(backend_image or "").strip())
+                      str(backend_image or "").strip(), str(proxy_image or "").strip())
     except WorkloadError as exc:
         raise AnsibleFilterError("compose_project: %s" % exc)
 

@@ -23,6 +23,12 @@ options:
     description: C(clawops_runtime) of a K8s gateway.
     type: dict
     required: true
+  tls:
+    description:
+      - A hosted gateway's certificate chain and key (C(cert), C(key); the
+        C(gateway_secrets_tls) fact). Adds C(tls_manifest), its kubernetes.io/tls Secret for
+        the Ingress.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -34,21 +40,26 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(manifest) (the Secret object) and C(sha256) (digest of its data).
+  description: C(manifest) (the Secret object) and C(sha256) (digest of its data); with
+    O(tls), C(tls_manifest).
   type: dict
 """
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import secret
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import (
+    secret, tls_secret)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._secrets import secrets_digest
 
 
-def k8s_secret(values, runtime):
+def k8s_secret(values, runtime, tls=None):
     if runtime.get("provider") != "k8s" or "k8s" not in runtime:
         raise AnsibleFilterError("k8s_secret needs the clawops_runtime of a Kubernetes gateway")
     values = {str(k): str(v) for k, v in (values or {}).items()}
-    return {"manifest": secret(runtime, values), "sha256": secrets_digest(values)}
+    found = {"manifest": secret(runtime, values), "sha256": secrets_digest(values)}
+    if tls:
+        found["tls_manifest"] = tls_secret(runtime, str(tls["cert"]), str(tls["key"]))
+    return found
 
 
 class FilterModule(object):

@@ -36,6 +36,12 @@ options:
     type: str
     choices: [fail, empty]
     default: fail
+  multiline:
+    description:
+      - Accept values of several lines (PEM certificates and keys, C(hosted.tls) of the
+        fleet); a file's content is returned as it is, with its final newline.
+    type: bool
+    default: false
   describe:
     description:
       - Return, instead of the value, where each reference points and how to fix it
@@ -98,20 +104,21 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
         name, on_missing = self.get_option("name"), self.get_option("on_missing")
+        multiline = self.get_option("multiline")
         if self.get_option("describe"):
             return ["its reference is %s. %s" % (describe(ref), fix(ref))
                     if isinstance(ref, dict) else "it is not a reference" for ref in terms]
         vault_get, out = self._vault_get(variables), []
         for ref in terms:
             try:
-                value = resolve(ref, vault_get=vault_get)
+                value = resolve(ref, vault_get=vault_get, keep_newline=multiline)
             except SecretProblem as exc:
                 if on_missing == "fail" or not isinstance(ref, dict):
                     raise AnsibleLookupError(str(exc))
                 self._display.warning("%s: %s" % (name, exc))
                 value = ""
             try:
-                check(name, ref, value)
+                check(name, ref, value, multiline)
             except SecretProblem as exc:
                 if on_missing == "fail":
                     raise AnsibleLookupError(str(exc))

@@ -27,7 +27,8 @@ class DrillError(Exception):
 
 def drill_runtime(runtime, scratch):
     """The runtime of the scratch instance of a Compose gateway's ``runtime``, its data below
-    ``scratch``. Sidecar model backends are left out (the drill uses the shared ones)."""
+    ``scratch``. Sidecar model backends are left out (the drill uses the shared ones), and
+    so is a hosted gateway's TLS proxy (the scratch instance takes no traffic)."""
     if runtime.get("provider") != "compose" or "host_paths" not in runtime:
         raise DrillError("%s: drills run Compose gateways (a Kubernetes gateway's drill is not "
                          "built yet)" % runtime.get("instance"))
@@ -44,7 +45,8 @@ def drill_runtime(runtime, scratch):
     backends = [b for b in runtime.get("backends") or [] if not (b.get("run") or {}).get("sidecar")]
     labels = {"clawops.drill-of": runtime["instance"]}
     return dict(runtime, instance=instance, host_paths=host, endpoint=endpoint,
-                backends=backends, labels=labels)
+                backends=backends, labels=labels, hosted=None,
+                publish_address=runtime.get("publish_address") or "127.0.0.1")
 
 
 def drill_project(project, source_instance):

@@ -361,7 +361,7 @@ def _build_gateway(rel, data, fleet_data, groups, broken=()):
     layered = [(FLEET_FILE, ("defaults",), fleet_data.get("defaults", {}))]
     layered += [(g.file, ("defaults",), g.data.get("defaults", {})) for g in member_of]
     layered += [(rel, (), data)]
-    for name in ("image", "exposure", "resources", "auth", "env"):
+    for name in ("image", "exposure", "hosted", "resources", "auth", "env"):
         for src_rel, prefix, scope in layered:
             if name in scope:
                 value = scope[name]

@@ -42,7 +42,7 @@ ManifestError = WorkloadError
 # What a gateway owns, in the order it is deleted (the Deployment first: its pods stop
 # writing). Removal deletes by the owner's labels (``owner_selector``), not by name: objects
 # an earlier version made go too. The namespace's default-deny policy is shared.
-OWNED_KINDS = [("apps/v1", "Deployment"), ("v1", "Service"),
+OWNED_KINDS = [("apps/v1", "Deployment"), ("networking.k8s.io/v1", "Ingress"), ("v1", "Service"),
                ("networking.k8s.io/v1", "NetworkPolicy"), ("v1", "ConfigMap"), ("v1", "Secret"),
                ("v1", "PersistentVolumeClaim"), ("v1", "ServiceAccount"),
                ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
@@ -299,6 +299,8 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
                              "ports": [{"name": "gateway", "protocol": "TCP",
                                         "port": runtime["port"], "targetPort": "gateway"}]}})
     objects.append(_network_policy(meta(names["network_policy"]), runtime))
+    if runtime.get("hosted"):
+        objects.append(_ingress(meta(names["ingress"]), runtime))
 
     # tini is not PID 1 in a pod that shares its PID namespace (pause is): make it a subreaper.
     # The config watcher polls: a ConfigMap update swaps the mount's ..data symlink, which
@@ -386,6 +388,51 @@ def spec_sha256(deployment):
     """Digest of a rendered Deployment's spec (its metadata annotation carries it)."""
     text = json.dumps(deployment["spec"], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ingress-nginx's annotations for the hosted limits (other controllers ignore them: set
+# theirs through provider.adopt.annotations)
+INGRESS_NGINX_LIMITS = {"max_body": "nginx.ingress.kubernetes.io/proxy-body-size",
+                        "rate": "nginx.ingress.kubernetes.io/limit-rps",
+                        "burst": "nginx.ingress.kubernetes.io/limit-burst-multiplier"}
+
+
+def _ingress(metadata, runtime):
+    """A hosted gateway's Ingress (docs/hosted.md): its domain to its Service, TLS from the
+    kubernetes.io/tls Secret ``tls_secret`` makes, WebSocket-friendly timeouts and the
+    hosted limits as ingress-nginx annotations."""
+    hosted, names = runtime["hosted"], runtime["k8s"]["names"]
+    annotations = dict(metadata.get("annotations") or {})
+    annotations.update({
+        INGRESS_NGINX_LIMITS["max_body"]: hosted["max_body"],
+        INGRESS_NGINX_LIMITS["rate"]: str(hosted["rate"]),
+        # ingress-nginx's burst is a multiple of the rate
+        INGRESS_NGINX_LIMITS["burst"]: str(max(1, -(-hosted["burst"] // hosted["rate"]))),
+        "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
+        "nginx.ingress.kubernetes.io/proxy-send-timeout": "3600",
+        "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+    })
+    spec = {
+        "tls": [{"hosts": [hosted["domain"]], "secretName": names["tls_secret"]}],
+        "rules": [{"host": hosted["domain"], "http": {"paths": [{
+            "path": "/", "pathType": "Prefix",
+            "backend": {"service": {"name": names["service"],
+                                    "port": {"number": runtime["port"]}}}}]}}],
+    }
+    if hosted.get("ingress_class"):
+        spec["ingressClassName"] = hosted["ingress_class"]
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": dict(metadata, annotations=annotations), "spec": spec}
+
+
+def tls_secret(runtime, cert, key):
+    """A hosted gateway's TLS Secret (kubernetes.io/tls) for its Ingress."""
+    k8s = runtime["k8s"]
+    metadata = {"name": k8s["names"]["tls_secret"], "namespace": k8s["namespace"],
+                "labels": object_labels(runtime)}
+    return {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+            "metadata": metadata,
+            "stringData": {"tls.crt": cert.strip() + "\n", "tls.key": key.strip() + "\n"}}
 
 
 def secret(runtime, values):

@@ -31,6 +31,7 @@ from urllib.parse import urlparse
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, ReferenceProblem
 from ._hostpaths import host_paths
+from . import _hosted
 from ._hosttree import GATEWAY_UID
 from ._fleet import (DEFAULT_IMAGE_REPOSITORY, DEFAULT_RESOURCES,
                      FLEET_FILE)
@@ -117,7 +118,8 @@ def k8s_object_names(instance):
     return {"deployment": instance, "service": instance, "service_account": instance,
             "network_policy": instance, "config_map": instance + "-config",
             "seeds_map": instance + "-seeds", "secret": instance + "-env",
-            "pvc": instance + "-state", "cluster_role": "clawops:%s:read" % instance}
+            "pvc": instance + "-state", "cluster_role": "clawops:%s:read" % instance,
+            "ingress": instance, "tls_secret": instance + "-tls"}
 
 
 def k8s_spec(org, gw_id, instance, target, cluster, overrides, exposure):
@@ -217,6 +219,9 @@ def endpoint(runtime):
             context=k8s["context"])
         return found
     published = runtime["publish_address"]
+    if published is None:  # hosted: only its proxy publishes a port; probes run inside
+        found.update(address=None, url=runtime["hosted"]["origin"] + "/")
+        return found
     found.update(address="127.0.0.1" if published == "0.0.0.0" else published,  # nosec B104
                  url="http://%s:%d/" % ("localhost" if published == "0.0.0.0" else published,
                                         port))
@@ -380,6 +385,18 @@ class Renderer:
         exposure = settings.get("exposure", "loopback")
         target = dict(gw.data["provider"])
         ptype = target.pop("type")
+        hosted = None
+        if settings.get("hosted"):
+            try:
+                hosted = _hosted.spec(settings["hosted"], gw.id, org.org_slug, gw.port, ptype)
+            except _hosted.HostedProblem as exc:
+                file, key_path = gw.setting_source("hosted")
+                raise ReferenceProblem(str(exc), file, key_path,
+                                       "fix hosted.domain / hosted.subnet (docs/hosted.md)",
+                                       code="hosted.invalid")
+            # reachable beyond loopback, but only through its proxy (Compose: nothing of
+            # the gateway is published; Kubernetes: the Ingress controller's namespace)
+            exposure = "hosted"
         root_override = target.pop("root", None)
         path_overrides = target.pop("paths", {})
         k8s_overrides = {key: target.pop(key) for key in (
@@ -402,7 +419,9 @@ class Renderer:
             "port": gw.port,
             "port_range": [gw.port, gw.port + DERIVED_PORT_SPAN],
             "exposure": exposure,
-            "publish_address": "0.0.0.0" if exposure == "lan" else "127.0.0.1",  # nosec B104
+            "publish_address": None if hosted else (
+                "0.0.0.0" if exposure == "lan" else "127.0.0.1"),  # nosec B104
+            "hosted": hosted,
             "image": self._image_refs(repository, version, tag, image.get("digest")),
             "paths": dict(GATEWAY_PATHS),
             "user": {"uid": GATEWAY_UID, "gid": GATEWAY_UID},
@@ -417,9 +436,12 @@ class Renderer:
             runtime["host_paths"] = host_paths(
                 target["host"], self.fleet.data["targets"]["compose_hosts"][target["host"]],
                 org.org_slug, gw.id, gw.file, root_override, path_overrides)
+        if hosted and ptype == "compose":
+            hosted["host_dir"] = runtime["host_paths"]["root"] + "/proxy"
+            hosted["conf"] = _hosted.nginx_conf(hosted, "gateway", gw.port)
         if ptype == "k8s":
             runtime["k8s"] = k8s_spec(org, gw.id, instance, target, cluster, k8s_overrides,
-                                      exposure)
+                                      "lan" if hosted else exposure)
             runtime["controller_paths"] = controller_paths(runtime["k8s"]["state_root"],
                                                            org.org_slug, gw.id)
         runtime["records"] = records(runtime)
@@ -448,6 +470,15 @@ class Renderer:
                           MANAGED_CONFIG, ("gateway", gw.id))
 
         secret_env = self._secret_env(gw, variables, errors)
+        if runtime["hosted"]:
+            # the TLS certificate and key: secret references, resolved at apply time like
+            # the env's (the same variables and scopes), written only into the proxy's files
+            h_file, h_path = gw.setting_source("hosted")
+            runtime["hosted"]["tls"] = {
+                part: self._in_scope(self._resolve_ref(
+                    ref, variables, h_file, h_path + ("tls", part)), h_file,
+                    h_path + ("tls", part), errors)
+                for part, ref in sorted(runtime["hosted"]["tls"].items())}
         self._channels(gw, config, prov, secret_env, errors, variables)
         self._backends(gw, config, prov, runtime, secret_env, variables, errors)
         self._adopted_env(gw, runtime, secret_env, errors)
@@ -723,6 +754,20 @@ class Renderer:
                  same_source(auth, Source("managed", auth_file, auth_path)))
         set_leaf(config, prov, ("logging", "file"), runtime["paths"]["log_file"],
                  Source("managed", "(clawops)", ()))
+        hosted = runtime.get("hosted")
+        if hosted:
+            # the domain's origin may load the Control UI; forwarded client addresses are
+            # believed from the collection's proxy only (docs/hosted.md)
+            h_file, h_path = gw.setting_source("hosted")
+            origins = list(config.get("gateway", {}).get("controlUi", {}).get(
+                "allowedOrigins") or [])
+            if hosted["origin"] not in origins:
+                set_leaf(config, prov, ("gateway", "controlUi", "allowedOrigins"),
+                         origins + [hosted["origin"]],
+                         Source("managed", h_file, h_path + ("domain",)))
+            if runtime["provider"] == "compose":
+                set_leaf(config, prov, ("gateway", "trustedProxies"), [hosted["proxy_address"]],
+                         Source("managed", h_file, h_path))
         pairing = config.get("gateway", {}).get("nodes", {}).get("pairing", {})
         if runtime["exposure"] != "loopback" and "autoApproveLocal" not in pairing:
             # An exposed gateway approves no device silently unless the fleet says so.

@@ -168,9 +168,68 @@ DEFS = {
         "properties": {
             "image": {"$ref": "#/$defs/image"},
             "exposure": {"$ref": "#/$defs/exposure"},
+            "hosted": {"$ref": "#/$defs/hosted"},
             "resources": {"$ref": "#/$defs/resources"},
             "auth": {"$ref": "#/$defs/auth"},
             "env": {"$ref": "#/$defs/env"},
+        },
+        "additionalProperties": False,
+    },
+    "hosted": {
+        "type": "object",
+        "description": "A gateway served on its own domain behind TLS (docs/hosted.md). "
+                       "Compose: a reverse proxy (nginx, built here) in the gateway's project "
+                       "terminates TLS and publishes the only port; the gateway publishes "
+                       "none. Kubernetes: an Ingress with a TLS Secret. The domain feeds "
+                       "gateway.controlUi.allowedOrigins and the proxy feeds "
+                       "gateway.trustedProxies. Group defaults may set the pattern once and "
+                       "a gateway only what differs; the merged setting needs domain and "
+                       "tls.",
+        "properties": {
+            "domain": {"type": "string", "minLength": 3, "maxLength": 253,
+                       "pattern": r"^(\{gateway\}|\{org\}|[a-z0-9])"
+                                  r"([a-z0-9.-]|\{gateway\}|\{org\})*[a-z0-9]$",
+                       "description": "The gateway's domain; '{gateway}' and '{org}' are "
+                                      "replaced by the gateway id and the org slug "
+                                      "(e.g. '{gateway}.customers.example.com')."},
+            "tls": {
+                "type": "object",
+                "description": "The certificate chain and its private key (PEM), as secret "
+                               "references (several lines allowed). Resolved on the "
+                               "controller at apply time.",
+                "properties": {"cert": {"$ref": "#/$defs/secretRef"},
+                               "key": {"$ref": "#/$defs/secretRef"}},
+                "required": ["cert", "key"],
+                "additionalProperties": False,
+            },
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535,
+                     "description": "Compose: the host port the proxy publishes (default "
+                                    "443)."},
+            "address": {"type": "string",
+                        "pattern": r"^(0\.0\.0\.0|127\.0\.0\.1|%s(?:\.%s){3})$" % (
+                            _OCTET, _OCTET),
+                        "description": "Compose: the host address the proxy publishes on "
+                                       "(default 0.0.0.0: every interface). One address per "
+                                       "customer lets several hosted gateways share port "
+                                       "443 on one host."},
+            "subnet": {"type": "string", "pattern": _IPV4_CIDR_PATTERN,
+                       "description": "Compose: the private network between proxy and "
+                                      "gateway (a /28 or larger; default derived from the "
+                                      "port, 10.217.0.0/16). The proxy takes its last "
+                                      "usable address, the only one the gateway trusts."},
+            "max_body": {"type": "string", "pattern": "^[1-9][0-9]{0,5}[kKmM]?$",
+                         "description": "Largest request body the proxy passes (webhooks, "
+                                        "uploads), nginx size syntax; default 1m. Larger: "
+                                        "413."},
+            "rate": {"type": "integer", "minimum": 1, "maximum": 100000,
+                     "description": "Requests per second per client address (default 20); "
+                                    "beyond rate + burst the proxy answers 429."},
+            "burst": {"type": "integer", "minimum": 0, "maximum": 100000,
+                      "description": "Requests above the rate a client may send at once "
+                                     "(default 40)."},
+            "ingress_class": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+                              "description": "Kubernetes: the Ingress class (default: the "
+                                             "cluster's default class)."},
         },
         "additionalProperties": False,
     },
@@ -928,6 +987,7 @@ GATEWAY_SCHEMA = {
                  "description": "Gateway port (base; OpenClaw also uses base+1..base+110: keep "
                                 "gateways on one host >= 120 apart)."},
         "exposure": {"$ref": "#/$defs/exposure"},
+        "hosted": {"$ref": "#/$defs/hosted"},
         "image": {"$ref": "#/$defs/image"},
         "resources": {"$ref": "#/$defs/resources"},
         "auth": {"$ref": "#/$defs/auth"},

@@ -38,14 +38,15 @@ def describe(ref):
     return "unknown source %r" % (source,)
 
 
-def fix(ref):
+def fix(ref, multiline=False):
     source = ref.get("source")
     what = {"env": "environment variable", "file": "file", "vault": "Vault secret"}.get(
         source, "reference")
-    return "Set that %s on the controller (single line), then run again." % what
+    return "Set that %s on the controller%s, then run again." % (
+        what, "" if multiline else " (single line)")
 
 
-def resolve(ref, vault_get=None, environ=None):
+def resolve(ref, vault_get=None, environ=None, keep_newline=False):
     """The value of ``ref``; '' when it is unset or empty (the caller decides if that is an
     error: :func:`check`). Raises :class:`SecretProblem` for a malformed reference or a
     Vault read that fails."""
@@ -59,7 +60,8 @@ def resolve(ref, vault_get=None, environ=None):
     if source == "file":
         try:
             with open(os.path.expanduser(ref.get("path", "")), encoding="utf-8") as handle:
-                return handle.read().rstrip("\r\n")
+                text = handle.read()
+                return text if keep_newline else text.rstrip("\r\n")
         except (OSError, UnicodeDecodeError):
             return ""
     if vault_get is None:
@@ -69,11 +71,13 @@ def resolve(ref, vault_get=None, environ=None):
     return "" if value is None else str(value)
 
 
-def check(name, ref, value):
-    """Raise :class:`SecretProblem` unless ``value`` is one non-empty line."""
-    if not value or "\n" in value or "\r" in value:
-        raise SecretProblem("%s is empty, missing or not a single line: its reference is %s. %s"
-                            % (name, describe(ref), fix(ref)))
+def check(name, ref, value, multiline=False):
+    """Raise :class:`SecretProblem` unless ``value`` is one non-empty line (``multiline``:
+    non-empty, for PEM files such as a TLS key)."""
+    if not value or (not multiline and ("\n" in value or "\r" in value)):
+        raise SecretProblem("%s is empty, missing%s: its reference is %s. %s"
+                            % (name, "" if multiline else " or not a single line",
+                               describe(ref), fix(ref, multiline)))
     return value
 
 

@@ -365,9 +365,11 @@ def docker_run(spec, name, sources):
     return options
 
 
-def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle="", backend_image=""):
+def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle="", backend_image="",
+                    proxy_image=""):
     """The gateway's Compose project (a dict; the role writes it as YAML), with its sidecar
-    backends (``backend_image``: the collection's server image, for those without one)."""
+    backends (``backend_image``: the collection's server image, for those without one) and,
+    for a hosted gateway, its TLS proxy (``proxy_image``, built by gateway_image)."""
     container = spec["containers"]["gateway"]
     resources = container["resources"]
     host = runtime["host_paths"]
@@ -390,15 +392,24 @@ def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle="", bac
         "stop_grace_period": "%ss" % stop_grace,
         "env_file": [host["env_file"]],
         "environment": {key: str(value) for key, value in sorted(container["env"].items())},
-        "ports": ["%s:%s:%s" % (runtime["publish_address"], container["port"], container["port"])],
         "volumes": volumes,
         "healthcheck": {"test": ["CMD"] + live["command"], "interval": "10s", "timeout": "5s",
                         "start_period": "60s", "retries": 3},
         "labels": {key: str(value) for key, value in sorted((labels or {}).items())},
     }
+    if runtime["publish_address"]:
+        service["ports"] = ["%s:%s:%s" % (runtime["publish_address"], container["port"],
+                                          container["port"])]
     runs = [backend["run"] for backend in runtime.get("backends") or [] if backend.get("run")]
     networks = sorted(run["network"] for run in runs if not run["sidecar"])
     project = {"name": spec["instance"], "services": {"gateway": service}}
+    hosted = runtime.get("hosted")
+    if hosted:
+        # the gateway publishes nothing: its proxy, on a private network with a fixed
+        # address (the only one the gateway trusts for forwarded client addresses), does
+        networks = [EDGE_NETWORK] + networks
+        project["services"][hosted["service"]] = _compose_proxy_service(
+            spec, hosted, proxy_image)
     sidecars = [run for run in runs if run["sidecar"]]
     if sidecars:
         # the gateway starts once its sidecars answer; a sidecar's change recreates it alone
@@ -411,8 +422,40 @@ def compose_project(spec, runtime, labels=None, stop_grace=60, ca_bundle="", bac
         # the networks of the model backends it lists: each reaches its backend there
         service["networks"] = ["default"] + networks
         project["networks"] = dict({"default": {}}, **{
-            net: {"name": net, "external": True} for net in networks})
+            net: {"name": net, "external": True} for net in networks if net != EDGE_NETWORK})
+    if hosted:
+        project["networks"][EDGE_NETWORK] = {"ipam": {"config": [{"subnet": hosted["subnet"]}]}}
     return project
+
+
+EDGE_NETWORK = "edge"
+
+
+def _compose_proxy_service(spec, hosted, image):
+    """The TLS-terminating proxy of a hosted gateway (nginx, ``_hosted.nginx_conf``): the
+    same hardening as every service here, its files read-only, the only published port."""
+    if not image:
+        raise WorkloadError("gateway %s is hosted and no proxy image was built "
+                            "(roles/gateway_image, tasks proxy.yml)" % spec["instance"])
+    proxy = {"user": {"uid": hosted["uid"], "gid": hosted["uid"]},
+             "security": spec["security"]}
+    return {
+        "image": image,
+        "container_name": "%s-proxy" % spec["instance"],
+        "hostname": "%s-proxy" % spec["instance"],
+        "command": ["nginx", "-c", hosted["dir"] + "/nginx.conf", "-g", "daemon off;"],
+        **_compose_hardening(proxy, ["%s:size=64m,mode=1777" % TMP_DIR]),
+        "mem_limit": "128m",
+        "cpus": 0.5,
+        "pids_limit": 64,
+        "restart": "unless-stopped",
+        "ports": ["%s:%d:%d" % (hosted["address"], hosted["port"], hosted["listen"])],
+        "volumes": ["%s:%s:ro" % (hosted["host_dir"], hosted["dir"])],
+        "networks": {EDGE_NETWORK: {"ipv4_address": hosted["proxy_address"]}},
+        "depends_on": {"gateway": {"condition": "service_started"}},
+        "labels": {"dev.clawops.proxy-of": spec["instance"],
+                   "dev.clawops.managed-by": "clawops"},
+    }
 
 
 # -- Kubernetes --------------------------------------------------------------------------

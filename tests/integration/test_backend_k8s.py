@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import subprocess
 
 import pytest
 
@@ -79,8 +80,18 @@ def fleet(tmp_path_factory, cluster):
         "gateways/%s.yml" % GW: (
             "id: %s\ngroups: [tasks]\nprovider: {type: k8s, cluster: lab}\nport: %d\n"
             "backends: [local]\n"
-            "agents:\n  - {id: helper, kind: usecase, model: local/smoke}\n" % (GW, port)),
+            # hosted: an Ingress with a TLS Secret (docs/hosted.md)
+            "hosted:\n  domain: \"{gateway}.assist.example\"\n  ingress_class: nginx\n"
+            "  tls:\n    cert: {source: file, path: %s/tls.crt}\n"
+            "    key: {source: file, path: %s/tls.key}\n"
+            "agents:\n  - {id: helper, kind: usecase, model: local/smoke}\n" % (
+                GW, port, secrets_dir, secrets_dir)),
     }
+    made = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+         "/CN=%s.assist.example" % GW, "-keyout", str(secrets_dir / "tls.key"), "-out",
+         str(secrets_dir / "tls.crt")], capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stderr
     (secrets_dir / ("%s.token" % GW)).write_text(secrets.token_hex(24))
     state["dir"] = write_fleet(base / "fleet", files)
     inventory = base / "fleet.clawops.yml"
@@ -183,6 +194,26 @@ def test_a_message_through_the_gateway_is_answered_by_the_backend(fleet, deploye
 def test_one_command_diagnoses_the_k8s_gateway(fleet, deployed, tmp_path):
     """diagnose.yml on a Kubernetes gateway: doctor and status by exec in its pod, its logs."""
     diagnosed(fleet, play, GW, tmp_path)
+
+
+def test_the_hosted_gateway_has_its_ingress_and_tls_secret(fleet, deployed):
+    """What a hosted K8s gateway adds (docs/hosted.md), accepted by the real API server. The
+    test cluster runs no Ingress controller: the route itself is not exercised here (the
+    Compose proxy's is, in test_hosted.py)."""
+    import base64
+    ingress = kget(fleet, "ingress", fleet["instance"])
+    rule = ingress["spec"]["rules"][0]
+    assert rule["host"] == "%s.assist.example" % GW
+    assert rule["http"]["paths"][0]["backend"]["service"]["name"] == fleet["instance"]
+    assert ingress["spec"]["tls"][0]["secretName"] == fleet["instance"] + "-tls"
+    assert ingress["metadata"]["annotations"][
+        "nginx.ingress.kubernetes.io/proxy-body-size"] == "1m"
+    secret = kget(fleet, "secret", fleet["instance"] + "-tls")
+    assert secret["type"] == "kubernetes.io/tls"
+    with open(os.path.join(fleet["secrets"], "tls.crt"), encoding="utf-8") as handle:
+        assert base64.b64decode(secret["data"]["tls.crt"]).decode() == handle.read()
+    config = kget(fleet, "configmap", fleet["instance"] + "-config")
+    assert "https://%s.assist.example" % GW in config["data"]["openclaw.json"]
 
 
 def test_a_second_run_changes_nothing(fleet, deployed):

@@ -87,7 +87,7 @@ class Checks(Family):
                           "use dmPolicy 'pairing' or 'allowlist' with allowFrom")
         tls = gateway.get("tls", {}).get("enabled") is True
         proxies = gateway.get("trustedProxies") or []
-        if not tls and not proxies:
+        if not tls and not proxies and not plan.runtime.get("hosted"):
             file, key_path = plan.gateway.setting_source("exposure")
             self.add("exposure.plaintext", file, key_path,
                      "%s is exposed (lan) and serves plain HTTP: its token and every "

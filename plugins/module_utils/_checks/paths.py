@@ -8,6 +8,7 @@ and object names - and directories two agents of a gateway share."""
 from __future__ import annotations
 
 from collections import defaultdict
+import ipaddress
 import posixpath
 
 from .._fleet import FLEET_FILE
@@ -28,6 +29,10 @@ CODES = parse_codes("""
     collision.agent-dir        error   Two agents of a gateway share an agentDir.
     collision.compose-project  error   Two gateways on one machine share a compose project name.
     collision.k8s-name         error   Two gateways in one namespace share K8s object names.
+    collision.hosted-port      error   Two hosted gateways' proxies on one machine publish the
+                                       same address and port.
+    collision.hosted-subnet    error   Two hosted gateways on one machine use overlapping
+                                       proxy networks.
 """, spacing=PORT_SPACING, span=DERIVED_PORT_SPAN)
 
 
@@ -62,6 +67,7 @@ class Checks(Family):
             self.agent_paths(plan)
         for machine, plans in sorted(by_machine.items()):
             self.ports(machine, plans)
+            self.hosted(machine, [p for p in plans if p.runtime.get("hosted")])
             self.host_paths(machine, plans)
             self.names(plans, "collision.compose-project", "on machine %s" % machine,
                        "compose project")
@@ -90,6 +96,34 @@ class Checks(Family):
                              DERIVED_PORT_SPAN),
                          "use port %d or higher (bases at least %d apart)" % (
                              before.runtime["port"] + PORT_SPACING, PORT_SPACING), gw.id)
+
+    def hosted(self, machine, plans):
+        """Hosted gateways' proxies: one published address:port each (0.0.0.0 takes the port
+        on every address), and proxy networks that do not overlap."""
+        seen_ports, seen_nets = [], []
+        for plan in sorted(plans, key=lambda p: p.gateway.id):
+            gw, hosted = plan.gateway, plan.runtime["hosted"]
+            file, key_path = gw.setting_source("hosted")
+            for other, address, port in seen_ports:
+                if port == hosted["port"] and "0.0.0.0" in (address, hosted["address"]) \
+                        or (address, port) == (hosted["address"], hosted["port"]):  # nosec B104
+                    self.add("collision.hosted-port", file, key_path + ("port",),
+                             "%s's proxy publishes %s:%d on machine %s, as gateway %s's does"
+                             % (gw.id, hosted["address"], hosted["port"], machine, other),
+                             "give each hosted gateway on a machine its own hosted.address "
+                             "(one per customer domain) or hosted.port", gw.id)
+                    break
+            seen_ports.append((gw.id, hosted["address"], hosted["port"]))
+            net = ipaddress.ip_network(hosted["subnet"])
+            for other, other_net in seen_nets:
+                if net.overlaps(other_net):
+                    self.add("collision.hosted-subnet", file, key_path + ("subnet",),
+                             "%s's proxy network %s overlaps gateway %s's %s on machine %s"
+                             % (gw.id, net, other, other_net, machine),
+                             "set hosted.subnet to a free /28 on one of them (the default "
+                             "comes from the port)", gw.id)
+                    break
+            seen_nets.append((gw.id, net))
 
     def _claims(self, plan):
         gw = plan.gateway
