@@ -12,6 +12,7 @@ Device auth is never turned off.
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 
 
 class DevicesProblem(Exception):
@@ -94,3 +95,78 @@ def summary(listing):
             "clientId", "clientMode", "createdAtMs", "approvedAtMs", "ts", "remoteIp")
     return {part: [{k: v for k, v in item.items() if k in keep} for item in listing[part]]
             for part in ("pending", "paired")}
+
+
+# -- approval windows -----------------------------------------------------------------------
+CRITERIA_KEYS = ("name", "platform", "role", "client_mode")
+
+
+def check_criteria(criteria):
+    """Problems of an approval window's criteria (a list of {name, platform, role,
+    client_mode}: shell patterns, role exact), as messages; [] when they are usable. Every
+    entry must narrow by name or platform: a window that approves anything is refused."""
+    problems = []
+    if not criteria:
+        problems.append("an approval window needs criteria: [{name: <pattern>, platform: "
+                        "<pattern>, role: node|operator}]")
+    for index, item in enumerate(criteria or []):
+        if not isinstance(item, dict):
+            problems.append("criteria[%d] is not a mapping" % index)
+            continue
+        extra = sorted(set(item) - set(CRITERIA_KEYS))
+        if extra:
+            problems.append("criteria[%d] has unknown keys %s (use %s)"
+                            % (index, ", ".join(extra), ", ".join(CRITERIA_KEYS)))
+        narrowing = [item.get(key) for key in ("name", "platform")
+                     if item.get(key) not in (None, "", "*")]
+        if not narrowing:
+            problems.append("criteria[%d] would approve any device: give a name or platform "
+                            "pattern" % index)
+        if item.get("role", "node") not in ("node", "operator"):
+            problems.append("criteria[%d].role must be node or operator" % index)
+    return problems
+
+
+def _roles(request):
+    roles = request.get("roles")
+    return set(roles) if isinstance(roles, list) else {request.get("role")}
+
+
+def window_match(request, criteria):
+    """The first criteria entry ``request`` (a pending device request) meets, else None. Name
+    is the device's display name, role defaults to node: operator access (the gateway's
+    control) only where the entry says so."""
+    for item in criteria:
+        wanted = {
+            "name": request.get("displayName") or request.get("clientId") or "",
+            "platform": request.get("platform") or "",
+            "client_mode": request.get("clientMode") or "",
+        }
+        given = [key for key in wanted if item.get(key) not in (None, "")]
+        if not all(fnmatchcase(str(wanted[key]), str(item[key])) for key in given):
+            continue
+        if _roles(request) - {item.get("role", "node")}:
+            continue
+        return item
+    return None
+
+
+def plan_window(listing, criteria, handled=()):
+    """(approve steps, unmatched requests) for the pending requests of ``listing`` not in
+    ``handled`` (request ids a window already decided)."""
+    steps, unmatched = [], []
+    for request in sorted(listing["pending"], key=lambda r: str(r.get("requestId"))):
+        if request.get("requestId") in handled:
+            continue
+        match = window_match(request, criteria)
+        if match:
+            steps.append(("approve", request.get("requestId"),
+                          "device %s (%s, %s, %s) matches the window's %s" % (
+                              request.get("deviceId"), request.get("displayName"),
+                              request.get("platform"), "/".join(sorted(
+                                  str(r) for r in _roles(request))),
+                              ", ".join("%s=%s" % (k, match[k]) for k in CRITERIA_KEYS
+                                        if k in match))))
+        else:
+            unmatched.append(request)
+    return steps, unmatched

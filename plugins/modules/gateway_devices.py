@@ -26,6 +26,12 @@ description:
     O(reject_unlisted) every other pending request is rejected; with O(remove_unlisted) paired
     devices that are not allowed are removed. With O(approve_nodes) the pending node
     capability requests of allowed devices are approved too.
+  - V(window) opens an approval window - for O(window_seconds) the module watches the
+    gateway's pending requests and approves those that match O(criteria) (display name and
+    platform patterns, the role - V(node) unless an entry says V(operator)), at most
+    O(max_approvals), then closes; requests that do not match stay pending and are listed.
+    For pairing many devices whose ids nobody knows in advance. In check mode it looks once
+    and says what it would approve now.
   - Idempotent - acting on what is already so (a device not paired, nothing pending) changes
     nothing.
 author:
@@ -34,7 +40,7 @@ options:
   action:
     description: What to do.
     type: str
-    choices: [list, approve, reject, remove, rotate, revoke, approve_node, reconcile]
+    choices: [list, approve, reject, remove, rotate, revoke, approve_node, reconcile, window]
     default: list
   request_id:
     description: The pending request for V(approve), V(reject) and V(approve_node).
@@ -64,6 +70,27 @@ options:
     description: For V(reconcile), also approve pending node requests of allowed devices.
     type: bool
     default: true
+  criteria:
+    description:
+      - For V(window), what a request must match to be approved - a list of entries, each
+        with C(name) and/or C(platform) (shell patterns over the device's display name and
+        platform; at least one that is not C(*)), optionally C(client_mode) (pattern) and
+        C(role) (V(node) or V(operator), default V(node)). The first matching entry wins.
+    type: list
+    elements: dict
+    default: []
+  window_seconds:
+    description: For V(window), how long it stays open (at most an hour).
+    type: int
+    default: 600
+  max_approvals:
+    description: For V(window), close after this many approvals.
+    type: int
+    default: 10
+  poll_seconds:
+    description: For V(window), how often the pending requests are read.
+    type: int
+    default: 3
   timeout:
     description: Milliseconds each CLI call may wait for the gateway.
     type: int
@@ -107,6 +134,14 @@ EXAMPLES = r"""
     endpoint: "{{ clawops_runtime.endpoint }}"
   register: pairing
 
+- name: For 15 minutes, approve the node hosts of the lab (named lab-*) on Linux
+  clawops.orchestrator.gateway_devices:
+    endpoint: "{{ clawops_runtime.endpoint }}"
+    action: window
+    window_seconds: 900
+    criteria:
+      - {name: "lab-*", platform: linux, role: node}
+
 - name: The device must pair again
   clawops.orchestrator.gateway_devices:
     endpoint: "{{ clawops_runtime.endpoint }}"
@@ -136,12 +171,22 @@ steps:
   returned: always
   type: list
   elements: dict
+window:
+  description:
+    - For V(window), how it went - C(seconds) it was open, C(closed) (V(deadline) or
+      V(max_approvals)), C(approved) (each approved request with device id, name, platform,
+      role and when), C(unmatched) (requests seen that did not match, left pending).
+  returned: when action is window
+  type: dict
 """
+
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
-    DevicesProblem, normalize_listing, parse_json, plan_reconcile, summary)
+    DevicesProblem, check_criteria, normalize_listing, parse_json, plan_reconcile,
+    plan_window, summary)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     ENDPOINT_OPTION, GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import ClusterError
@@ -190,13 +235,55 @@ def _node_view(requests):
     return [{k: v for k, v in r.items() if k in keep} for r in requests]
 
 
+def open_window(module, gateway, before):
+    """Approve matching requests until the window's deadline or its approvals run out."""
+    p = module.params
+    started = time.monotonic()
+    deadline = started + p["window_seconds"]
+    approved, unmatched, steps, handled = [], {}, [], set()
+    listing, closed = before, "deadline"
+    while True:
+        found, left = plan_window(listing, p["criteria"], handled)
+        for request in left:
+            unmatched[request.get("requestId")] = request
+        by_id = {r.get("requestId"): r for r in listing["pending"]}
+        for verb, ident, why in found:
+            if len(approved) >= p["max_approvals"]:
+                break
+            handled.add(ident)
+            steps.append((verb, ident, why))
+            if module.check_mode:
+                continue
+            gateway.run("devices", "approve", ident)
+            request = by_id[ident]
+            approved.append({"requestId": ident, "deviceId": request.get("deviceId"),
+                             "displayName": request.get("displayName"),
+                             "platform": request.get("platform"),
+                             "role": request.get("role"),
+                             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        if module.check_mode:
+            closed = "check mode"
+            break
+        if len(approved) >= p["max_approvals"]:
+            closed = "max_approvals"
+            break
+        if time.monotonic() + p["poll_seconds"] > deadline:
+            break
+        time.sleep(p["poll_seconds"])
+        listing = gateway.listing()
+    unmatched = [r for ident, r in sorted(unmatched.items()) if ident not in handled]
+    return steps, {"seconds": round(time.monotonic() - started, 1), "closed": closed,
+                   "approved": approved, "criteria": p["criteria"],
+                   "unmatched": summary({"pending": unmatched, "paired": []})["pending"]}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             endpoint=ENDPOINT_OPTION,
             action=dict(type="str", default="list", choices=[
                 "list", "approve", "reject", "remove", "rotate", "revoke", "approve_node",
-                "reconcile"]),
+                "reconcile", "window"]),
             request_id=dict(type="str"),
             device_id=dict(type="str"),
             role=dict(type="str"),
@@ -204,6 +291,10 @@ def main():
             reject_unlisted=dict(type="bool", default=False),
             remove_unlisted=dict(type="bool", default=False),
             approve_nodes=dict(type="bool", default=True),
+            criteria=dict(type="list", elements="dict", default=[]),
+            window_seconds=dict(type="int", default=600),
+            max_approvals=dict(type="int", default=10),
+            poll_seconds=dict(type="int", default=3),
             timeout=dict(type="int", default=15000),
         ),
         required_if=[
@@ -223,7 +314,16 @@ def main():
             module.fail_json(msg="allowed[%d]: each pre-approved device has device_id or "
                                  "public_key (and optionally role, name); got %s"
                                  % (index, sorted(item)))
+    if p["action"] == "window":
+        problems = check_criteria(p["criteria"])
+        if not 1 <= p["window_seconds"] <= 3600:
+            problems.append("window_seconds must be 1..3600")
+        if p["max_approvals"] < 1 or p["poll_seconds"] < 1:
+            problems.append("max_approvals and poll_seconds must be at least 1")
+        if problems:
+            module.fail_json(msg="approval window: " + "; ".join(problems))
     gateway = Gateway(module)
+    window = None
     try:
         before = gateway.listing()
         nodes = gateway.nodes_pending()
@@ -265,7 +365,11 @@ def main():
                                       for a in p["allowed"])}
                 steps += [("approve_node", r.get("requestId"), "node of pre-approved device %s"
                            % r.get("nodeId")) for r in nodes if r.get("nodeId") in allowed_ids]
-        if steps and not module.check_mode:
+        elif action == "window":
+            steps, window = open_window(module, gateway, before)
+        if steps and not module.check_mode and action == "window":
+            after, nodes = gateway.listing(), gateway.nodes_pending()
+        elif steps and not module.check_mode:
             for verb, ident, dummy in steps:
                 if verb in ("approve", "reject"):
                     gateway.run("devices", verb, ident)
@@ -284,6 +388,8 @@ def main():
     result = dict(changed=bool(steps), pending=view["pending"], paired=view["paired"],
                   nodes_pending=_node_view(nodes),
                   steps=[dict(verb=v, id=i, why=w) for v, i, w in steps])
+    if window is not None:
+        result["window"] = window
     if module._diff:
         result["diff"] = dict(before=summary(before), after=view)
     module.exit_json(**result)

@@ -25,8 +25,8 @@ import urllib.request
 import pytest
 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
-from conftest import COLLECTIONS, write_fleet
-from helpers import (GATE_DEADLINE, Webhook, ansible_env, changed, docker, free_base_ports, free_port, get,
+from conftest import COLLECTIONS, ROOT, write_fleet
+from helpers import (BIN, GATE_DEADLINE, Webhook, ansible_env, changed, docker, free_base_ports, free_port, get,
                      openclaw_bin, prom_query, put, readyz, recap_changed, run_cli, start_alertmanager,
                      start_process, start_prometheus, wait_until)
 
@@ -592,6 +592,116 @@ def test_pairing_a_real_node_host(fleet, node_host):
         handle.write(original)
     pairing = [e for e in events(fleet) if e["action"] == "pairing"]
     assert [e["details"]["action"] for e in pairing] == ["approve", "reconcile", "revoke"]
+
+
+def start_node(fleet, home, name):
+    """A real node host (``openclaw node run``) named ``name`` connecting to gw-a: a new
+    device, so a new pairing request. Returns (process, log path)."""
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home), OPENCLAW_STATE_DIR=str(home / "state"),
+               OPENCLAW_GATEWAY_TOKEN=token(fleet, "gw-a"), OPENCLAW_NO_AUTO_UPDATE="1")
+    log = home / "node.log"
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen([openclaw_bin(), "node", "run", "--host", "127.0.0.1",
+                                 "--port", str(fleet["ports"]["gw-a"]), "--display-name", name],
+                                env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    return proc, log
+
+
+def test_an_approval_window_pairs_only_matching_devices(fleet, tmp_path):
+    """Issue 21, item 5: pairing without known device ids. A window on gw-a approves the
+    node named lab-* that asks while it is open and leaves another one pending; its opening
+    and closing (with the approval) are in the audit trail."""
+    env = {"VAULT_ADDR": fleet["bao"]["url"], "VAULT_TOKEN": fleet["bao"]["token"],
+           "CLAWOPS_IDENTITY_FILE": fleet["identity"]}
+    window = subprocess.Popen(
+        [os.path.join(BIN, "ansible-playbook"), "-i",
+         fleet["inventory"], "playbooks/pairing.yml", "--limit", "gw-a", "-e",
+         "clawops_events_log=%s" % fleet["events"], "-e", "pairing_action=window", "-e",
+         "window_name=lab-*", "-e", "window_minutes=5", "-e", "window_max=1"],
+        cwd=ROOT, env=ansible_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True)
+    nodes = []
+    try:
+        nodes.append(start_node(fleet, tmp_path / "other", "kiosk-7"))
+        other = wait_for("the other node's request", pending_request(nodes[0][1]), deadline=300)
+        nodes.append(start_node(fleet, tmp_path / "lab", "lab-42"))
+        wanted = wait_for("the lab node's request", pending_request(nodes[1][1]), deadline=300)
+        out, dummy = window.communicate(timeout=420)
+    finally:
+        if window.poll() is None:
+            os.killpg(window.pid, signal.SIGTERM)
+        for proc, dummy in nodes:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+    OUTPUTS.append(out)
+    assert window.returncode == 0, out[-4000:]
+    devices = in_gateway(fleet, "gw-a", "devices", "list", "--json")
+    paired = {d.get("displayName"): d["deviceId"] for d in devices["paired"]}
+    pending = {p["requestId"]: p for p in devices["pending"]}
+    assert "lab-42" in paired and wanted not in pending
+    assert other in pending and "kiosk-7" not in paired  # did not match: left pending
+    trail = [e for e in events(fleet) if e["action"] == "pairing"][-2:]
+    assert [e["details"]["action"] for e in trail] == ["window-open", "window-close"]
+    closed = trail[1]["details"]["window"]
+    assert closed["closed"] == "max_approvals"
+    assert [a["displayName"] for a in closed["approved"]] == ["lab-42"]
+    # leave gw-a as the later tests expect it
+    for verb, ident in (("remove", paired["lab-42"]), ("reject", other)):
+        done = play(fleet, "playbooks/pairing.yml", "--limit", "gw-a", "-e",
+                    "pairing_action=%s" % verb, "-e", "%s=%s" % (
+                        "device_id" if verb == "remove" else "request_id", ident))
+        assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_drift_three_ways_then_remediate(fleet, tmp_path):
+    """Issue 21, item 3: a change behind the collection's back shows in the three-way report
+    (fleet, file on the host, running gateway) and remediate repairs it through the normal
+    change path - here hot, without a restart."""
+    path = os.path.join(gw_root(fleet, "gw-b"), "config", "openclaw.json")
+    report_dir = tmp_path / "drift"
+    report_dir.mkdir()
+    clean = play(fleet, "playbooks/drift.yml", "--limit", "gw-b", "-e",
+                 "drift_report_dir=%s" % report_dir)
+    assert clean.returncode == 0, clean.stdout[-4000:]
+    assert "in sync: fleet, file and running gateway agree" in clean.stdout, clean.stdout[-3000:]
+    # OpenClaw refuses an agent added through its CLI on a gateway the collection runs: the
+    # config is read-only to it (OPENCLAW_CONFIG_READONLY), so that drift cannot happen
+    refused = docker("exec", instance(fleet, "gw-b"), "/usr/local/bin/openclaw", "agents", "add",
+                     "sneaky", "--workspace", "/home/node/workspaces/sneaky",
+                     "--non-interactive", "--json")
+    assert refused.returncode != 0 and "OPENCLAW_CONFIG_READONLY" in \
+        refused.stdout + refused.stderr, refused
+    # a person edits the file on the host; the running gateway takes it (a hot path)
+    with open(path, encoding="utf-8") as handle:
+        declared_text = handle.read()
+    edited = json.loads(declared_text)
+    edited["logging"]["level"] = "debug"
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(edited, handle, indent=2)
+    os.chmod(path + ".tmp", os.stat(path).st_mode)
+    os.replace(path + ".tmp", path)
+    before = started_at(fleet, "gw-b")
+    seen = play(fleet, "playbooks/drift.yml", "--limit", "gw-b", "-e",
+                "drift_report_dir=%s" % report_dir)
+    assert seen.returncode == 0, seen.stdout[-4000:]  # a report does not fail
+    with open(report_dir / "gw-b.json", encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["drift"] is True
+    assert report["declared_vs_persisted"] == [
+        {"path": "logging.level", "declared": "(absent)", "persisted": "debug"}], report
+    assert report["runtime"]["valid"] is True, report["runtime"]
+    assert "persisted file differs from the fleet at logging.level" in seen.stdout
+    fixed = play(fleet, "playbooks/drift.yml", "--limit", "gw-b", "-e", "drift_mode=remediate")
+    assert fixed.returncode == 0, fixed.stdout[-5000:]
+    with open(path, encoding="utf-8") as handle:
+        assert handle.read() == declared_text  # the fleet's file again
+    assert started_at(fleet, "gw-b") == before  # taken hot
+    again = play(fleet, "playbooks/drift.yml", "--limit", "gw-b", "-e", "drift_mode=remediate")
+    assert again.returncode == 0 and changed(again)["gw-b"] == 0, again.stdout[-3000:]
+    assert "in sync" in again.stdout
 
 
 def test_rotating_a_provider_key_restarts_only_its_gateway(fleet):

@@ -138,7 +138,7 @@ def curl(fleet, gw, path, *extra, name=None, ca=True):
         argv += ["--cacert", fleet["ca"]]
     argv += list(extra) + ["https://%s:%d%s" % (name, info["public"], path)]
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-    body, _, code = proc.stdout.rpartition("\n")
+    body, dummy, code = proc.stdout.rpartition("\n")
     return proc.returncode, code, body, proc.stderr
 
 
@@ -205,7 +205,7 @@ def test_the_gateway_trusts_its_proxy_and_the_proxy_sets_the_limits(fleet, deplo
                                "@" + large)
     assert code == "413", (code, body)
     # beyond rate 1/s with a burst of 2: 429 for a client sending ten at once
-    codes = [curl(fleet, gw, "/healthz")[1] for _ in range(10)]
+    codes = [curl(fleet, gw, "/healthz")[1] for dummy in range(10)]
     assert "429" in codes and "200" in codes, codes
 
 
