@@ -78,18 +78,29 @@ def read_seed_tree(fleet_dir, rel_dir):
     return found
 
 
+class SeedFiles(dict):
+    """{path under the workspace root: bytes}, and ``managed``: the paths the seed script
+    keeps equal to the fleet's (the seed trees of agents with ``seed_mode: managed``)."""
+
+    def __init__(self, *args, **kwargs):
+        super(SeedFiles, self).__init__(*args, **kwargs)
+        self.managed = set()
+
+
 def seed_files(runtime, fleet_dir, gateway):
     """Everything the seed init container may copy, keyed by the path under the workspace
     root: the agents' workspace_seed trees first, then the seed documents of ``_hosttree``
     (AGENTS.md, IDENTITY.md; ``gateway`` is the plan's summary) where the tree has no such
     file."""
     root = runtime["paths"]["workspace_root"]
-    files = {}
+    files = SeedFiles()
     for agent in runtime["agents"]:
         prefix = posixpath.relpath(agent["workspace"], root)
         if agent.get("workspace_seed"):
             for rel, data in read_seed_tree(fleet_dir, agent["workspace_seed"]).items():
                 files[posixpath.join(prefix, rel)] = data
+                if agent.get("seed_mode") == "managed":
+                    files.managed.add(posixpath.join(prefix, rel))
         documents = seed_documents(agent, gateway["id"], gateway["org_slug"])
         for name, text in sorted(documents.items()):
             files.setdefault(posixpath.join(prefix, name), text.encode("utf-8"))
@@ -103,7 +114,8 @@ SEEDS_DIGEST = "digest"
 
 def _seed_map(meta, files, script):
     """The seeds ConfigMap: one key per file (``sNNN``), ``index`` (key, tab, path under the
-    workspace root), the seed script and the digest of it all. The pod mounts it whole (no
+    workspace root, and for a managed seed a tab and ``m``), the seed script and the digest
+    of it all. The pod mounts it whole (no
     ``items``), so a new agent's seeds change the ConfigMap and not the pod template: the
     running gateway container runs the same script by exec (``_k8s_api``)."""
     data, binary, index = {}, {}, []
@@ -114,8 +126,10 @@ def _seed_map(meta, files, script):
             data[key] = files[rel].decode("utf-8")
         except UnicodeDecodeError:
             binary[key] = base64.b64encode(files[rel]).decode("ascii")
-        index.append("%s\t%s\n" % (key, rel))
-        digest.update(rel.encode("utf-8") + b"\0" + files[rel] + b"\0")
+        managed = rel in getattr(files, "managed", ())
+        index.append("%s\t%s%s\n" % (key, rel, "\tm" if managed else ""))
+        digest.update(rel.encode("utf-8") + (b"\0m" if managed else b"") + b"\0" + files[rel]
+                      + b"\0")
     data["index"] = "".join(index)
     data[SEED_SCRIPT] = script
     data[SEEDS_DIGEST] = digest.hexdigest()
@@ -133,13 +147,17 @@ def _seed_script(runtime):
         "set -eu",
         "umask 027",
         "mkdir -p " + " ".join(shlex.quote(d) for d in dirs),
-        "# only what is missing: files the agents or people changed are never overwritten",
+        "# only what is missing: files the agents or people changed are never overwritten,",
+        "# except managed seeds (m), which are kept equal to the fleet's",
         "cd %s" % SEEDS_DIR,
         "tab=$(printf '\\t')",
-        "while IFS=\"$tab\" read -r key rel; do",
+        "while IFS=\"$tab\" read -r key rel mode; do",
         "  dest=%s/\"$rel\"" % shlex.quote(paths["workspace_root"]),
         "  if [ ! -e \"$dest\" ]; then mkdir -p \"$(dirname \"$dest\")\"; "
-        "cp \"$key\" \"$dest\"; echo \"seeded $rel\"; fi",
+        "cp \"$key\" \"$dest\"; echo \"seeded $rel\"; "
+        "elif [ \"$mode\" = m ] && ! cmp -s \"$key\" \"$dest\"; then "
+        "cp \"$key\" \"$dest.clawops-new\" && mv -f \"$dest.clawops-new\" \"$dest\"; "
+        "echo \"updated $rel\"; fi",
         "done < index",
     ]) + "\n"
 

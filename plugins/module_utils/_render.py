@@ -718,6 +718,12 @@ class Renderer:
                     "workspace_seed": None}
             if agent.data.get("workspace_seed"):
                 item["workspace_seed"] = self._seed(gw, agent)
+                item["seed_mode"] = agent.data.get("seed_mode", "seed_only")
+            elif agent.data.get("seed_mode") == "managed":
+                raise ReferenceProblem(
+                    "agent %r has seed_mode managed but no workspace_seed" % agent.id, gw.file,
+                    agent.key_path + ("seed_mode",), "add workspace_seed: <dir in the fleet "
+                    "repo>, or remove seed_mode")
             if host_paths:
                 item["host_workspace"] = posixpath.join(
                     host_paths["workspace_root"], agent.data.get("workspace", agent.id))

@@ -441,8 +441,16 @@ DEFS = {
                           "description": "Directory name under the gateway's workspace root "
                                          "(default: the agent id)."},
             "workspace_seed": {"type": "string", "minLength": 1,
-                               "description": "Directory in the fleet repo copied into a new "
-                                              "workspace (only files that are missing)."},
+                               "description": "Directory in the fleet repo copied into the "
+                                              "agent's workspace: only files that are missing "
+                                              "(seed_mode seed_only), or kept equal to the "
+                                              "fleet's on every deploy (managed)."},
+            "seed_mode": {"enum": ["seed_only", "managed"],
+                          "description": "seed_only (default): a seed file is written once, "
+                                         "then the workspace owns it. managed: every deploy "
+                                         "writes the seed tree's files that differ (an "
+                                         "updated seed reaches existing workspaces); files "
+                                         "the tree does not have are never touched."},
             "agent_dir": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                           "description": "Directory name under <state>/agents/ (default: the "
                                          "agent id); the agentDir is <state>/agents/<name>/agent."},

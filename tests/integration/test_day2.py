@@ -704,6 +704,49 @@ def test_drift_three_ways_then_remediate(fleet, tmp_path):
     assert "in sync" in again.stdout
 
 
+def test_managed_seeds_reach_an_existing_workspace(fleet):
+    """Issue 21, item 3: an agent's seed_mode managed keeps its seed tree's files equal to
+    the fleet's in a workspace that exists already - without a restart; files the tree does
+    not have stay the agent's."""
+    path = os.path.join(fleet["dir"], "gateways/gw-b.yml")
+    with open(path, encoding="utf-8") as handle:
+        original = handle.read()
+    seed = os.path.join(fleet["dir"], "seeds", "helper")
+    os.makedirs(seed)
+    with open(os.path.join(seed, "RUNBOOK.md"), "w", encoding="utf-8") as handle:
+        handle.write("# Runbook v1\n")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(original.replace(
+            "  - {id: helper, kind: usecase}",
+            "  - {id: helper, kind: usecase, workspace_seed: ../seeds/helper, "
+            "seed_mode: managed}"))
+    workspace = os.path.join(gw_root(fleet, "gw-b"), "workspaces", "helper")
+    before = started_at(fleet, "gw-b")
+    try:
+        first = play(fleet, "playbooks/site.yml", "--limit", "gw-b")
+        assert first.returncode == 0, first.stdout[-4000:]
+        with open(os.path.join(workspace, "RUNBOOK.md"), encoding="utf-8") as handle:
+            assert handle.read() == "# Runbook v1\n"
+        with open(os.path.join(workspace, "RUNBOOK.md"), "a", encoding="utf-8") as handle:
+            handle.write("an edit in the workspace\n")
+        with open(os.path.join(workspace, "notes.md"), "w", encoding="utf-8") as handle:
+            handle.write("the agent's own\n")
+        with open(os.path.join(seed, "RUNBOOK.md"), "w", encoding="utf-8") as handle:
+            handle.write("# Runbook v2\n")
+        second = play(fleet, "playbooks/site.yml", "--limit", "gw-b")
+        assert second.returncode == 0, second.stdout[-4000:]
+        with open(os.path.join(workspace, "RUNBOOK.md"), encoding="utf-8") as handle:
+            assert handle.read() == "# Runbook v2\n"
+        with open(os.path.join(workspace, "notes.md"), encoding="utf-8") as handle:
+            assert handle.read() == "the agent's own\n"
+        assert started_at(fleet, "gw-b") == before
+        third = play(fleet, "playbooks/site.yml", "--limit", "gw-b")
+        assert third.returncode == 0 and changed(third)["gw-b"] == 0, third.stdout[-3000:]
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(original)
+
+
 def test_rotating_a_provider_key_restarts_only_its_gateway(fleet):
     before = {gw: started_at(fleet, gw) for gw in GATEWAYS}
     new_key = "sk-canary-A2-" + os.urandom(12).hex()

@@ -209,6 +209,43 @@ def test_seeds_only_add_missing_files_and_tree_files_win(plan, tmp_path):
     assert all((root / os.path.basename(a["workspace"])).is_dir() for a in runtime["agents"])
 
 
+def test_managed_seeds_are_kept_equal_and_nothing_else_is_touched(plan, tmp_path):
+    """seed_mode managed (issue 21, item 3): the tree's files are written again when they
+    differ; the generated documents and files the tree does not have stay as they are."""
+    runtime = copy.deepcopy(plan.runtime)
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "RUNBOOK.md").write_text("v2\n")
+    runtime["agents"][0].update(workspace_seed="seed", seed_mode="managed")
+    files = km.seed_files(runtime, str(tmp_path), plan.summary)
+    assert files.managed == {"research/RUNBOOK.md"}
+    objects = km.manifests(plan.summary, runtime, dump_config(plan.config), IMAGE, "", files)
+    seeds = by_kind(objects, "ConfigMap", "acme-gw-research-seeds")
+    assert "\tresearch/RUNBOOK.md\tm\n" in seeds["data"]["index"]
+    assert "\tresearch/IDENTITY.md\n" in seeds["data"]["index"]  # generated: seed-only
+    mounted = tmp_path / "mount"
+    mounted.mkdir()
+    for key, text in seeds["data"].items():
+        (mounted / key).write_text(text)
+    home = tmp_path / "home"
+    script = seeds["data"]["seed.sh"].replace("cd " + km.SEEDS_DIR, "cd " + str(mounted))
+    script = script.replace(runtime["paths"]["home"], str(home))
+    root = home / os.path.relpath(runtime["paths"]["workspace_root"], runtime["paths"]["home"])
+    (root / "research").mkdir(parents=True)
+    (root / "research" / "RUNBOOK.md").write_text("v1, edited\n")
+    (root / "research" / "IDENTITY.md").write_text("# changed by a person\n")
+    (root / "research" / "notes.md").write_text("the agent's own\n")
+    proc = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "updated research/RUNBOOK.md" in proc.stdout.splitlines()
+    assert (root / "research" / "RUNBOOK.md").read_text() == "v2\n"
+    assert (root / "research" / "IDENTITY.md").read_text() == "# changed by a person\n"
+    assert (root / "research" / "notes.md").read_text() == "the agent's own\n"
+    again = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True,
+                           check=False)
+    assert again.returncode == 0 and "research/RUNBOOK.md" not in again.stdout
+
+
 def test_a_new_agent_changes_the_seeds_and_not_the_pod(plan):
     """An agent added hot (its config is a hot path) must not replace the pod: its seeds go
     to the ConfigMap, which the running pod mounts and seeds from by exec."""
