@@ -133,6 +133,11 @@ TEMPLATES = (
     ("report", "Fleet report", "report", "status", {}, None, (
         ("clawops_gateways", "targets", {"question": "Gateways (none: all)"}),
     )),
+    # the report only: a repair is the Deploy workflow (review, approval, then site.yml
+    # writes the declared config back)
+    ("drift", "Drift report", "drift", "status", {"drift_mode": "report"}, None, (
+        ("clawops_gateways", "targets", {"question": "Gateways (none: all)"}),
+    )),
 )
 
 # key -> (schedule title, template, rrule, extra data); the user's own rrules replace these
@@ -146,6 +151,8 @@ SCHEDULES = (
      "DTSTART;TZID=UTC:20260101T043000 RRULE:FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=1", {}),
     ("report", "Daily fleet report", "report",
      "DTSTART;TZID=UTC:20260101T063000 RRULE:FREQ=DAILY;INTERVAL=1", {}),
+    ("drift", "Daily drift report", "drift",
+     "DTSTART;TZID=UTC:20260101T064500 RRULE:FREQ=DAILY;INTERVAL=1", {}),
     ("status", "Hourly status", "status",
      "DTSTART;TZID=UTC:20260101T000500 RRULE:FREQ=HOURLY;INTERVAL=1", {}),
     ("audit", "Daily audit verification", "audit",

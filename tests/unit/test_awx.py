@@ -146,7 +146,7 @@ def test_schedules_and_permissions_name_objects_of_the_plan(demo):
     plan = demo[2]
     templates = {t["name"]: t for t in plan["job_templates"]}
     assert {s["key"] for s in plan["schedules"]} == {
-        "backup", "integrity", "drill", "report", "status", "audit", "compliance"}
+        "backup", "integrity", "drill", "report", "drift", "status", "audit", "compliance"}
     for schedule in plan["schedules"]:
         template = templates[schedule["unified_job_template"]]
         survey_answers(template["survey_spec"], schedule["extra_data"])  # AWX would launch it
