@@ -1005,7 +1005,7 @@ def test_every_awx_job_template_runs_as_awx_runs_it(fleet):
     result, out = job("compliance")  # quarter left blank: this quarter
     assert result.status == "successful", out[-4000:]
     assert "changes" in out and "trail: chain intact" in out, out[-3000:]
-    for key in ("integrity", "report"):  # the scheduled checks, as AWX's schedules run them
+    for key in ("integrity", "report", "drift"):  # the scheduled checks, as AWX's schedules run them
         result, out = job(key, only_b)
         assert result.status == "successful", (key, out[-4000:])
     result, out = job("remove", only_b)
