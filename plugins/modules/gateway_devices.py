@@ -88,9 +88,11 @@ options:
     type: int
     default: 10
   poll_seconds:
-    description: For V(window), how often the pending requests are read.
+    description:
+      - For V(window), how often the pending requests are read (each read starts the
+        gateway's CLI in its container, about a second of CPU there).
     type: int
-    default: 3
+    default: 5
   timeout:
     description: Milliseconds each CLI call may wait for the gateway.
     type: int
@@ -294,7 +296,7 @@ def main():
             criteria=dict(type="list", elements="dict", default=[]),
             window_seconds=dict(type="int", default=600),
             max_approvals=dict(type="int", default=10),
-            poll_seconds=dict(type="int", default=3),
+            poll_seconds=dict(type="int", default=5),
             timeout=dict(type="int", default=15000),
         ),
         required_if=[
