@@ -32,6 +32,7 @@ import tarfile
 import tempfile
 
 from . import _keys
+from ._clock import utc_text
 from ._hosttree import GATEWAY_UID
 from ._revisions import AT_PREFIX, parse_at
 
@@ -341,9 +342,9 @@ def resolve(dest_dir, instance, archive):
             dated = sorted(made for made, a in archives if made is not None)
             raise BackupError("no backup of %s was made at or before %s (%s); pick a later "
                               "time or an archive by name" % (
-                                  instance, when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                  "the oldest is from %s" % dated[0].strftime(
-                                      "%Y-%m-%dT%H:%M:%SZ") if dated else "there is none"))
+                                  instance, utc_text(when),
+                                  "the oldest is from %s" % utc_text(dated[0])
+                                  if dated else "there is none"))
         return before[-1]["path"]
     if archive in (None, "", "latest"):
         archives = list_archives(dest_dir, instance)

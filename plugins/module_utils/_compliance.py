@@ -19,6 +19,7 @@ import html
 import re
 
 from . import _html
+from ._clock import utc_text
 
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -119,10 +120,8 @@ def build(events, start, end, label, trail, org="", now=None):
             last_backup[_gateway(event.get("target"))] = event.get("time")
     return {
         "org": org,
-        "period": {"label": label, "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "end": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
-        "generated": (now or datetime.datetime.now(datetime.timezone.utc)).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"),
+        "period": {"label": label, "start": utc_text(start), "end": utc_text(end)},
+        "generated": utc_text(now),
         "trail": dict(trail),
         "events": len(inside),
         "changes": sum(n for action, results in by_action.items()

@@ -17,6 +17,7 @@ import datetime
 import json
 
 from . import _html, _redact
+from ._clock import utc_text
 from ._metrics import enabled_channels
 from ._status import error_summary
 from ._views import policy_view, routing_view
@@ -28,7 +29,7 @@ VALUE_WIDTH = 160
 def _iso(seconds):
     if not seconds:
         return None
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_text(seconds)
 
 
 def _short(value):

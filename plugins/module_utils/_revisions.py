@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 
+from ._clock import utc_text
 from ._secrets import env_file_values, secrets_digest
 
 STATUSES = ("candidate", "active", "failed", "superseded", "rolled_back", "interrupted")
@@ -243,7 +244,7 @@ class Store(object):
             if not found:
                 raise RevisionError("no revision was active at %s: the gateway's first "
                                     "revision is newer (list them with playbooks/rollback.yml "
-                                    "-e rollback_list=true)" % when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                                    "-e rollback_list=true)" % utc_text(when))
             return found
         if target == "active":
             found = self.active()

@@ -186,6 +186,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clawops.orchestrator.plugins.module_utils._clock import utc_text
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
     DevicesProblem, check_criteria, normalize_listing, parse_json, plan_reconcile,
     plan_window, summary)
@@ -262,7 +263,7 @@ def open_window(module, gateway, before):
                              "displayName": request.get("displayName"),
                              "platform": request.get("platform"),
                              "role": request.get("role"),
-                             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                             "at": utc_text()})
         if module.check_mode:
             closed = "check mode"
             break
