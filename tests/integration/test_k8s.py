@@ -484,6 +484,37 @@ def test_a_hot_change_keeps_the_pod_and_a_refused_one_is_put_back(fleet, cluster
     _set_level(fleet, "debug")  # the definition says again what runs
 
 
+def test_drift_of_the_k8s_gateway_then_remediate(fleet, cluster, exposed, tmp_path):
+    """Issue 21, item 3 on Kubernetes: the ConfigMap edited behind the collection's back shows
+    in drift.yml's report (fleet vs ConfigMap vs the running gateway, asked in its pod) and
+    remediate puts the fleet's config back - hot, the same pod."""
+    uid = _pod_uid(cluster, fleet)
+    clean = play(fleet, "playbooks/drift.yml", "-e", "drift_report_dir=%s" % tmp_path)
+    assert clean.returncode == 0, clean.stdout[-4000:]
+    assert "in sync: fleet, file and running gateway agree" in clean.stdout, clean.stdout[-3000:]
+    name = fleet["instance"] + "-config"
+    data = kget(cluster, "configmap", "-n", fleet["namespace"], name)
+    config = json.loads(data["data"]["openclaw.json"])
+    declared_level = config["logging"]["level"]
+    config["logging"]["level"] = "warn"
+    patched = kubectl(cluster, "patch", "configmap", "-n", fleet["namespace"], name, "--type",
+                      "merge", "-p", json.dumps({"data": {"openclaw.json": json.dumps(config)}}))
+    assert patched.returncode == 0, patched.stderr
+    seen = play(fleet, "playbooks/drift.yml", "-e", "drift_report_dir=%s" % tmp_path)
+    assert seen.returncode == 0, seen.stdout[-4000:]
+    with open(os.path.join(str(tmp_path), "%s.json" % GW), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["declared_vs_persisted"] == [
+        {"path": "logging.level", "declared": declared_level, "persisted": "warn"}], report
+    assert report["runtime"] is not None and report["agents"]["missing"] == [], report
+    fixed = play(fleet, "playbooks/drift.yml", "-e", "drift_mode=remediate")
+    assert fixed.returncode == 0, fixed.stdout[-5000:]
+    assert _deployed_level(cluster, fleet) == declared_level
+    assert _pod_uid(cluster, fleet) == uid
+    again = play(fleet, "playbooks/drift.yml")
+    assert again.returncode == 0 and "in sync" in again.stdout, again.stdout[-3000:]
+
+
 def test_a_restart_path_change_replaces_the_pod(fleet, cluster, exposed):
     uid = _pod_uid(cluster, fleet)
     path = os.path.join(fleet["dir"], "gateways", "%s.yml" % GW)
