@@ -14,10 +14,14 @@ trust the CA gets no answer. The gateway trusts the proxy's forwarded client add
 does not trust). The proxy's limits hold (413 for a large body, 429 beyond the rate). A
 second run changes nothing; a renewed certificate reaches the proxy without restarting the
 gateway; the key never shows in the run's output.
+
+The same running gateways then serve issue 21's item 3 on Compose: drift, three ways, and its
+repair; managed workspace seeds (here rather than in the day-2 stream, which is the longer).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -237,3 +241,102 @@ def test_a_second_run_changes_nothing_and_a_new_certificate_keeps_the_gateway(fl
         for key in sum(fleet["keys"].values(), []):
             for line in key.splitlines()[1:-1]:
                 assert line not in run.stdout and line not in run.stderr
+
+
+# -- the same gateways, taken over: drift and managed seeds (issue 21, item 3) ----------------
+def gw_root(fleet, gw):
+    return os.path.join(os.path.dirname(fleet["dir"]), "srv", fleet["slug"], gw)
+
+
+def started_at(fleet, gw):
+    return docker("inspect", "-f", "{{.State.StartedAt}}", instance(fleet, gw)).stdout
+
+
+def test_drift_three_ways_then_remediate(fleet, deployed, tmp_path):
+    """A change behind the collection's back shows in the three-way report (fleet, file on
+    the host, running gateway) and remediate repairs it through the normal change path -
+    here hot, without a restart."""
+    gw = "cust-acme"
+    path = os.path.join(gw_root(fleet, gw), "config", "openclaw.json")
+    clean = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e",
+                 "drift_report_dir=%s" % tmp_path)
+    assert clean.returncode == 0, clean.stdout[-4000:]
+    assert "in sync: fleet, file and running gateway agree" in clean.stdout, clean.stdout[-3000:]
+    # OpenClaw refuses an agent added through its CLI on a gateway the collection runs: the
+    # config is read-only to it (OPENCLAW_CONFIG_READONLY), so that drift cannot happen
+    refused = docker("exec", instance(fleet, gw), "/usr/local/bin/openclaw", "agents", "add",
+                     "sneaky", "--workspace", "/home/node/workspaces/sneaky",
+                     "--non-interactive", "--json")
+    assert refused.returncode != 0 and "OPENCLAW_CONFIG_READONLY" in \
+        refused.stdout + refused.stderr, refused
+    # a person edits the file on the host; the running gateway takes it (a hot path)
+    with open(path, encoding="utf-8") as handle:
+        declared_text = handle.read()
+    edited = json.loads(declared_text)
+    edited["logging"]["level"] = "debug"
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(edited, handle, indent=2)
+    os.chmod(path + ".tmp", os.stat(path).st_mode)
+    os.replace(path + ".tmp", path)
+    before = started_at(fleet, gw)
+    seen = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e",
+                "drift_report_dir=%s" % tmp_path)
+    assert seen.returncode == 0, seen.stdout[-4000:]  # a report does not fail
+    with open(os.path.join(str(tmp_path), "%s.json" % gw), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["drift"] is True
+    assert report["declared_vs_persisted"] == [
+        {"path": "logging.level", "declared": "(absent)", "persisted": "debug"}], report
+    assert report["runtime"]["valid"] is True, report["runtime"]
+    assert "persisted file differs from the fleet at logging.level" in seen.stdout
+    fixed = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e", "drift_mode=remediate")
+    assert fixed.returncode == 0, fixed.stdout[-5000:]
+    with open(path, encoding="utf-8") as handle:
+        assert handle.read() == declared_text  # the fleet's file again
+    assert started_at(fleet, gw) == before  # taken hot
+    again = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e", "drift_mode=remediate")
+    assert again.returncode == 0 and changed(again)[gw] == 0, again.stdout[-3000:]
+    assert "in sync" in again.stdout
+
+
+def test_managed_seeds_reach_an_existing_workspace(fleet, deployed):
+    """An agent's seed_mode managed keeps its seed tree's files equal to the fleet's in a
+    workspace that exists already - without a restart; files the tree does not have stay the
+    agent's."""
+    gw = "cust-acme"
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % gw)
+    with open(path, encoding="utf-8") as handle:
+        original = handle.read()
+    data = yaml.safe_load(original)
+    data["agents"][0].update(workspace_seed="../seeds/assistant", seed_mode="managed")
+    seed = os.path.join(fleet["dir"], "seeds", "assistant")
+    os.makedirs(seed)
+    with open(os.path.join(seed, "RUNBOOK.md"), "w", encoding="utf-8") as handle:
+        handle.write("# Runbook v1\n")
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(data, handle, sort_keys=False)
+    workspace = os.path.join(gw_root(fleet, gw), "workspaces", "assistant")
+    before = started_at(fleet, gw)
+    try:
+        first = play(fleet, "playbooks/site.yml", "--limit", gw)
+        assert first.returncode == 0, first.stdout[-4000:]
+        with open(os.path.join(workspace, "RUNBOOK.md"), encoding="utf-8") as handle:
+            assert handle.read() == "# Runbook v1\n"
+        with open(os.path.join(workspace, "RUNBOOK.md"), "a", encoding="utf-8") as handle:
+            handle.write("an edit in the workspace\n")
+        with open(os.path.join(workspace, "notes.md"), "w", encoding="utf-8") as handle:
+            handle.write("the agent's own\n")
+        with open(os.path.join(seed, "RUNBOOK.md"), "w", encoding="utf-8") as handle:
+            handle.write("# Runbook v2\n")
+        second = play(fleet, "playbooks/site.yml", "--limit", gw)
+        assert second.returncode == 0, second.stdout[-4000:]
+        with open(os.path.join(workspace, "RUNBOOK.md"), encoding="utf-8") as handle:
+            assert handle.read() == "# Runbook v2\n"
+        with open(os.path.join(workspace, "notes.md"), encoding="utf-8") as handle:
+            assert handle.read() == "the agent's own\n"
+        assert started_at(fleet, gw) == before
+        third = play(fleet, "playbooks/site.yml", "--limit", gw)
+        assert third.returncode == 0 and changed(third)[gw] == 0, third.stdout[-3000:]
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(original)
