@@ -56,6 +56,10 @@ def enabled_channels(config):
                   if isinstance(conf, dict) and conf.get("enabled", True) is not False)
 
 
+def _expand(path):
+    return os.path.expanduser(path) if path else path
+
+
 def target(gateway, runtime, config, token_file, facts_dir):
     """One gateway's entry of the exporter's configuration: where it answers, the file that
     holds its token (0600, never the token itself), its channels (from the rendered config),
@@ -63,10 +67,13 @@ def target(gateway, runtime, config, token_file, facts_dir):
     endpoint = runtime.get("endpoint") or {}
     return {
         "url": endpoint.get("url"),
+        # a pod is probed inside it (its Service is the cluster's only): how to reach it
+        "endpoint": endpoint if endpoint.get("provider") == "k8s" else None,
         "token_file": token_file,
         "instance": runtime.get("instance"),
         "channels": enabled_channels(config),
-        "backups_dir": (runtime.get("records") or {}).get("backups_dir"),
+        # a Kubernetes gateway's records are on the controller ('~' is its user's home)
+        "backups_dir": _expand((runtime.get("records") or {}).get("backups_dir")),
         "facts_dir": facts_dir,
         "labels": fleet_labels(gateway, runtime.get("provider") or ""),
     }

@@ -19,8 +19,10 @@ description:
     C(provider)), C(prometheus/prometheus.yml) (a complete server configuration - the
     gateways' job, the exporter's own job, the rule file, O(alertmanagers)) and the
     records directory C(facts/) the integrity, drill and status jobs write into."
-  - Only gateways the controller reaches over HTTP (C(clawops_runtime.endpoint.address)) are
-    probed; the others are returned under RV(skipped) with the reason.
+  - A Compose gateway is probed at its published address, a hosted one at its public URL
+    through its proxy, a Kubernetes gateway inside its pod (the exporter execs the probe
+    through the Kubernetes API with the endpoint's kubeconfig); a gateway none of these
+    reaches is returned under RV(skipped) with the reason.
   - A file is written only when its content changes; with O(prune), token files of
     gateways no longer listed are removed.
 author:
@@ -152,9 +154,12 @@ def main():
                                  "(the inventory's clawops_gateway)")
         gid = gateway["id"]
         endpoint = runtime.get("endpoint") or {}
-        if not endpoint.get("address"):
-            skipped[gid] = ("a %s gateway is not reachable over HTTP from here (probe it in its "
-                            "cluster)" % (runtime.get("provider") or "?"))
+        # a pod is probed inside it; a Compose gateway at its address, or a hosted one at its
+        # public URL through its proxy
+        if not (endpoint.get("provider") == "k8s" or endpoint.get("address")
+                or (runtime.get("hosted") and endpoint.get("url"))):
+            skipped[gid] = "a %s gateway with no address the exporter can reach" % (
+                runtime.get("provider") or "?")
             continue
         token = (p["tokens"] or {}).get(gid)
         token_file = os.path.join(tokens_dir, "%s.token" % gid) if token else None

@@ -11,7 +11,10 @@ style of the blackbox exporter, run where the gateways' published addresses are 
 ``GET /probe?gateway=<id>``: that gateway's series (``_metrics.probe_families``), probed at
 scrape time with the token in its 0600 token file; ``GET /metrics``: the exporter's own;
 ``GET /-/healthy``. The configuration is the file ``playbooks/observability.yml`` writes,
-read again whenever it changes. Standard library only, so the controller's Python runs it.
+read again whenever it changes. Standard library only for Compose gateways, so the
+controller's Python runs it; a Kubernetes gateway (an entry with its ``endpoint``) is probed
+inside its pod through the gateway client (an exec through the Kubernetes API: the
+``kubernetes`` library and the cluster's kubeconfig), as the health gate does.
 """
 
 from __future__ import annotations
@@ -78,11 +81,37 @@ def _archives(entry):
 class Exporter(object):
     """The configuration (reloaded when its file changes) and the probes."""
 
-    def __init__(self, config_path, timeout=5.0):
+    def __init__(self, config_path, timeout=5.0, connect=None):
+        """``connect(endpoint)``: the gateway client of a pod (default
+        ``_gateway_client.connect``, imported only when a Kubernetes gateway is probed)."""
         self.path, self.timeout = config_path, timeout
         self.lock = threading.Lock()
         self.stamp, self.config = None, {"gateways": {}}
         self.counts = {"probes": 0, "errors": 0}
+        self.connect, self.clients = connect, {}
+
+    def _pod_probes(self, gateway_id, endpoint):
+        """(/healthz, /readyz) answers of a Kubernetes gateway, asked in its pod (the pod's
+        own token for /readyz); (None, None) when it cannot be asked."""
+        key = json.dumps(endpoint, sort_keys=True)
+        try:
+            client = self.clients.get(gateway_id)
+            if client is None or client[0] != key:
+                connect = self.connect
+                if connect is None:
+                    from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (  # pylint: disable=import-outside-toplevel
+                        connect)
+                client = (key, connect(endpoint))
+                self.clients[gateway_id] = client
+            timeout = max(int(self.timeout), 1)
+            client[1].state()  # the pod of the current template (pods come and go)
+            health = client[1].probe("live", timeout=timeout)
+            ready = client[1].probe("ready", timeout=timeout) if health is not None else None
+            return health, ready
+        except Exception:  # pylint: disable=broad-exception-caught
+            # a cluster that does not answer is a gateway that does not answer (up 0)
+            self.clients.pop(gateway_id, None)
+            return None, None
 
     def gateways(self):
         with self.lock:
@@ -108,8 +137,11 @@ class Exporter(object):
             return None
         began = time.monotonic()
         url = entry.get("url") or ""
-        health = http_json(url, PROBE_PATHS["live"], timeout=self.timeout) if url else None
-        ready = http_json(url, PROBE_PATHS["ready"], _token(entry), self.timeout) if health is not None else None
+        if entry.get("endpoint"):
+            health, ready = self._pod_probes(gateway_id, entry["endpoint"])
+        else:
+            health = http_json(url, PROBE_PATHS["live"], timeout=self.timeout) if url else None
+            ready = http_json(url, PROBE_PATHS["ready"], _token(entry), self.timeout) if health is not None else None
         seconds = time.monotonic() - began
         with self.lock:
             self.counts["probes"] += 1

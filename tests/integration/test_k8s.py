@@ -23,15 +23,18 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tarfile
 import time
+import urllib.request
 
 import pytest
 import yaml
 
-from conftest import EXAMPLE_FLEET
-from helpers import (CLUSTER, DOCTOR, build_image, changed, kubectl, put, run_cli,
-                     gate_ran)
+from ansible_collections.clawops.orchestrator.plugins.module_utils import _metrics
+from conftest import COLLECTIONS, EXAMPLE_FLEET
+from helpers import (CLUSTER, DOCTOR, ansible_env, build_image, changed, free_port, kubectl,
+                     put, run_cli, gate_ran, start_process)
 
 pytestmark = pytest.mark.real
 GW = "gw-research"
@@ -513,6 +516,42 @@ def test_drift_of_the_k8s_gateway_then_remediate(fleet, cluster, exposed, tmp_pa
     assert _pod_uid(cluster, fleet) == uid
     again = play(fleet, "playbooks/drift.yml")
     assert again.returncode == 0 and "in sync" in again.stdout, again.stdout[-3000:]
+
+
+def test_the_exporter_probes_the_k8s_gateway_in_its_pod(fleet, cluster, exposed, tmp_path):
+    """Issue 18, metrics of Kubernetes gateways: observability.yml gives the exporter the
+    gateway's endpoint (no token file: the pod's own token answers /readyz), and the exporter
+    probes it inside its pod through the Kubernetes API."""
+    obs = tmp_path / "observability"
+    port = free_port()
+    setup = play(fleet, "playbooks/observability.yml", "-e", "observability_dir=%s" % obs,
+                 "-e", "observability_systemd=false",
+                 "-e", "observability_exporter_listen=127.0.0.1:%d" % port)
+    assert setup.returncode == 0, setup.stdout[-4000:]
+    with open(obs / "exporter.json", encoding="utf-8") as handle:
+        entry = json.load(handle)["gateways"][GW]
+    assert entry["endpoint"]["namespace"] == fleet["namespace"], entry
+    assert entry["token_file"] is None and fleet["token"] not in json.dumps(entry)
+    with open(obs / "prometheus" / "clawops-targets.json", encoding="utf-8") as handle:
+        assert json.load(handle)[0]["labels"]["provider"] == "k8s"
+    kubeconfig = subprocess.run(["bash", CLUSTER, "env"], capture_output=True, text=True,
+                                check=True).stdout.strip().split("=", 1)[1]
+    exporter = start_process(
+        [sys.executable, "-m", "ansible_collections.clawops.orchestrator.plugins.plugin_utils._exporter",
+         "--config", str(obs / "exporter.json"), "--listen", "127.0.0.1:%d" % port],
+        str(tmp_path / "exporter.log"), "http://127.0.0.1:%d/-/healthy" % port,
+        env=ansible_env(PYTHONPATH=COLLECTIONS, KUBECONFIG=kubeconfig))
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/probe?gateway=%s" % (port, GW),
+                                    timeout=60) as answer:
+            text = answer.read().decode("utf-8")
+    finally:
+        exporter.terminate()
+        exporter.wait(timeout=30)
+    values = _metrics.parse(text)
+    assert values[("clawops_gateway_up", frozenset())] == 1.0, text
+    assert values[("clawops_gateway_ready", frozenset())] == 1.0, text
+    assert fleet["token"] not in text
 
 
 def test_a_restart_path_change_replaces_the_pod(fleet, cluster, exposed):

@@ -230,6 +230,51 @@ def test_the_exporter_answers_probes_and_reloads_its_configuration(tmp_path):
         _exporter.Exporter(str(tmp_path / "missing.json")).gateways()
 
 
+class _FakePod(object):
+    """A pod's gateway client: answers from a script, counts state() reads."""
+
+    def __init__(self, answers):
+        self.answers, self.states = answers, 0
+
+    def state(self):
+        self.states += 1
+
+    def probe(self, kind, timeout=10):
+        answer = self.answers.get(kind)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_a_kubernetes_gateway_is_probed_in_its_pod(tmp_path):
+    endpoint = {"provider": "k8s", "instance": "acme-gw-k", "port": 18789,
+                "namespace": "acme-gateways", "deployment": "acme-gw-k"}
+    entry = _entry(tmp_path, url="http://acme-gw-k.acme-gateways.svc:18789/")
+    entry["endpoint"] = endpoint
+    config = tmp_path / "exporter.json"
+    config.write_text(json.dumps({"gateways": {"gw-k": entry}}))
+    pod = _FakePod({"live": {"ok": True, "status": "live"},
+                    "ready": {"ready": True, "failing": [], "uptimeMs": 7000}})
+    made = []
+
+    def connect(found):
+        made.append(found)
+        return pod
+    exporter = _exporter.Exporter(str(config), connect=connect)
+    values = _metrics.parse(exporter.probe("gw-k"))
+    assert _get(values, "clawops_gateway_up") == [1.0]
+    assert _get(values, "clawops_gateway_ready") == [1.0]
+    assert made == [endpoint]
+    exporter.probe("gw-k")
+    assert len(made) == 1 and pod.states == 2  # one client; the current pod read each time
+    pod.answers["live"] = RuntimeError("the API server does not answer")
+    values = _metrics.parse(exporter.probe("gw-k"))
+    assert _get(values, "clawops_gateway_up") == [0.0]
+    pod.answers["live"] = {"ok": True}
+    assert _get(_metrics.parse(exporter.probe("gw-k")), "clawops_gateway_up") == [1.0]
+    assert len(made) == 2  # connected again after the failure
+
+
 def test_the_status_run_posts_the_rules_conditions_with_the_fleet_labels():
     from ansible_collections.clawops.orchestrator.plugins.filter.alert_conditions import alert_conditions
     statuses = [
