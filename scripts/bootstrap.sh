@@ -21,6 +21,9 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
 # Molecule's docker driver copies the scenario's build context with rsync.
 command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
+# the hosted gateways' test: a local CA and certificates (openssl), a client (curl)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update -qq
