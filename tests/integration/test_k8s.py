@@ -499,16 +499,29 @@ def test_drift_of_the_k8s_gateway_then_remediate(fleet, cluster, exposed, tmp_pa
     data = kget(cluster, "configmap", "-n", fleet["namespace"], name)
     config = json.loads(data["data"]["openclaw.json"])
     declared_level = config["logging"]["level"]
-    config["logging"]["level"] = "warn"
+    # a level that keeps the gateway's reload verdicts in its log: from 'warn' on, the
+    # collection cannot see a hot apply taken and replaces the pod instead (by design)
+    drifted = "info" if declared_level != "info" else "debug"
+    config["logging"]["level"] = drifted
     patched = kubectl(cluster, "patch", "configmap", "-n", fleet["namespace"], name, "--type",
                       "merge", "-p", json.dumps({"data": {"openclaw.json": json.dumps(config)}}))
     assert patched.returncode == 0, patched.stderr
+    # the edit reaches the pod's mount at the kubelet's next sync: wait for it (the gateway
+    # then runs the drifted file, as it would some time after a real edit)
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        mounted = in_gateway(cluster, fleet, "cat", "/etc/openclaw/openclaw.json").stdout
+        if json.loads(mounted or "{}").get("logging", {}).get("level") == drifted:
+            break
+        time.sleep(5)
+    else:
+        pytest.fail("the edited ConfigMap did not reach the pod in 180 s")
     seen = play(fleet, "playbooks/drift.yml", "-e", "drift_report_dir=%s" % tmp_path)
     assert seen.returncode == 0, seen.stdout[-4000:]
     with open(os.path.join(str(tmp_path), "%s.json" % GW), encoding="utf-8") as handle:
         report = json.load(handle)
     assert report["declared_vs_persisted"] == [
-        {"path": "logging.level", "declared": declared_level, "persisted": "warn"}], report
+        {"path": "logging.level", "declared": declared_level, "persisted": drifted}], report
     assert report["runtime"] is not None and report["agents"]["missing"] == [], report
     fixed = play(fleet, "playbooks/drift.yml", "-e", "drift_mode=remediate")
     assert fixed.returncode == 0, fixed.stdout[-5000:]
