@@ -12,7 +12,7 @@ before they reach a report.
 
 from __future__ import annotations
 
-from ._redact import REDACTED, redact
+from ._redact import redact
 
 ABSENT = "(absent)"
 # what OpenClaw puts in config.get for values it never shows
@@ -108,8 +108,6 @@ def report(declared, persisted, config_get, declared_agents, live_agents, known=
     found["drift"] = bool(found["declared_vs_persisted"] or found["persisted_vs_runtime"]
                           or (runtime is not None and not runtime["applied"])
                           or agents.get("missing") or agents.get("extra"))
-    # what the normal change path repairs: the file (and, through it, the runtime)
-    found["repairable"] = found["drift"]
     found["summary"] = summary(found)
     return found
 
@@ -133,6 +131,3 @@ def summary(found):
     if agents.get("extra"):
         lines.append("live agents not declared: %s" % ", ".join(agents["extra"]))
     return lines or ["in sync: fleet, file and running gateway agree"]
-
-
-__all__ = ["ABSENT", "REDACTED", "compare", "leaves", "report", "runtime_view", "summary"]

@@ -32,6 +32,7 @@ import json
 import re
 
 from ._cli import bounded
+from ._devices import DevicesProblem, parse_json
 from ._k8s_status import classify as classify_deployment, gateway_pod
 from ._status import classify as classify_container, parse_size
 from ._workload import OPENCLAW, backend_probe_argv, probe_argv, PROBE_PATHS
@@ -86,6 +87,17 @@ class GatewayClient(object):
 
     def cli(self, args, timeout=60):
         return self.exec([OPENCLAW] + list(args), timeout)
+
+    def cli_json(self, args, timeout=60):
+        """What ``openclaw <args>`` (a ``--json`` command) printed, parsed; None when it
+        failed or printed no JSON - for reads that report what they could not learn."""
+        rc, out, dummy = self.cli(args, timeout)
+        if rc != 0:
+            return None
+        try:
+            return parse_json(out, "openclaw " + " ".join(args[:3]))
+        except DevicesProblem:
+            return None
 
     def probe(self, kind, token=None, timeout=10):
         """In the container, with the gateway's own token for /readyz (never on a command line)."""

@@ -98,24 +98,12 @@ import json
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
-    DevicesProblem, parse_json)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._drift import report
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     ENDPOINT_OPTION, GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._hot import FileTarget
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
     ClusterError, ConfigMapTarget)
-
-
-def _ask(client, argv, timeout):
-    rc, out, dummy = client.cli(argv, timeout)
-    if rc != 0:
-        return None
-    try:
-        return parse_json(out, "openclaw " + " ".join(argv[:3]))
-    except DevicesProblem:
-        return None
 
 
 def main():
@@ -150,8 +138,9 @@ def main():
         running = client.state().get("running")
         config_get = live = None
         if running:
-            config_get = _ask(client, ["gateway", "call", "config.get", "--json"], p["timeout"])
-            agents = _ask(client, ["agents", "list", "--json"], p["timeout"])
+            config_get = client.cli_json(["gateway", "call", "config.get", "--json"],
+                                         p["timeout"])
+            agents = client.cli_json(["agents", "list", "--json"], p["timeout"])
             if isinstance(agents, list):
                 live = [a.get("id") for a in agents if isinstance(a, dict)]
     except (GatewayProblem, ClusterError) as exc:

@@ -126,8 +126,6 @@ last_errors:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import (
-    DevicesProblem, parse_json)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gate import backend_problem
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     ENDPOINT_OPTION, GatewayProblem, connect)
@@ -135,16 +133,6 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._http import 
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import ClusterError
 from ansible_collections.clawops.orchestrator.plugins.module_utils._status import (
     compare, error_lines)
-
-
-def _live_agents(client, timeout):
-    rc, out, dummy = client.cli(["agents", "list", "--json", "--bindings"], timeout)
-    if rc != 0:
-        return None
-    try:
-        return parse_json(out, "openclaw agents list")
-    except DevicesProblem:
-        return None
 
 
 def backend_connection(client, backend, timeout):
@@ -175,7 +163,7 @@ def status(client, params):
             result["failing"] = ready.get("failing") or []
             if ready.get("uptimeMs") is not None:
                 result["uptime_s"] = round(ready["uptimeMs"] / 1000.0, 1)
-        live = _live_agents(client, params["timeout"])
+        live = client.cli_json(["agents", "list", "--json", "--bindings"], params["timeout"])
         memory = client.memory()
         if memory:
             result["memory"] = memory

@@ -162,6 +162,22 @@ def test_network_policy_loopback_admits_nothing_lan_admits_the_listed_namespaces
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
 
+def mounted_seed_script(seeds, runtime, tmp_path):
+    """The seeds ConfigMap as the kubelet mounts it (under ``tmp_path``), and its seed script
+    pointed at that mount and at a home below ``tmp_path``: (script, workspace root)."""
+    mounted = tmp_path / "mount"
+    mounted.mkdir()
+    for key, text in seeds["data"].items():
+        (mounted / key).write_text(text)
+    for key, data in (seeds.get("binaryData") or {}).items():
+        (mounted / key).write_bytes(base64.b64decode(data))
+    home = tmp_path / "home"
+    script = seeds["data"]["seed.sh"].replace("cd " + km.SEEDS_DIR, "cd " + str(mounted))
+    script = script.replace(runtime["paths"]["home"], str(home))
+    return script, home / os.path.relpath(runtime["paths"]["workspace_root"],
+                                          runtime["paths"]["home"])
+
+
 def test_seeds_only_add_missing_files_and_tree_files_win(plan, tmp_path):
     runtime = copy.deepcopy(plan.runtime)
     seed = tmp_path / "seed"
@@ -186,16 +202,7 @@ def test_seeds_only_add_missing_files_and_tree_files_win(plan, tmp_path):
     assert init["command"] == ["/bin/sh", km.SEEDS_DIR + "/seed.sh"] and mount in init["volumeMounts"]
     # the script, run as the kubelet mounts the ConfigMap: copies what is missing, never
     # overwrites, and makes every agent's workspace
-    mounted = tmp_path / "mount"
-    mounted.mkdir()
-    for key, text in seeds["data"].items():
-        (mounted / key).write_text(text)
-    for key, data in seeds["binaryData"].items():
-        (mounted / key).write_bytes(base64.b64decode(data))
-    home = tmp_path / "home"
-    script = seeds["data"]["seed.sh"].replace("cd " + km.SEEDS_DIR, "cd " + str(mounted))
-    script = script.replace(runtime["paths"]["home"], str(home))
-    root = home / os.path.relpath(runtime["paths"]["workspace_root"], runtime["paths"]["home"])
+    script, root = mounted_seed_script(seeds, runtime, tmp_path)
     (root / "research").mkdir(parents=True)
     (root / "research" / "IDENTITY.md").write_text("# changed by a person\n")
     proc = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True, check=False)
@@ -223,14 +230,7 @@ def test_managed_seeds_are_kept_equal_and_nothing_else_is_touched(plan, tmp_path
     seeds = by_kind(objects, "ConfigMap", "acme-gw-research-seeds")
     assert "\tresearch/RUNBOOK.md\tm\n" in seeds["data"]["index"]
     assert "\tresearch/IDENTITY.md\n" in seeds["data"]["index"]  # generated: seed-only
-    mounted = tmp_path / "mount"
-    mounted.mkdir()
-    for key, text in seeds["data"].items():
-        (mounted / key).write_text(text)
-    home = tmp_path / "home"
-    script = seeds["data"]["seed.sh"].replace("cd " + km.SEEDS_DIR, "cd " + str(mounted))
-    script = script.replace(runtime["paths"]["home"], str(home))
-    root = home / os.path.relpath(runtime["paths"]["workspace_root"], runtime["paths"]["home"])
+    script, root = mounted_seed_script(seeds, runtime, tmp_path)
     (root / "research").mkdir(parents=True)
     (root / "research" / "RUNBOOK.md").write_text("v1, edited\n")
     (root / "research" / "IDENTITY.md").write_text("# changed by a person\n")
