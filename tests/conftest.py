@@ -27,6 +27,24 @@ if COLLECTIONS not in sys.path:
 
 EXAMPLE_FLEET = os.path.join(ROOT, "examples", "fleet")
 
+# how long each test module took, fixtures included, printed at the end of the run: what the
+# streams of scripts/test.sh are balanced by
+_MODULE_TIMES = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_clock(request):
+    start = time.monotonic()
+    yield
+    _MODULE_TIMES.append((time.monotonic() - start, request.module.__name__))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _MODULE_TIMES:
+        terminalreporter.write_sep("=", "module durations (setup to teardown)")
+        for seconds, name in sorted(_MODULE_TIMES, reverse=True):
+            terminalreporter.write_line("%8.1f s  %s" % (seconds, name))
+
 MINIMAL = {
     "fleet.yml": """
         schema_version: 1
