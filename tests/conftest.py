@@ -45,6 +45,7 @@ def pytest_terminal_summary(terminalreporter):
         for seconds, name in sorted(_MODULE_TIMES, reverse=True):
             terminalreporter.write_line("%8.1f s  %s" % (seconds, name))
 
+
 MINIMAL = {
     "fleet.yml": """
         schema_version: 1

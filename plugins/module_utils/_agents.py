@@ -49,6 +49,14 @@ def _yaml():
     return handler
 
 
+def yaml_text(data):
+    """Plain data as the YAML of a fleet file (small leaf mappings in flow style)."""
+    stream = io.StringIO()
+    handler = _yaml()
+    handler.dump(_commented(data), stream)
+    return stream.getvalue()
+
+
 def _sequence_indent(text):
     """(sequence, offset) the file already uses for block sequences, so untouched lists keep
     their look: '- x' flush with the key (2, 0) or indented under it (4, 2)."""

@@ -49,6 +49,8 @@ ACTIONS = {
     "policy": ("admin", "change the fleet's policy, catalogs or templates"),
     "observability": ("admin", "write the metrics exporter's configuration (with copies of "
                                "the gateways' tokens) and the controller's schedules"),
+    "import": ("admin", "import a gateway run by hand into the fleet (its secrets into files) "
+                        "and take it over"),
 }
 HIGH_RISK_AGENT_KEYS = ("sandbox", "tools", "policy", "config")
 

@@ -55,9 +55,16 @@ def seed_documents(agent, gateway_id, org_slug):
 
 def plan_tree(host_paths, agents, gateway_id, org_slug):
     """Entries in creation order: ``{path, kind: dir|file, uid, mode[, text]}``."""
-    entries = [{"path": host_paths[key], "kind": "dir", "uid": uid, "mode": mode,
-                "recursive": key in REOWN}
-               for key, uid, mode in DIRECTORIES]
+    entries, seen = [], set()
+    for key, uid, mode in DIRECTORIES:
+        # one directory serving twice (an imported gateway's workspaces inside its state
+        # directory, docs/import.md) keeps the first, stricter mode: a second entry would
+        # flip it on every run
+        if host_paths[key] in seen:
+            continue
+        seen.add(host_paths[key])
+        entries.append({"path": host_paths[key], "kind": "dir", "uid": uid, "mode": mode,
+                        "recursive": key in REOWN})
     for agent in agents:
         workspace = agent["host_workspace"]
         entries.append({"path": workspace, "kind": "dir", "uid": GATEWAY_UID,

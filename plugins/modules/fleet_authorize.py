@@ -39,12 +39,13 @@ options:
       - What the actor wants to do. Read-only - V(status), V(preview), V(preflight),
         V(audit_verify). Operator - V(lifecycle), V(pairing), V(agent), V(backup), V(drill). Admin -
         V(agent_high_risk), V(deploy), V(update), V(rollback), V(restore), V(rotate),
-        V(remove), V(policy), V(observability) (it writes copies of the gateways' tokens).
+        V(remove), V(policy), V(observability) (it writes copies of the gateways' tokens),
+        V(import) (it copies a hand-made gateway's secrets into files and takes it over).
     type: str
     required: true
     choices: [status, preview, preflight, audit_verify, lifecycle, pairing, agent, backup, drill,
               agent_high_risk, deploy, update, rollback, restore, rotate, remove, policy,
-              observability]
+              observability, import]
   targets:
     description: The gateways the action touches, each with its group ids.
     type: dict

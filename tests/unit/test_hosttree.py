@@ -87,3 +87,12 @@ def test_a_file_where_a_directory_belongs_is_an_error(tmp_path):
     with pytest.raises(OSError, match="not a directory"):
         ht.apply_tree([{"path": str(tmp_path / "state"), "kind": "dir", "uid": 0,
                         "mode": 0o700}], check=True)
+
+
+def test_a_directory_that_is_both_state_and_workspace_root_gets_one_mode():
+    paths = {"root": "/srv/g", "config_dir": "/srv/g/config", "home": "/srv/g/home",
+             "state_dir": "/srv/hand/state", "workspace_root": "/srv/hand/state",
+             "logs_dir": "/srv/g/logs", "revisions_dir": "/srv/g/revisions",
+             "backups_dir": "/srv/g/backups"}
+    entries = [e for e in ht.plan_tree(paths, [], "gw", "acme") if e["path"] == "/srv/hand/state"]
+    assert len(entries) == 1 and entries[0]["mode"] == 0o700  # the state's, the stricter
