@@ -11,7 +11,13 @@
 #   images      playbooks/image.yml on the demo fleet: the plain gateway image and the one
 #               with the demo's plugin channels (every later deploy finds them by content)
 #   backend-image  the model backend image (llama.cpp from source), niced, in the background
-#   then side by side: four pytest streams (below, where they are defined) and
+#   then side by side:
+#     compose     unit tests, the Compose deploy/update tests, the offline checks, then the
+#                 Compose model backend and molecule scenario
+#     side        day-2 (agents, pairing, secrets, audit) while the cluster builds, then the
+#                 K8s tests, and beside them (k8s-beside) the model backend in the cluster,
+#                 the K8s molecule scenario, the hosted (TLS proxy) and imported Compose
+#                 gateways
 #     static      ansible-lint (production) and ansible-test sanity, niced
 # Gateway streams start beside the niced cluster build on a new machine (it takes the CPU they
 # leave). Measured with three streams and a load average of 24 on 2 cores, gateways failed
@@ -69,25 +75,22 @@ echo "== gateway images ready in $(( $(date +%s) - t )) s (at $(elapsed) s)"
 export CLAWOPS_BACKEND_IMAGE_PID=$!
 
 I=tests/integration
-# Four pytest streams side by side (each waits on gateways, pods and gates more than it
-# computes; the module durations at the end of each log are what they are balanced by):
-#   compose     unit tests, then the Compose deploy/update tests and the offline checks
-#   day2        agents, pairing, secrets, audit, observability (its own two gateways)
-#   k8s         the K8s provider's tests, once the cluster is up (on a new machine its build
-#               takes the first ~20 min, niced: the other streams take the CPU first)
-#   beside      the hosted (TLS proxy) Compose gateways and the model backend on Compose at
-#               once, then, with the cluster, the model backend in the cluster and the K8s
-#               molecule scenario
+# the K8s tests in two pytest processes side by side once the cluster is up (each waits on
+# pods and gates more than it computes): the provider's tests, and beside them the model
+# backend in the cluster, the K8s molecule scenario, and two Compose modules that fit there
+# (the hosted TLS gateways, the import of a hand-made gateway). The module durations at the
+# end of each log are what the streams are balanced by. A run with four streams side by side
+# (stop 32) was slower: the machine is CPU-bound throughout (no idle time on 2 cores), and
+# more gateways starting at once starve each other past OpenClaw's 5 s start-up lease.
 K8S_MAIN=("$I/test_k8s.py")
-BESIDE_COMPOSE=("$I/test_hosted.py" "$I/test_backend_compose.py")
-BESIDE_K8S=("$I/test_backend_k8s.py" "$I/test_molecule_k8s.py")
-DAY2=("$I/test_day2.py")
-LAST=("$I/test_molecule_compose.py")
+K8S_BESIDE=("$I/test_backend_k8s.py" "$I/test_molecule_k8s.py" "$I/test_hosted.py" "$I/test_import.py")
+SIDE_K8S=("${K8S_MAIN[@]}" "${K8S_BESIDE[@]}")
+SIDE_COMPOSE=("$I/test_day2.py")
+LAST=("$I/test_backend_compose.py" "$I/test_molecule_compose.py")
 # every other integration module, in name order, then the molecule scenario last
 MAIN=()
 for f in "$I"/test_*.py; do
-  case " ${K8S_MAIN[*]} ${BESIDE_COMPOSE[*]} ${BESIDE_K8S[*]} ${DAY2[*]} ${LAST[*]} " in
-    *" $f "*) ;; *) MAIN+=("$f") ;; esac
+  case " ${SIDE_K8S[*]} ${SIDE_COMPOSE[*]} ${LAST[*]} " in *" $f "*) ;; *) MAIN+=("$f") ;; esac
 done
 
 # stream NAME PORT_BASE PYTEST_ARGS...: one pytest, its log in .build/stream-NAME.log, its
@@ -110,44 +113,29 @@ stream() {
   return "$rc"
 }
 
-# the cluster, started by whichever K8s stream asks first (cluster.sh holds a lock: the
-# other waits, then finds it up)
-cluster_up() {
-  local s
-  s=$(date +%s)
-  if nice -n 5 bash tests/k8s/cluster.sh up >> .build/k8s-cluster.log 2>&1; then
-    echo "$1: cluster up after $(( $(date +%s) - s )) s of waiting and starting" >> .build/k8s-wait.log
-    return 0
-  fi
-  return 1
-}
-cluster_failed() {
-  { echo "the K8s test cluster did not start (the K8s tests of stream $1 did not run):"
-    tail -40 .build/k8s-cluster.log; } > ".build/stream-$1.log"
-  echo 0 > ".build/stream-$1.time"
-}
-
 stream compose 36000 tests/unit "${MAIN[@]}" "${LAST[@]}" &
 pid_main=$!
-stream day2 42000 "${DAY2[@]}" &
-pid_day2=$!
 (
-  cluster_up k8s || { cluster_failed k8s; exit 3; }
-  stream k8s 48000 "${K8S_MAIN[@]}"
-) &
-pid_k8s=$!
-(
+  # day-2 first: on a new machine the cluster's build takes the first ~20 min, which this
+  # stream would otherwise spend waiting
   rc=0
-  stream beside-compose 54000 "${BESIDE_COMPOSE[@]}" || rc=1
-  if cluster_up beside-k8s; then
-    stream beside-k8s 58000 "${BESIDE_K8S[@]}" || rc=1
+  stream side-compose 42000 "${SIDE_COMPOSE[@]}" || rc=4
+  s=$(date +%s)
+  if nice -n 5 bash tests/k8s/cluster.sh up > .build/k8s-cluster.log 2>&1; then
+    echo "cluster up after $(( $(date +%s) - s )) s of waiting and starting (after day-2)" > .build/k8s-wait.log
+    stream k8s-beside 54000 "${K8S_BESIDE[@]}" &
+    beside=$!
+    stream k8s 48000 "${K8S_MAIN[@]}" || rc=$((rc | 1))
+    wait "$beside" || rc=$((rc | 1))
   else
-    cluster_failed beside-k8s
-    rc=1
+    { echo "the K8s test cluster did not start (the K8s tests did not run):"
+      tail -40 .build/k8s-cluster.log; } | tee .build/stream-k8s-beside.log > .build/stream-k8s.log
+    echo "$(( $(date +%s) - s ))" > .build/stream-k8s.time
+    rc=$((rc | 3))
   fi
   exit "$rc"
 ) &
-pid_beside=$!
+pid_side=$!
 (
   rc=0
   nice -n 15 .venv/bin/ansible-lint --nocolor > .build/lint.log 2>&1 || rc=$((rc | 1))
@@ -157,28 +145,24 @@ pid_beside=$!
 static_pid=$!
 
 failed=()
-report() {  # report NAME PID WHAT
-  local rc
-  wait "$2"
-  rc=$?
-  echo "== pytest stream $1: $3 ($(cat ".build/stream-$1.time" 2>/dev/null || echo '?') s, rc $rc)"
-  cat ".build/stream-$1.log" 2>/dev/null
-  [ "$rc" -eq 0 ] || failed+=("pytest-$1")
-}
-report compose "$pid_main" "unit tests, Compose deploy/update, offline checks"
-report day2 "$pid_day2" "day-2 operations"
-echo "== the K8s test cluster"
+wait "$pid_main"
+rc=$?
+echo "== pytest stream compose ($(cat .build/stream-compose.time) s, rc $rc)"
+cat .build/stream-compose.log
+[ "$rc" -eq 0 ] || failed+=(pytest-compose)
+wait "$pid_side"
+rc=$?
+echo "== pytest stream side-compose, beside the above ($(cat .build/stream-side-compose.time 2>/dev/null || echo '?') s)"
+cat .build/stream-side-compose.log
+[ $((rc & 4)) -eq 0 ] || failed+=(pytest-side-compose)
+echo "== model backend image, built beside the streams: $(tail -1 .build/backend-image.log 2>/dev/null)"
+echo "== pytest stream k8s, after side-compose ($(cat .build/stream-k8s.time 2>/dev/null || echo '?') s)"
 grep -h '^\[k8s\]' .build/k8s-build.log .build/k8s-cluster.log
 cat .build/k8s-wait.log 2>/dev/null
-report k8s "$pid_k8s" "the K8s provider"
-wait "$pid_beside"
-rc=$?
-for name in beside-compose beside-k8s; do
-  echo "== pytest stream $name ($(cat ".build/stream-$name.time" 2>/dev/null || echo '?') s)"
-  cat ".build/stream-$name.log" 2>/dev/null
-done
-[ "$rc" -eq 0 ] || failed+=(pytest-beside)
-echo "== model backend image, built beside the streams: $(tail -1 .build/backend-image.log 2>/dev/null)"
+cat .build/stream-k8s.log
+echo "== pytest stream k8s-beside, beside the k8s stream ($(cat .build/stream-k8s-beside.time 2>/dev/null || echo '?') s)"
+cat .build/stream-k8s-beside.log 2>/dev/null
+[ $((rc & 3)) -eq 0 ] || failed+=(pytest-k8s)
 wait "$static_pid"
 static_rc=$?
 echo "== ansible-lint (production profile)"
@@ -191,9 +175,9 @@ else
   grep -E '^(ERROR|FATAL)' .build/sanity.log || tail -30 .build/sanity.log
   failed+=(sanity)
 fi
-echo "== durations: total $(elapsed) s; streams: compose $(cat .build/stream-compose.time 2>/dev/null) s, day2 $(cat .build/stream-day2.time 2>/dev/null) s, k8s $(cat .build/stream-k8s.time 2>/dev/null) s, beside-compose $(cat .build/stream-beside-compose.time 2>/dev/null) s then beside-k8s $(cat .build/stream-beside-k8s.time 2>/dev/null) s"
-# one closing line for the pytest streams together
-"$PY" - .build/stream-compose.log .build/stream-day2.log .build/stream-k8s.log .build/stream-beside-compose.log .build/stream-beside-k8s.log <<'PYEOF'
+echo "== durations: total $(elapsed) s; streams: compose $(cat .build/stream-compose.time 2>/dev/null) s; side-compose $(cat .build/stream-side-compose.time 2>/dev/null) s, then k8s $(cat .build/stream-k8s.time 2>/dev/null) s beside k8s-beside $(cat .build/stream-k8s-beside.time 2>/dev/null) s"
+# one closing line for the three pytest streams together
+"$PY" - .build/stream-compose.log .build/stream-k8s.log .build/stream-k8s-beside.log .build/stream-side-compose.log <<'PYEOF'
 import re, sys
 total = {"passed": 0, "failed": 0, "skipped": 0}
 for path in sys.argv[1:]:
@@ -211,4 +195,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}" >&2
   exit 1
 fi
-echo "all checks passed: pytest (compose, day2, k8s, beside), ansible-lint, ansible-test sanity"
+echo "all checks passed: pytest (compose, k8s, side-compose), ansible-lint, ansible-test sanity"

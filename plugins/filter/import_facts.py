@@ -10,7 +10,7 @@ short_description: Where a hand-made OpenClaw container keeps its config, state 
 version_added: 0.9.0
 description:
   - From C(docker inspect)'s answer for a container (what
-    C(community.docker.docker_container_info) returns as C(container)): its env, mounts,
+    C(community.docker.docker_container_info) returns as C(container)) - its env, mounts,
     published ports, Compose project, whether it runs, and the host path of its
     C(openclaw.json) (C(OPENCLAW_CONFIG_PATH), else C(openclaw.json) in the state directory,
     mapped through the mounts) and that file's directory. C(playbooks/import.yml) reads the
