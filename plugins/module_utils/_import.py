@@ -563,7 +563,7 @@ def facts_from_inspect(container, agents=None, version_text=None, config_texts=(
     for key, binds in sorted(((container.get("HostConfig") or {}).get("PortBindings")
                               or {}).items()):
         for bind in binds or []:
-            published.append({"container_port": int(str(key).split("/")[0]),
+            published.append({"container_port": int(str(key).split("/", maxsplit=1)[0]),
                               "host_ip": bind.get("HostIp") or "0.0.0.0",
                               "host_port": int(bind.get("HostPort") or 0)})
     labels = cfg.get("Labels") or {}

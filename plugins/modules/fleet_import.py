@@ -102,7 +102,7 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Reports what would be written (with O(diff) the files), writes nothing.
+    description: Reports what would be written (with --diff the files), writes nothing.
     support: full
   diff_mode:
     description: The gateway file and template before/after.
