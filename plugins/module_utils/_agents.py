@@ -23,6 +23,7 @@ import tempfile
 import traceback
 
 from ._errors import FleetError
+from ._files import write_atomic
 
 try:
     from ruamel.yaml import YAML
@@ -262,19 +263,7 @@ def check(fleet_dir, edit, gateway_id):
 def write(fleet_dir, edit):
     """Replace the gateway file atomically (same directory, same mode)."""
     path = os.path.join(fleet_dir, edit.rel)
-    mode = os.stat(path).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(edit.after)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, edit.after, os.stat(path).st_mode & 0o7777)
 
 
 REQUEST_KEYS = ("agent", "accounts", "bindings")

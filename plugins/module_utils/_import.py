@@ -25,8 +25,10 @@ import tempfile
 from . import _agents
 from ._drift import ABSENT, leaves
 from ._errors import FleetError, FleetErrors, ReferenceProblem
+from ._files import write_atomic
 from ._layering import MANAGED_CONFIG, Source, child_source
 from ._redact import is_secret_key, redact
+from ._render import env_name as secret_env_name
 
 STATE_DIR = "/home/node/.openclaw"     # OpenClaw's default in its images (HOME=/home/node)
 DEFAULT_PORT = 18789                   # OpenClaw's default gateway port
@@ -54,11 +56,7 @@ def host_path(container_path, mounts):
 
 def env_name(*parts):
     """IMPORTED_<PARTS>: the env var that carries an imported secret of a template."""
-    words = []
-    for part in parts:
-        text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(part))
-        words.append(re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper())
-    return "IMPORTED_" + "_".join(w for w in words if w)
+    return secret_env_name(*parts, prefix="IMPORTED")
 
 
 def _dotted(path):
@@ -644,24 +642,6 @@ def _read(path):
         return None
 
 
-def _write(path, text, mode, dir_mode=None):
-    directory = os.path.dirname(path)
-    if dir_mode is not None and not os.path.isdir(directory):
-        os.makedirs(directory, mode=dir_mode)
-    else:
-        os.makedirs(directory, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _fleet_file(fleet_dir):
     """fleet.yml as data (the fleet may have no gateway yet: the first import makes one)."""
     from ._loader import yaml_load  # pylint: disable=import-outside-toplevel
@@ -729,7 +709,7 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
         shutil.copytree(fleet_dir, copy_dir, symlinks=True,
                         ignore=shutil.ignore_patterns(".git", ".clawops-cache"))
         for rel, text in wanted.items():
-            _write(os.path.join(copy_dir, rel), text, 0o644)
+            write_atomic(os.path.join(copy_dir, rel), text)
         report = run_preflight(copy_dir, [gw_id])
         if report.errors:
             raise FleetErrors([ImportProblem(f.message, f.file, f.key_path, f.fix, code=f.code)
@@ -757,7 +737,7 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
             raise ImportProblem("%s exists with other content" % rel, rel, (),
                                 "remove it, or import with force (it is replaced)")
         if status == "written":
-            writes.append((path, text, 0o644, None))
+            writes.append((path, text, 0o644, 0o755))
             diffs.append({"path": rel, "before": before or "", "after": text})
         files.append({"path": rel, "status": status})
     for name, value in sorted(plan["secrets"].items()):
@@ -774,7 +754,7 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
         secret_files.append({"path": ref_path, "status": "unchanged" if same else "written"})
     if not check:
         for path, text, mode, dir_mode in writes:
-            _write(path, text, mode, dir_mode)
+            write_atomic(path, text, mode, dir_mode)
     paths = plan["gateway"]["provider"].get("paths", {})
     return {"changed": bool(writes), "gateway_file": gateway_rel, "files": files,
             "secret_files": secret_files, "differences": differences, "notes": plan["notes"],

@@ -75,13 +75,13 @@ RESERVED_ENV_PREFIXES = ("OPENCLAW_", "CLAWOPS_")
 AGENT_FIELDS = ("name", "description", "model", "skills", "tools", "sandbox", "identity")
 
 
-def env_name(*parts):
-    """Environment variable name for a secret: CLAWOPS_<PARTS> in upper snake case."""
+def env_name(*parts, prefix="CLAWOPS"):
+    """Environment variable name for a secret: <PREFIX>_<PARTS> in upper snake case."""
     words = []
     for part in parts:
         text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(part))
         words.append(re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper())
-    return "CLAWOPS_" + "_".join(w for w in words if w)
+    return prefix + "_" + "_".join(w for w in words if w)
 
 
 def backend_egress(backend_id, backend, run=None):
