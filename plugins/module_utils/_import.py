@@ -621,9 +621,90 @@ def _running_config(config_file, config_files):
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    included = sorted(posixpath.relpath(p, base) for p in config_files if p != config_file) \
-        if depth else []
-    return value, included
+    texts = {posixpath.relpath(p, base): t for p, t in config_files.items()
+             if p == config_file or p.startswith(base + "/")}
+    return value, (_raw_includes(texts[posixpath.basename(config_file)], texts)
+                   if depth else [])
+
+
+def _json5(text):
+    from ._loader import json5  # pylint: disable=import-outside-toplevel
+    return json5.loads(text)
+
+
+def _deep_merge(into, value):
+    for key, item in value.items():
+        if isinstance(item, dict) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], item)
+        else:
+            into[key] = copy.deepcopy(item)
+    return into
+
+
+def _raw_includes(main_text, texts):
+    """Every ``$include`` of the main file: ``{path, refs, alone, content, files}`` -
+    ``alone``: no sibling keys beside it; ``content``: what its files give (None when one
+    of them includes further: such a part is inlined); ``files``: relative path -> text."""
+    found = []
+
+    def walk(node, path):
+        if not isinstance(node, dict):
+            return
+        if "$include" in node:
+            refs = node["$include"]
+            refs = [refs] if isinstance(refs, str) else list(refs)
+            content, files = {}, {}
+            for ref in refs:
+                rel = posixpath.normpath(ref)
+                text = texts.get(rel)
+                if text is None or rel.startswith("../") or "$include" in text:
+                    content = None
+                    break
+                files[rel] = text
+                _deep_merge(content, _json5(text))
+            found.append({"path": path, "refs": refs, "content": content, "files": files,
+                          "alone": len(node) == 1})
+        for key, item in node.items():
+            if key != "$include":
+                walk(item, path + (key,))
+    walk(_json5(main_text), ())
+    return found
+
+
+def _get_path(node, path):
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def keep_includes(template, includes, gw_id):
+    """Put each ``$include`` of the running config back into the template where the import
+    left its part as the included files give it: ``(template, {fleet-relative path: text},
+    notes)``; every other include stays inlined, with a note saying why."""
+    files, notes = {}, []
+    for item in includes:
+        where = _dotted(item["path"]) or "(top)"
+        part = _get_path(template, item["path"]) if item["path"] else template
+        if item["content"] is None or not item["alone"] or part != item["content"] \
+                or not item["path"]:
+            why = ("it includes further files, or reaches outside the config's directory"
+                   if item["content"] is None else
+                   "it has keys beside it" if not item["alone"] else
+                   "it is the whole config" if not item["path"] else
+                   "the import changed what it gives (a secret, a managed key, an agent)")
+            notes.append({"path": "$include", "what": "%s at %s inlined into the template: %s"
+                          % (", ".join(item["refs"]), where, why)})
+            continue
+        refs = ["%s/%s" % (gw_id, posixpath.normpath(ref)) for ref in item["refs"]]
+        parent = _get_path(template, item["path"][:-1]) if len(item["path"]) > 1 else template
+        parent[item["path"][-1]] = {"$include": refs[0] if len(refs) == 1 else refs}
+        for rel, text in item["files"].items():
+            files["templates/imported/%s/%s" % (gw_id, rel)] = text
+        notes.append({"path": "$include", "what": "%s at %s kept as templates/imported/%s/"
+                      % (", ".join(item["refs"]), where, gw_id)})
+    return template, files, notes
 
 
 def _yaml_text(data, header):
@@ -669,7 +750,7 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
     from ._render import Renderer  # pylint: disable=import-outside-toplevel
 
     gw_id = options["gateway"]
-    running, included = _running_config(config_file, config_files)
+    running, includes = _running_config(config_file, config_files)
     fleet_data = _fleet_file(fleet_dir)
     hosts = (fleet_data.get("targets") or {}).get("compose_hosts") or {}
     if options["host"] not in hosts:
@@ -693,13 +774,14 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
         "Imported from container %s." % facts["name"],
         "secrets_ref_dir": secrets_dir, "fleet_version": version, "source": config_file,
         "template_ref": "../templates/imported/%s.json5" % gw_id})
-    for path in included:
-        plan["notes"].append({"path": "$include", "what": "%s inlined into the template" % path})
     gateway_rel = "gateways/%s.yml" % gw_id
     template_rel = "templates/imported/%s.json5" % gw_id
     wanted = {gateway_rel: _yaml_text(plan["gateway"], _header(
         facts, "edit freely; the rest of the config is in ../" + template_rel))}
     if plan["template"]:
+        plan["template"], kept, include_notes = keep_includes(plan["template"], includes, gw_id)
+        plan["notes"].extend(include_notes)
+        wanted.update(kept)
         wanted[template_rel] = _json5_text(plan["template"], _header(
             facts, "the keys of its openclaw.json the fleet format has no place of its own for"))
     # the fleet with the new files, checked and rendered on a scratch copy first

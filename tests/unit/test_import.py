@@ -237,8 +237,35 @@ def test_includes_are_resolved_as_openclaw_does(fleet_dir):
         {"/srv/handmade/state/openclaw.json": json.dumps(main),
          "/srv/handmade/state/logging.json5": "{logging: {level: 'debug'}}"},
         {"gateway": "handmade", "host": "local", "profile": "usecase", "trust_level": "medium"})
-    assert any(n["what"] == "logging.json5 inlined into the template" for n in result["notes"])
+    assert any(n["what"].startswith("logging.json5 at (top) inlined into the template: it has "
+                                    "keys beside it") for n in result["notes"])
     assert all(d["expected"] for d in result["differences"])
+
+
+def test_an_include_the_import_leaves_as_it_is_stays_a_file(fleet_dir):
+    fleet, dummy = fleet_dir
+    main = json.loads(json.dumps(RUNNING))
+    main["logging"] = {"$include": "parts/logging.json5"}
+    main["channels"] = {"$include": "parts/channels.json5"}  # holds a secret: inlined
+    state = "/srv/handmade/state/"
+    result = import_gateway(
+        fleet, facts_from_inspect(inspect()), state + "openclaw.json",
+        {state + "openclaw.json": json.dumps(main),
+         state + "parts/logging.json5": "// kept as written\n{level: 'debug'}\n",
+         state + "parts/channels.json5": json.dumps(RUNNING["channels"])},
+        {"gateway": "handmade", "host": "local", "profile": "usecase", "trust_level": "medium"})
+    template = open(os.path.join(fleet, "templates/imported/handmade.json5")).read()
+    assert json.loads(template.split("\n", 1)[1])["logging"] == {
+        "$include": "handmade/parts/logging.json5"}
+    assert open(os.path.join(fleet, "templates/imported/handmade/parts/logging.json5")).read() \
+        == "// kept as written\n{level: 'debug'}\n"
+    notes = [n["what"] for n in result["notes"] if n["path"] == "$include"]
+    assert "parts/logging.json5 at logging kept as templates/imported/handmade/" in notes
+    assert any(n.startswith("parts/channels.json5 at channels inlined") for n in notes)
+    assert BOT not in template
+    assert all(d["expected"] for d in result["differences"]), result["differences"]
+    loaded = load_fleet(fleet)
+    assert Renderer(loaded).render(loaded.gateway("handmade")).config["logging"]["level"] == "debug"
 
 
 def test_the_env_is_split_into_paths_secrets_and_the_rest():
