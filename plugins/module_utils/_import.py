@@ -238,8 +238,8 @@ class _Importer:
         self.moved["gateway.auth.%s" % mode] = "secret: delivered by env OPENCLAW_GATEWAY_%s " \
                                                "from %s" % (mode.upper(), ref.get("path"))
         self.moved["gateway.auth"] = self.moved["gateway.auth.%s" % mode]
-        out = {"mode": mode, mode: ref}
-        return out if mode != "token" else {mode: ref}
+        # the mode always: a fleet default of another mode must not merge into it
+        return {"mode": mode, mode: ref}
 
     def _live(self):
         return {a.get("id"): a for a in self.facts.get("agents") or [] if isinstance(a, dict)}
