@@ -5,8 +5,11 @@
 restored into a scratch instance beside it, gated, compared with its source, torn down.
 
 The scratch instance: the gateway's own workload under another name (``<instance>-drill``),
-its data below a scratch directory, the gateway's env file, every channel off (it must not
-answer anyone's messages), no published port (the gate probes it inside its container).
+every channel off (it must not answer anyone's messages), reached only from inside (the
+gate probes it in its container or pod). Compose: its data below a scratch directory on the
+Docker host, the gateway's env file, no published port. Kubernetes: its own objects and
+state claim in the gateway's namespace, the restored tree pushed into the claim from the
+controller.
 
 Pure: no Ansible, no Docker.
 """
@@ -30,8 +33,7 @@ def drill_runtime(runtime, scratch):
     ``scratch``. Sidecar model backends are left out (the drill uses the shared ones), and
     so is a hosted gateway's TLS proxy (the scratch instance takes no traffic)."""
     if runtime.get("provider") != "compose" or "host_paths" not in runtime:
-        raise DrillError("%s: drills run Compose gateways (a Kubernetes gateway's drill is not "
-                         "built yet)" % runtime.get("instance"))
+        raise DrillError("%s is not a Compose gateway" % runtime.get("instance"))
     scratch = scratch.rstrip("/")
     host = dict(runtime["host_paths"])
     host.update({
@@ -47,6 +49,35 @@ def drill_runtime(runtime, scratch):
     return dict(runtime, instance=instance, host_paths=host, endpoint=endpoint,
                 backends=backends, labels=labels, hosted=None,
                 publish_address=runtime.get("publish_address") or "127.0.0.1")
+
+
+def k8s_drill_runtime(runtime, staging):
+    """The runtime of the scratch instance of a Kubernetes gateway's ``runtime``: its own
+    objects in the gateway's namespace (``<instance>-drill`` names, its own state claim, the
+    instance label the Deployment, Service and removal select by, and
+    ``clawops.dev/drill-of``), no Ingress, no cluster role, no ingress but from the pod
+    itself (the gate execs into it), nothing adopted (the source's claim, labels and
+    annotations stay the source's); the restored tree and the pack pushed into the claim
+    below ``staging`` on the controller."""
+    from ._render import k8s_object_names  # pylint: disable=import-outside-toplevel
+    if runtime.get("provider") != "k8s" or "k8s" not in runtime:
+        raise DrillError("%s is not a Kubernetes gateway" % runtime.get("instance"))
+    instance = runtime["instance"] + SUFFIX
+    names = k8s_object_names(instance)
+    k8s = dict(runtime["k8s"])
+    k8s.update(names=names, adopted_pvc=False, extra_labels={}, annotations={},
+               cluster_read=False, cluster_rules=[], cluster_rules_write=False,
+               ingress_namespaces=[], ingress_all_namespaces=False, dedicated_namespace=False,
+               labels=dict(k8s["labels"], **{"app.kubernetes.io/instance": instance,
+                                             "clawops.dev/drill-of": runtime["instance"]}))
+    endpoint = dict(runtime.get("endpoint") or {}, instance=instance,
+                    deployment=names["deployment"],
+                    url="http://%s.%s.svc:%d/" % (names["service"], k8s["namespace"],
+                                                  runtime["port"]))
+    paths = dict(runtime["controller_paths"], staging_dir=staging.rstrip("/"))
+    backends = [b for b in runtime.get("backends") or [] if not (b.get("run") or {}).get("sidecar")]
+    return dict(runtime, instance=instance, k8s=k8s, endpoint=endpoint, backends=backends,
+                hosted=None, exposure="loopback", controller_paths=paths)
 
 
 def drill_project(project, source_instance):

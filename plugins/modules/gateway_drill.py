@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: gateway_drill
-short_description: Restore drill of a Compose gateway - prepare the scratch instance, compare it
+short_description: Restore drill of a gateway - prepare the scratch instance, compare it
 version_added: 0.9.0
 description:
   - "Two steps of C(playbooks/drill.yml) (docs/operations.md) around starting and gating the
@@ -21,8 +21,14 @@ description:
     backup's age (RPO)."
   - "V(compare) - asks the running scratch instance for its agents (its own CLI) and compares
     them with the agents the restored config declares; lists the workspace files that differ
-    from the source's now (what changed since the backup)."
-  - O(scratch) must be below the gateway's own directory.
+    from the source's now (what changed since the backup; Compose only)."
+  - "Kubernetes gateway - V(prepare) restores the archive on the controller (where its
+    backups are) into O(scratch) (C(home) with the state and workspaces, C(config)) and
+    returns the scratch instance's runtime (its own objects and claim in the gateway's
+    namespace, named C(<instance>-drill)) and its config (the restored one, every channel
+    off); the role applies the objects, pushes the tree into the claim and gates the pod."
+  - O(scratch) must be below the gateway's own directory (Compose, on its host) or its
+    directory on the controller (Kubernetes).
 author:
   - clawops contributors (@clawops)
 options:
@@ -40,7 +46,8 @@ options:
     type: path
     required: true
   image:
-    description: For V(prepare), the image the scratch instance runs (the gateway's).
+    description: For V(prepare) of a Compose gateway, the image the scratch instance runs (the
+      gateway's).
     type: str
   ca_bundle:
     description: For V(prepare), the extra CA bundle on the host the gateway mounts, if any.
@@ -90,8 +97,22 @@ runtime:
   returned: action is prepare
   type: dict
 project_dir:
-  description: For V(prepare), the directory of the scratch instance's compose.yml.
-  returned: action is prepare
+  description: For V(prepare) of a Compose gateway, the directory of the scratch instance's
+    compose.yml.
+  returned: action is prepare and the gateway runs on Compose
+  type: str
+home:
+  description: For V(prepare) of a Kubernetes gateway, the restored tree (state and
+    workspaces) on the controller that push_data puts into the scratch claim.
+  returned: action is prepare and the gateway runs on Kubernetes
+  type: str
+config_text:
+  description: For V(prepare) of a Kubernetes gateway, the scratch instance's openclaw.json.
+  returned: action is prepare and the gateway runs on Kubernetes
+  type: str
+config_sha256:
+  description: For V(prepare) of a Kubernetes gateway, the SHA-256 of config_text.
+  returned: action is prepare and the gateway runs on Kubernetes
   type: str
 archive:
   description: For V(prepare), the archive restored (name, made), and RPO (its age in seconds).
@@ -104,12 +125,14 @@ expected_agents:
   elements: str
 compared:
   description: For V(compare), agents (expected, live, missing), files (restored, same,
-    changed_since_backup, only_in_backup, only_in_source) and ok.
+    changed_since_backup, only_in_backup, only_in_source; null for a Kubernetes gateway)
+    and ok.
   returned: action is compare
   type: dict
 """
 
 import datetime
+import hashlib
 import os
 import json
 import shutil
@@ -120,7 +143,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._backup impor
     BackupError, archive_time, default_key_file, load_key, resolve, restore_archive, tree_checksums)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from ansible_collections.clawops.orchestrator.plugins.module_utils._drill import (
-    DrillError, check_scratch, compare, drill_config, drill_project, drill_runtime, expected_agents)
+    DrillError, check_scratch, compare, drill_config, drill_project, drill_runtime, expected_agents,
+    k8s_drill_runtime)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._http import http_get
@@ -136,6 +160,9 @@ def _prepare(module, p, drill):
     result = {"runtime": drill, "project_dir": p["scratch"],
               "archive": {"name": os.path.basename(path), "made": made.isoformat() if made else None,
                           "rpo_s": round((now - made).total_seconds(), 1) if made else None}}
+    if not p["image"]:
+        module.fail_json(msg="gateway_drill prepare of %s: image is required for a Compose "
+                             "gateway" % p["runtime"]["instance"])
     if module.check_mode:
         module.exit_json(changed=True, expected_agents=[], **result)
     if os.path.exists(p["scratch"]):
@@ -165,6 +192,41 @@ def _prepare(module, p, drill):
     module.exit_json(changed=True, expected_agents=expected_agents(text), restored=restored["restored"], **result)
 
 
+def _prepare_k8s(module, p, drill):
+    """Kubernetes: the archive restored on the controller (where the gateway's backups are)
+    into <scratch>/home (state, workspaces: what push_data packs) and <scratch>/config; the
+    scratch instance's config is the restored one with every channel off."""
+    runtime = p["runtime"]
+    paths = runtime["controller_paths"]
+    path = resolve(os.path.expanduser(paths["backups_dir"]), runtime["instance"], p["archive"])
+    made = archive_time(os.path.basename(path), runtime["instance"])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    home = os.path.join(p["scratch"], "home")
+    result = {"runtime": drill, "home": home,
+              "archive": {"name": os.path.basename(path), "made": made.isoformat() if made else None,
+                          "rpo_s": round((now - made).total_seconds(), 1) if made else None}}
+    if module.check_mode:
+        module.exit_json(changed=True, expected_agents=[], config_text="", config_sha256="", **result)
+    if os.path.exists(p["scratch"]):
+        shutil.rmtree(p["scratch"])
+    os.makedirs(p["scratch"], mode=0o700)
+    config_dir = os.path.join(p["scratch"], "config")
+    try:
+        restored = restore_archive(path, {
+            "config": config_dir,
+            "state": os.path.join(home, os.path.basename(runtime["paths"]["state_dir"])),
+            "workspaces": os.path.join(home, os.path.basename(runtime["paths"]["workspace_root"]))},
+            load_key(p["key_file"] or default_key_file()))
+    except BackupError as exc:
+        module.fail_json(msg="gateway_drill prepare of %s: %s" % (runtime["instance"], exc), **result)
+    with open(os.path.join(config_dir, "openclaw.json"), encoding="utf-8") as handle:
+        text = handle.read()
+    drilled = drill_config(text)
+    module.exit_json(changed=True, expected_agents=expected_agents(text), restored=restored["restored"],
+                     config_text=drilled, config_sha256=hashlib.sha256(drilled.encode("utf-8")).hexdigest(),
+                     **result)
+
+
 def _compare(module, p, drill, expected):
     client = connect(drill["endpoint"], run=module.run_command, http=http_get,
                      docker=module.get_bin_path("docker") or "docker")
@@ -173,9 +235,14 @@ def _compare(module, p, drill, expected):
         module.fail_json(msg="gateway_drill: the scratch instance %s did not list its agents: %s"
                          % (drill["instance"], (err or out).strip()[-500:]))
     live = parse_json(out, "agents list")
-    compared = compare(expected, live if isinstance(live, list) else [],
-                       tree_checksums(drill["host_paths"]["workspace_root"]),
-                       tree_checksums(p["runtime"]["host_paths"]["workspace_root"]))
+    if drill["provider"] == "k8s":
+        # the source's files are in its claim, not on the controller: agents only
+        compared = compare(expected, live if isinstance(live, list) else [], {}, {})
+        compared["files"] = None
+    else:
+        compared = compare(expected, live if isinstance(live, list) else [],
+                           tree_checksums(drill["host_paths"]["workspace_root"]),
+                           tree_checksums(p["runtime"]["host_paths"]["workspace_root"]))
     module.exit_json(changed=False, compared=compared)
 
 
@@ -192,14 +259,22 @@ def main():
             expected_agents=dict(type="list", elements="str", default=[]),
             timeout=dict(type="int", default=120),
         ),
-        required_if=[("action", "prepare", ["image"])],
+
         supports_check_mode=True,
     )
     p = module.params
+    k8s = p["runtime"].get("provider") == "k8s"
     try:
-        check_scratch(p["scratch"], p["runtime"].get("host_paths", {}).get("root"))
-        drill = drill_runtime(p["runtime"], p["scratch"])
+        if k8s:
+            check_scratch(p["scratch"], os.path.expanduser(
+                p["runtime"].get("controller_paths", {}).get("root", "")))
+            drill = k8s_drill_runtime(p["runtime"], p["scratch"])
+        else:
+            check_scratch(p["scratch"], p["runtime"].get("host_paths", {}).get("root"))
+            drill = drill_runtime(p["runtime"], p["scratch"])
         if p["action"] == "prepare":
+            if k8s:
+                _prepare_k8s(module, p, drill)
             _prepare(module, p, drill)
         _compare(module, p, drill, p["expected_agents"])
     except (DrillError, BackupError, WorkloadError, GatewayProblem, OSError) as exc:

@@ -437,6 +437,36 @@ def test_restore_puts_the_volume_back(fleet, cluster, exposed):
     assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
 
 
+def test_a_restore_drill_runs_beside_the_k8s_gateway_and_is_recorded(fleet, cluster, exposed,
+                                                                       tmp_path):
+    """drill.yml on the K8s gateway: its newest backup (on the controller) restored into
+    <instance>-drill beside it in its namespace - its own claim, every channel off - gated,
+    its agents compared with the restored config's, removed; the gateway's pod untouched; RTO
+    and RPO in the audit trail and the exporter's record."""
+    assert play(fleet, "playbooks/backup.yml").returncode == 0
+    uid = _pod_uid(cluster, fleet)
+    obs = str(tmp_path / "observability")
+    passed = play(fleet, "playbooks/drill.yml", "-e", "observability_dir=%s" % obs)
+    assert passed.returncode == 0, passed.stdout[-5000:]
+    assert "Restore drill of %s passed" % GW in passed.stdout
+    assert "%s-drill" % fleet["instance"] in passed.stdout
+    left = kubectl(cluster, "get", "deployment,service,pvc,configmap,secret,networkpolicy,"
+                   "serviceaccount", "-n",
+                   fleet["namespace"], "-l", "clawops.dev/drill-of=%s" % fleet["instance"],
+                   "-o", "name")
+    assert left.returncode == 0 and left.stdout.strip() == "", left.stdout
+    assert _pod_uid(cluster, fleet) == uid  # the gateway itself was not touched
+    assert not os.path.exists(os.path.join(fleet["controller"], "staging", "drill"))
+    with open(fleet["events"], encoding="utf-8") as handle:
+        event = [json.loads(line) for line in handle][-1]
+    assert (event["action"], event["result"]) == ("drill", "ok"), event
+    assert float(event["details"]["rto_s"]) > 0 and float(event["details"]["rpo_s"]) >= 0
+    with open(os.path.join(obs, "facts", "drill", "%s.json" % GW), encoding="utf-8") as handle:
+        assert json.load(handle)["ok"] is True
+    print("drill of the K8s gateway: RTO %s s, RPO %s s" % (
+        event["details"]["rto_s"], event["details"]["rpo_s"]))
+
+
 def _pod_uid(cluster, fleet):
     pods = gateway_pods(cluster, fleet)
     assert len(pods) == 1, [p["metadata"]["name"] for p in pods]
