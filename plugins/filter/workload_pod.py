@@ -55,8 +55,10 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_manifests import (
+    volume_permissions_init)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._workload import (
-    WorkloadError, k8s_pod, workload)
+    WorkloadError, k8s_allow_root_init, k8s_pod, workload)
 
 
 def workload_pod(name, runtime, image, pull_policy="IfNotPresent"):
@@ -71,11 +73,17 @@ def workload_pod(name, runtime, image, pull_policy="IfNotPresent"):
                            {"candidate": {"configMap": {"name": instance + "-validate"}}},
                            pull_policy)
         if name == "maintenance":
-            return k8s_pod(spec, name, instance + "-maint", k8s["namespace"],
-                           {"data": {"persistentVolumeClaim": {"claimName": k8s["names"]["pvc"]}}},
-                           pull_policy, grace=5,
-                           labels={"app.kubernetes.io/managed-by": "clawops",
-                                   "clawops.dev/maintenance-of": instance})
+            pod = k8s_pod(spec, name, instance + "-maint", k8s["namespace"],
+                          {"data": {"persistentVolumeClaim": {"claimName": k8s["names"]["pvc"]}}},
+                          pull_policy, grace=5,
+                          labels={"app.kubernetes.io/managed-by": "clawops",
+                                  "clawops.dev/maintenance-of": instance})
+            if k8s.get("volume_permissions"):
+                # it may be the first pod on a new claim: hand it to the gateway's uid first
+                pod["spec"]["initContainers"] = [volume_permissions_init(
+                    runtime, spec, str(image).strip(), pull_policy)]
+                k8s_allow_root_init(pod["spec"], "volume-permissions")
+            return pod
         raise WorkloadError("no pod for the %s container" % name)
     except WorkloadError as exc:
         raise AnsibleFilterError("workload_pod: %s" % exc)

@@ -162,6 +162,17 @@ def _seed_script(runtime):
     ]) + "\n"
 
 
+def volume_permissions_init(runtime, work, image, pull_policy):
+    """The root init container (CAP_CHOWN only) that hands the state volume to the gateway's
+    uid, for a cluster whose volumes ignore fsGroup (``k8s.volume_permissions``): in the
+    gateway's pod, and in a maintenance pod, which may be the first to mount a new claim (a
+    drill's, or one recreated before a restore)."""
+    return {"name": "volume-permissions", "image": image, "imagePullPolicy": pull_policy,
+            "command": ["/bin/sh", "-c", _volume_permissions_script(runtime)],
+            "securityContext": k8s_security_context(work, root=True, add=["CHOWN"]),
+            "volumeMounts": [{"name": "state", "mountPath": runtime["paths"]["home"]}]}
+
+
 def _volume_permissions_script(runtime):
     home = shlex.quote(runtime["paths"]["home"])
     # the volume's root only, unless an earlier version gave its contents another uid:
@@ -329,11 +340,7 @@ def manifests(gateway, runtime, config_text, image, env_sha256, seeds=None, repl
     seeds_mount = {"name": "seeds", "mountPath": SEEDS_DIR, "readOnly": True}
     init = []
     if k8s["volume_permissions"]:
-        init.append({
-            "name": "volume-permissions", "image": image, "imagePullPolicy": image_pull_policy,
-            "command": ["/bin/sh", "-c", _volume_permissions_script(runtime)],
-            "securityContext": k8s_security_context(work, root=True, add=["CHOWN"]),
-            "volumeMounts": [state_mount]})
+        init.append(volume_permissions_init(runtime, work, image, image_pull_policy))
     init.append({
         "name": "seed", "image": image, "imagePullPolicy": image_pull_policy,
         "command": ["/bin/sh", posixpath.join(SEEDS_DIR, SEED_SCRIPT)],
