@@ -99,10 +99,10 @@ stream() {
   local name=$1 base=$2 s rc
   shift 2
   s=$(date +%s)
-  # niced: the gateways (started by dockerd, at the normal priority) take the CPU before the
-  # tests' own Python and Ansible processes. OpenClaw gives its start-up state lease 5 s (a
-  # constant): a gateway starved of CPU that long fails and is restarted by Docker.
-  CLAWOPS_TEST_PORT_BASE=$base nice -n 10 "$PY" -m pytest -q -p no:cacheprovider \
+  # Not niced: tried in stop 32 (so that the gateways would win the CPU during their 5 s
+  # start-up lease), the streams then lost it to every gateway's healthcheck and the
+  # cluster's control plane, and a run took far longer.
+  CLAWOPS_TEST_PORT_BASE=$base "$PY" -m pytest -q -p no:cacheprovider \
     --basetemp="/tmp/clawops-pytest-$name" --durations=15 "$@" > ".build/stream-$name.log" 2>&1
   rc=$?
   if [ "$rc" -eq 5 ]; then
