@@ -99,9 +99,10 @@ stream() {
   local name=$1 base=$2 s rc
   shift 2
   s=$(date +%s)
-  # Not niced: tried in stop 32 (so that the gateways would win the CPU during their 5 s
-  # start-up lease), the streams then lost it to every gateway's healthcheck and the
-  # cluster's control plane, and a run took far longer.
+  # Not niced: stop 32 tried nice 10 (so that the gateways would win the CPU during their 5 s
+  # start-up lease); that run took far longer, with other load beside it, so it proves
+  # nothing either way - and at nice 10 the streams yield to every gateway's healthcheck
+  # and to the cluster's control plane (nice 5). Back to the priority the timed runs had.
   CLAWOPS_TEST_PORT_BASE=$base "$PY" -m pytest -q -p no:cacheprovider \
     --basetemp="/tmp/clawops-pytest-$name" --durations=15 "$@" > ".build/stream-$name.log" 2>&1
   rc=$?
