@@ -137,6 +137,12 @@ def compare(expected, live, restored_files, source_files):
     }
 
 
+def controller_path(path):
+    """A path of a Kubernetes gateway's runtime on the controller (its ``controller_paths``
+    may start with ``~``)."""
+    return os.path.expanduser(path or "")
+
+
 def check_scratch(scratch, root):
     """The scratch directory must lie below the gateway's own directory (it is removed with
     everything in it)."""

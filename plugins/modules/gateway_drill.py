@@ -143,8 +143,8 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._backup impor
     BackupError, archive_time, default_key_file, load_key, resolve, restore_archive, tree_checksums)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._devices import parse_json
 from ansible_collections.clawops.orchestrator.plugins.module_utils._drill import (
-    DrillError, check_scratch, compare, drill_config, drill_project, drill_runtime, expected_agents,
-    k8s_drill_runtime)
+    DrillError, check_scratch, compare, controller_path, drill_config, drill_project, drill_runtime,
+    expected_agents, k8s_drill_runtime)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._http import http_get
@@ -198,7 +198,7 @@ def _prepare_k8s(module, p, drill):
     scratch instance's config is the restored one with every channel off."""
     runtime = p["runtime"]
     paths = runtime["controller_paths"]
-    path = resolve(os.path.expanduser(paths["backups_dir"]), runtime["instance"], p["archive"])
+    path = resolve(controller_path(paths["backups_dir"]), runtime["instance"], p["archive"])
     made = archive_time(os.path.basename(path), runtime["instance"])
     now = datetime.datetime.now(datetime.timezone.utc)
     home = os.path.join(p["scratch"], "home")
@@ -266,7 +266,7 @@ def main():
     k8s = p["runtime"].get("provider") == "k8s"
     try:
         if k8s:
-            check_scratch(p["scratch"], os.path.expanduser(
+            check_scratch(p["scratch"], controller_path(
                 p["runtime"].get("controller_paths", {}).get("root", "")))
             drill = k8s_drill_runtime(p["runtime"], p["scratch"])
         else:

@@ -437,8 +437,8 @@ def test_restore_puts_the_volume_back(fleet, cluster, exposed):
     assert probe(cluster, fleet, "/readyz", fleet["token"])["ready"] is True
 
 
-def test_a_restore_drill_runs_beside_the_k8s_gateway_and_is_recorded(fleet, cluster, exposed,
-                                                                       tmp_path):
+def test_a_restore_drill_runs_beside_the_k8s_gateway_and_is_recorded(
+        fleet, cluster, exposed, tmp_path):
     """drill.yml on the K8s gateway: its newest backup (on the controller) restored into
     <instance>-drill beside it in its namespace - its own claim, every channel off - gated,
     its agents compared with the restored config's, removed; the gateway's pod untouched; RTO
