@@ -49,7 +49,8 @@ def compare(before, after, known=()):
     return out
 
 
-def _get(node, path):
+def get_path(node, path):
+    """The value at ``path`` in a config, or ABSENT."""
     for part in path:
         if not isinstance(node, dict) or part not in node:
             return ABSENT
@@ -91,7 +92,7 @@ def report(declared, persisted, config_get, declared_agents, live_agents, known=
             # defaults to the runtime config: those are not drift)
             for path, value in sorted(leaves(persisted).items(),
                                       key=lambda item: [str(x) for x in item[0]]):
-                live = _get(runtime["config"], path)
+                live = get_path(runtime["config"], path)
                 if live == OPENCLAW_REDACTED or live == value:
                     continue
                 if isinstance(value, dict) and not value and live is not ABSENT:

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 
 from . import _agents
-from ._drift import ABSENT, leaves
+from ._drift import ABSENT, get_path, leaves
 from ._errors import FleetError, FleetErrors, ReferenceProblem
 from ._files import write_atomic
 from ._layering import MANAGED_CONFIG, Source, child_source
@@ -671,14 +671,6 @@ def _raw_includes(main_text, texts):
     return found
 
 
-def _get_path(node, path):
-    for part in path:
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def keep_includes(template, includes, gw_id):
     """Put each ``$include`` of the running config back into the template where the import
     left its part as the included files give it: ``(template, {fleet-relative path: text},
@@ -686,7 +678,7 @@ def keep_includes(template, includes, gw_id):
     files, notes = {}, []
     for item in includes:
         where = _dotted(item["path"]) or "(top)"
-        part = _get_path(template, item["path"]) if item["path"] else template
+        part = get_path(template, item["path"]) if item["path"] else template
         if item["content"] is None or not item["alone"] or part != item["content"] \
                 or not item["path"]:
             why = ("it includes further files, or reaches outside the config's directory"
@@ -698,7 +690,7 @@ def keep_includes(template, includes, gw_id):
                           % (", ".join(item["refs"]), where, why)})
             continue
         refs = ["%s/%s" % (gw_id, posixpath.normpath(ref)) for ref in item["refs"]]
-        parent = _get_path(template, item["path"][:-1]) if len(item["path"]) > 1 else template
+        parent = get_path(template, item["path"][:-1]) if len(item["path"]) > 1 else template
         parent[item["path"][-1]] = {"$include": refs[0] if len(refs) == 1 else refs}
         for rel, text in item["files"].items():
             files["templates/imported/%s/%s" % (gw_id, rel)] = text
