@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import tempfile
 import traceback
 
 from ._errors import FleetError
@@ -245,19 +243,8 @@ def propose(fleet_dir, gateway_id, agent_id, state, agent=None, accounts=None, b
 
 def check(fleet_dir, edit, gateway_id):
     """Run the preflight on a copy of the fleet that holds the edit; returns the Report."""
-    from ._preflight import run_preflight  # pylint: disable=import-outside-toplevel
-
-    scratch = tempfile.mkdtemp(prefix="clawops-agent-")
-    try:
-        copy = os.path.join(scratch, os.path.basename(os.path.abspath(fleet_dir)) or "fleet")
-        shutil.copytree(fleet_dir, copy, symlinks=True,
-                        ignore=shutil.ignore_patterns(".git", ".clawops-cache"))
-        with open(os.path.join(copy, edit.rel), "w", encoding="utf-8") as handle:
-            handle.write(edit.after)
-        report = run_preflight(copy, [gateway_id])
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return report
+    from ._preflight import preflight_with  # pylint: disable=import-outside-toplevel
+    return preflight_with(fleet_dir, {edit.rel: edit.after}, [gateway_id])
 
 
 def write(fleet_dir, edit):

@@ -26,17 +26,18 @@ from . import _agents
 from ._drift import ABSENT, get_path, leaves
 from ._errors import FleetError, FleetErrors, ReferenceProblem
 from ._files import write_atomic
-from ._layering import MANAGED_CONFIG, Source, child_source
+from ._layering import MANAGED_CONFIG, Source, _managed_child, child_source
 from ._redact import is_secret_key, redact
+# the fleet format's agent fields (the rest of an entry: the agent's overrides), the env the
+# collection sets itself and the prefixes reserved for it, where the gateway keeps its state
+# in its image (OpenClaw's default; the collection mounts it there too)
+from ._render import AGENT_FIELDS, BASE_ENV, GATEWAY_PATHS, RESERVED_ENV_PREFIXES
 from ._render import env_name as secret_env_name
 
-STATE_DIR = "/home/node/.openclaw"     # OpenClaw's default in its images (HOME=/home/node)
+STATE_DIR = GATEWAY_PATHS["state_dir"]
 DEFAULT_PORT = 18789                   # OpenClaw's default gateway port
-# fields of agents.entries.<id> the fleet format has keys for (the rest: the agent's overrides)
-AGENT_FIELDS = ("name", "description", "model", "skills", "tools", "sandbox", "identity")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ENV_REF = re.compile(r"^\$\{([A-Z][A-Z0-9_]*)\}$")
-RESERVED_ENV_PREFIXES = ("OPENCLAW_", "CLAWOPS_")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -193,7 +194,7 @@ class _Importer:
         env = self._template_secrets(config)
         env.update(self._carried_env(env))
         for name in self.facts.get("env_dropped") or []:
-            if name in COLLECTION_ENV or name in IMAGE_ENV:
+            if name in BASE_ENV or name in IMAGE_ENV:
                 continue
             self.note("(env)", "%s of the container's env not carried over (not a secret, not "
                                "used by the config): set it in a template if the gateway "
@@ -383,7 +384,7 @@ class _Importer:
             if not isinstance(node, dict) or not isinstance(guard, dict):
                 return
             for key in list(node):
-                sub = guard.get(key, guard.get("*"))
+                sub = _managed_child(guard, key)
                 if sub is True:
                     node.pop(key)
                     self.note(path + (key,), "set by the fleet's policy or the collection, "
@@ -511,9 +512,7 @@ def _prefix_match(table, dotted):
 # is a secret when the config names it (${VAR}) or its name says so, and is left out otherwise
 PUBLIC_ENV = ("OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_GATEWAY_PORT",
               "OPENCLAW_HOME", "HOME")
-# what the collection sets itself, and what images set: never worth a note
-COLLECTION_ENV = ("OPENCLAW_CONFIG_READONLY", "OPENCLAW_NO_AUTO_UPDATE",
-                  "OPENCLAW_DISABLE_BONJOUR", "NODE_OPTIONS")
+# what images set: never worth a note (nor what the collection sets itself, BASE_ENV)
 IMAGE_ENV = ("PATH", "HOSTNAME", "NODE_ENV", "NODE_VERSION", "YARN_VERSION", "TERM", "LANG",
              "LC_ALL", "TZ")
 _VAR_USE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
@@ -737,9 +736,7 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
     ``facts``: facts_from_inspect's answer (with ``agents`` and ``version`` when the
     gateway could be asked); ``config_files``: host path -> text of the config file and the
     files beside and below it."""
-    from ._fleet import load_fleet  # pylint: disable=import-outside-toplevel
-    from ._preflight import run_preflight  # pylint: disable=import-outside-toplevel
-    from ._render import Renderer  # pylint: disable=import-outside-toplevel
+    from ._preflight import preflight_with  # pylint: disable=import-outside-toplevel
 
     gw_id = options["gateway"]
     running, includes = _running_config(config_file, config_files)
@@ -777,21 +774,11 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
         wanted[template_rel] = _json5_text(plan["template"], _header(
             facts, "the keys of its openclaw.json the fleet format has no place of its own for"))
     # the fleet with the new files, checked and rendered on a scratch copy first
-    scratch = tempfile.mkdtemp(prefix="clawops-import-fleet-")
-    try:
-        copy_dir = os.path.join(scratch, "fleet")
-        shutil.copytree(fleet_dir, copy_dir, symlinks=True,
-                        ignore=shutil.ignore_patterns(".git", ".clawops-cache"))
-        for rel, text in wanted.items():
-            write_atomic(os.path.join(copy_dir, rel), text)
-        report = run_preflight(copy_dir, [gw_id])
-        if report.errors:
-            raise FleetErrors([ImportProblem(f.message, f.file, f.key_path, f.fix, code=f.code)
-                               for f in report.errors])
-        copy_fleet = load_fleet(copy_dir)
-        rendered = Renderer(copy_fleet).render(copy_fleet.gateway(gw_id))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    report = preflight_with(fleet_dir, wanted, [gw_id])
+    if report.errors:
+        raise FleetErrors([ImportProblem(f.message, f.file, f.key_path, f.fix, code=f.code)
+                           for f in report.errors])
+    rendered = report.plans[gw_id]
     known = sorted(set(plan["secrets"].values()))
     differences = explain(rendered.config, rendered.prov, running, plan, known)
     unexplained = [d for d in differences if not d["expected"]]

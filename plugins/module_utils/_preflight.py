@@ -12,11 +12,16 @@ Nothing here writes anywhere.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 from ._catalog import load_catalog
 from ._checks import CODES as CHECK_CODES, run_checks
 from ._checks._base import parse_codes
 from ._gc import pausing
 from ._errors import FleetError, FleetErrors, format_key_path
+from ._files import write_atomic
 from ._fleet import load_fleet
 from ._render import Renderer
 
@@ -155,6 +160,22 @@ class Report:
 
 
 @pausing
+def preflight_with(fleet_dir, files, gateways):
+    """Run the preflight on a scratch copy of the fleet in ``fleet_dir`` that holds ``files``
+    ({path relative to the fleet: text}) - a change proved before it is written; returns the
+    Report (its ``plans`` rendered for ``gateways``)."""
+    scratch = tempfile.mkdtemp(prefix="clawops-preflight-")
+    try:
+        copy = os.path.join(scratch, os.path.basename(os.path.abspath(fleet_dir)) or "fleet")
+        shutil.copytree(fleet_dir, copy, symlinks=True,
+                        ignore=shutil.ignore_patterns(".git", ".clawops-cache"))
+        for rel, text in files.items():
+            write_atomic(os.path.join(copy, rel), text)
+        return run_preflight(copy, gateways)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def run_preflight(fleet_dir, gateways=None, discover=None):
     """Check the fleet in ``fleet_dir`` (all gateways, or the ids in ``gateways``).
 

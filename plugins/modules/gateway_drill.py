@@ -152,14 +152,19 @@ from ansible_collections.clawops.orchestrator.plugins.module_utils._workload imp
     WorkloadError, compose_project, workload)
 
 
-def _prepare(module, p, drill):
-    host = p["runtime"]["host_paths"]
-    path = resolve(host["backups_dir"], p["runtime"]["instance"], p["archive"])
-    made = archive_time(os.path.basename(path), p["runtime"]["instance"])
+def _archive(backups_dir, instance, archive):
+    """(path, {name, made, rpo_s}) of the archive a drill restores: its age is the RPO."""
+    path = resolve(backups_dir, instance, archive)
+    made = archive_time(os.path.basename(path), instance)
     now = datetime.datetime.now(datetime.timezone.utc)
-    result = {"runtime": drill, "project_dir": p["scratch"],
-              "archive": {"name": os.path.basename(path), "made": made.isoformat() if made else None,
-                          "rpo_s": round((now - made).total_seconds(), 1) if made else None}}
+    return path, {"name": os.path.basename(path), "made": made.isoformat() if made else None,
+                  "rpo_s": round((now - made).total_seconds(), 1) if made else None}
+
+
+def _prepare(module, p, drill):
+    path, archive = _archive(p["runtime"]["host_paths"]["backups_dir"], p["runtime"]["instance"],
+                             p["archive"])
+    result = {"runtime": drill, "project_dir": p["scratch"], "archive": archive}
     if not p["image"]:
         module.fail_json(msg="gateway_drill prepare of %s: image is required for a Compose "
                              "gateway" % p["runtime"]["instance"])
@@ -197,14 +202,10 @@ def _prepare_k8s(module, p, drill):
     into <scratch>/home (state, workspaces: what push_data packs) and <scratch>/config; the
     scratch instance's config is the restored one with every channel off."""
     runtime = p["runtime"]
-    paths = runtime["controller_paths"]
-    path = resolve(controller_path(paths["backups_dir"]), runtime["instance"], p["archive"])
-    made = archive_time(os.path.basename(path), runtime["instance"])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    path, archive = _archive(controller_path(runtime["controller_paths"]["backups_dir"]),
+                             runtime["instance"], p["archive"])
     home = os.path.join(p["scratch"], "home")
-    result = {"runtime": drill, "home": home,
-              "archive": {"name": os.path.basename(path), "made": made.isoformat() if made else None,
-                          "rpo_s": round((now - made).total_seconds(), 1) if made else None}}
+    result = {"runtime": drill, "home": home, "archive": archive}
     if module.check_mode:
         module.exit_json(changed=True, expected_agents=[], config_text="", config_sha256="", **result)
     if os.path.exists(p["scratch"]):
