@@ -121,12 +121,14 @@ class _Importer:
             return None
         return self.env[var]
 
+    UNMOUNTED = ("is not on a mount of the container: its files cannot be adopted",
+                 "mount it from the host (a bind mount or a volume) and import again")
+
     def to_host(self, path, container_path, what):
         found = host_path(container_path, self.mounts)
         if found is None:
-            self.problem(path, "%s %s is not on a mount of the container: its files cannot be "
-                               "adopted" % (what, container_path),
-                         "mount it from the host (a bind mount or a volume) and import again")
+            self.problem(path, "%s %s %s" % (what, container_path, self.UNMOUNTED[0]),
+                         self.UNMOUNTED[1])
         return found
 
     # -- the parts ---------------------------------------------------------------
@@ -150,7 +152,7 @@ class _Importer:
         for key in ("profile", "trust_level", "wave"):
             if self.options.get(key):
                 gateway[key] = self.options[key]
-        provider = {"type": "compose", "host": self.options["host"], "paths": {}}
+        provider = self._provider()
         gateway["provider"] = provider
         gw_conf = config.get("gateway") or {}
         port = gw_conf.get("port") or int(self.env.get("OPENCLAW_GATEWAY_PORT") or DEFAULT_PORT)
@@ -177,12 +179,7 @@ class _Importer:
             if not logging:
                 config.pop("logging")
         agents, workspace_root = self._agents(config, state_dir)
-        if host_state:
-            provider["paths"]["state_dir"] = host_state
-        if workspace_root:
-            provider["paths"]["workspace_root"] = workspace_root
-        if not provider["paths"]:
-            provider.pop("paths")
+        self._place(provider, host_state, workspace_root, agents)
         gateway["agents"] = agents
         channels = self._channels(config)
         if channels:
@@ -193,6 +190,7 @@ class _Importer:
         self._managed_rest(config)
         env = self._template_secrets(config)
         env.update(self._carried_env(env))
+        self._finish(provider)
         for name in self.facts.get("env_dropped") or []:
             if name in BASE_ENV or name in IMAGE_ENV:
                 continue
@@ -207,6 +205,32 @@ class _Importer:
             gateway["config"] = {"templates": [self.options["template_ref"]]}
         return {"gateway": gateway, "template": config or None, "secrets": self.secrets,
                 "notes": self.notes, "moved": self.moved}
+
+    # -- what differs between the providers (a Docker host here; _import_k8s: a namespace)
+    def _provider(self):
+        return {"type": "compose", "host": self.options["host"]}
+
+    def _place(self, provider, host_state, workspace_root, agents):
+        """Adopt the state dir and the workspace root where they are on the Docker host."""
+        paths = {}
+        if host_state:
+            paths["state_dir"] = host_state
+        if workspace_root:
+            paths["workspace_root"] = workspace_root
+        if paths:
+            provider["paths"] = paths
+
+    def _finish(self, provider):
+        """Anything the provider's section needs once the secrets are known."""
+
+    def _env_to_carry(self):
+        """Secret env of the gateway's container the import may carry over as files."""
+        return self.facts.get("secret_env") or {}
+
+    def _adopted_secret(self, var):
+        """The reference of env ``var`` the fleet adopts as it is (K8s: a Secret the
+        collection does not own), or None: a Docker host's env values go to files."""
+        return None
 
     def _exposure(self, port):
         published = [p for p in self.facts.get("published") or []
@@ -400,7 +424,7 @@ class _Importer:
         reads some itself (a provider's API key); each goes to the gateway's env setting."""
         out = {}
         used = set(self.used_env)
-        for name, value in sorted((self.facts.get("secret_env") or {}).items()):
+        for name, value in sorted(self._env_to_carry().items()):
             if name in taken or name in used or name.startswith(RESERVED_ENV_PREFIXES):
                 continue
             out[name] = self.secret_ref("%s.%s" % (self.options["gateway_id"], name.lower()),
@@ -427,6 +451,14 @@ class _Importer:
                 match = _ENV_REF.match(value)
                 secret = isinstance(key, str) and is_secret_key(key)
                 if secret:
+                    if match and self._adopted_secret(match.group(1)):
+                        # the value stays where it is: an env SecretRef to the same variable
+                        node[key] = {"source": "env", "provider": "default",
+                                     "id": match.group(1)}
+                        self.used_env.append(match.group(1))
+                        self.moved[_dotted(here)] = "secret: env %s, adopted from %s" % (
+                            match.group(1), self._adopted_secret(match.group(1)))
+                        continue
                     found = self.secret_value(here, value)
                     if found is None:
                         continue
@@ -460,6 +492,9 @@ def plan_import(running, facts, options):
     Returns ``{gateway, template, secrets: {file name: value}, notes, moved}``; raises
     FleetErrors naming each part that cannot be imported.
     """
+    if options.get("cluster"):
+        from ._import_k8s import K8sImporter  # pylint: disable=import-outside-toplevel
+        return K8sImporter(running, facts, options).run()
     return _Importer(running, facts, options).run()
 
 
@@ -589,7 +624,7 @@ SECRET_DIR_MODE = 0o700
 
 def _header(facts, what):
     compose = facts.get("compose") or {}
-    where = "container %s" % facts.get("name")
+    where = "%s %s" % ("Deployment" if facts.get("k8s") else "container", facts.get("name"))
     if compose.get("project"):
         where += " (Compose project %s in %s)" % (compose["project"], compose.get("working_dir"))
     return "Imported by clawops (playbooks/import.yml) from %s: %s" % (where, what)
@@ -741,11 +776,14 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
     gw_id = options["gateway"]
     running, includes = _running_config(config_file, config_files)
     fleet_data = _fleet_file(fleet_dir)
-    hosts = (fleet_data.get("targets") or {}).get("compose_hosts") or {}
-    if options["host"] not in hosts:
-        raise ImportProblem("compose host %r is not in the fleet" % options["host"], "fleet.yml",
-                            ("targets", "compose_hosts"), "add it, or name one of: %s" % (
-                                ", ".join(sorted(hosts)) or "(none)"))
+    k8s = bool(options.get("cluster"))
+    kind, target = ("k8s_clusters", options["cluster"]) if k8s else \
+        ("compose_hosts", options["host"])
+    known = (fleet_data.get("targets") or {}).get(kind) or {}
+    if target not in known:
+        raise ImportProblem("%s %r is not in the fleet" % (
+            "cluster" if k8s else "compose host", target), "fleet.yml", ("targets", kind),
+            "add it, or name one of: %s" % (", ".join(sorted(known)) or "(none)"))
     secrets_dir = options.get("secrets_dir")
     if not secrets_dir:
         dirs = (fleet_data.get("secrets") or {}).get("file_dirs") or []
@@ -757,10 +795,11 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
         secrets_dir = posixpath.join(dirs[0], "imported", gw_id)
     version = ((fleet_data.get("defaults") or {}).get("image") or {}).get("version")
     plan = plan_import(running, facts, {
-        "gateway_id": gw_id, "host": options["host"], "groups": options.get("groups"),
+        "gateway_id": gw_id, "host": options.get("host"), "cluster": options.get("cluster"),
+        "groups": options.get("groups"),
         "profile": options.get("profile"), "trust_level": options.get("trust_level"),
         "wave": options.get("wave"), "description": options.get("description") or
-        "Imported from container %s." % facts["name"],
+        "Imported from %s %s." % ("Deployment" if k8s else "container", facts["name"]),
         "secrets_ref_dir": secrets_dir, "fleet_version": version, "source": config_file,
         "template_ref": "../templates/imported/%s.json5" % gw_id})
     gateway_rel = "gateways/%s.yml" % gw_id
@@ -817,6 +856,17 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
         for path, text, mode, dir_mode in writes:
             write_atomic(path, text, mode, dir_mode)
     paths = plan["gateway"]["provider"].get("paths", {})
+    if k8s:
+        adopted = {"container": facts["name"], "running": facts["running"],
+                   "claim": (plan.get("layout") or {}).get("claim"),
+                   "moves": (plan.get("layout") or {}).get("moves") or [],
+                   "deployment": facts["k8s"]["deployment"],
+                   "namespace": facts["k8s"]["namespace"],
+                   "replicas": facts["k8s"]["replicas"]}
+        return {"changed": bool(writes), "gateway_file": gateway_rel, "files": files,
+                "secret_files": secret_files, "differences": differences,
+                "notes": plan["notes"], "gateway": plan["gateway"], "diffs": diffs,
+                "adopted": adopted}
     return {"changed": bool(writes), "gateway_file": gateway_rel, "files": files,
             "secret_files": secret_files, "differences": differences, "notes": plan["notes"],
             "gateway": plan["gateway"], "diffs": diffs,
