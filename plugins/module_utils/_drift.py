@@ -12,6 +12,7 @@ before they reach a report.
 
 from __future__ import annotations
 
+from ._ownership import ALWAYS_OBSERVED, classify
 from ._redact import redact
 
 ABSENT = "(absent)"
@@ -70,21 +71,30 @@ def runtime_view(config_get):
             else None}
 
 
-def report(declared, persisted, config_get, declared_agents, live_agents, known=()):
+def report(declared, persisted, config_get, declared_agents, live_agents, known=(),
+           ownership=None):
     """The three-way drift report of one gateway.
 
     ``declared``/``persisted``: configs (dicts; ``persisted`` None when there is no file);
     ``config_get``: OpenClaw's answer, or None when the gateway could not be asked;
-    ``live_agents``: ids the gateway lists, or None.
+    ``live_agents``: ids the gateway lists, or None; ``ownership``: the config paths the
+    gateway owns (module_utils/_ownership.py) - a difference there is listed under
+    ``owned`` with its mode, not as drift.
     """
     runtime = runtime_view(config_get) if config_get is not None else None
     found = {"declared_vs_persisted": [], "persisted_vs_runtime": [], "agents": {},
-             "runtime": None}
+             "runtime": None, "owned": []}
     if persisted is None:
         found["declared_vs_persisted"] = [{"path": "(file)", "declared": "(present)",
                                            "persisted": ABSENT}]
     else:
-        found["declared_vs_persisted"] = compare(declared, persisted, known)
+        for row in compare(declared, persisted, known):
+            kind = classify(row["path"], ownership or {})
+            if kind == "drift":
+                found["declared_vs_persisted"].append(row)
+            elif row["path"].split(".", 1)[0] not in ALWAYS_OBSERVED:
+                # OpenClaw's write marker is nobody's setting: not listed
+                found["owned"].append(dict(row, owner=kind))
     if runtime is not None:
         found["runtime"] = {k: v for k, v in runtime.items() if k != "config"}
         if runtime["config"] is not None and persisted is not None:
@@ -126,9 +136,14 @@ def summary(found):
     if found["persisted_vs_runtime"]:
         lines.append("the running gateway differs from the file at %s" % ", ".join(
             d["path"] for d in found["persisted_vs_runtime"][:8]))
+    if found.get("owned"):
+        lines.append("owned by the gateway, not drift: %s" % ", ".join(
+            "%s (%s)" % (d["path"], d["owner"]) for d in found["owned"][:8]))
     agents = found.get("agents") or {}
     if agents.get("missing"):
         lines.append("declared agents not live: %s" % ", ".join(agents["missing"]))
     if agents.get("extra"):
         lines.append("live agents not declared: %s" % ", ".join(agents["extra"]))
-    return lines or ["in sync: fleet, file and running gateway agree"]
+    if not found["drift"]:
+        lines.insert(0, "in sync: fleet, file and running gateway agree")
+    return lines

@@ -53,10 +53,15 @@ def seed_documents(agent, gateway_id, org_slug):
     return {"AGENTS.md": agents_md, "IDENTITY.md": identity}
 
 
-def plan_tree(host_paths, agents, gateway_id, org_slug):
-    """Entries in creation order: ``{path, kind: dir|file, uid, mode[, text]}``."""
+def plan_tree(host_paths, agents, gateway_id, org_slug, writable_config=False):
+    """Entries in creation order: ``{path, kind: dir|file, uid, mode[, text]}``.
+    ``writable_config``: the gateway writes its config (it owns config paths,
+    module_utils/_ownership.py), so the config directory is its own."""
     entries, seen = [], set()
     for key, uid, mode in DIRECTORIES:
+        if key == "config_dir" and writable_config:
+            # OpenClaw makes the directory of a config it writes 0700 (measured, 2026.9.6)
+            uid, mode = GATEWAY_UID, 0o700
         # one directory serving twice (an imported gateway's workspaces inside its state
         # directory, docs/import.md) keeps the first, stricter mode: a second entry would
         # flip it on every run

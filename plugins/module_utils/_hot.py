@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 
+from . import _ownership
 from ._reload import log_messages, outcome, plan, verdict_logged
 
 POLL = 0.25
@@ -38,8 +39,9 @@ class ConfigTextError(Exception):
 class FileTarget(object):
     """A Compose gateway: ``openclaw.json`` in its mounted config directory, its log file."""
 
-    def __init__(self, path, log_path=None):
-        self.path, self.log_path = path, log_path
+    def __init__(self, path, log_path=None, owner=0):
+        # owner: the uid the file is given (the gateway's when it writes its config itself)
+        self.path, self.log_path, self.owner = path, log_path, owner
 
     def where(self):
         return self.path
@@ -63,9 +65,10 @@ class FileTarget(object):
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
-            os.chmod(tmp, 0o644)
+            # a config the gateway writes itself is 0600, as OpenClaw keeps it
+            os.chmod(tmp, 0o600 if self.owner else 0o644)
             if os.geteuid() == 0:
-                os.chown(tmp, 0, 0)
+                os.chown(tmp, self.owner, self.owner)
             os.rename(tmp, self.path)
         except BaseException:
             if os.path.exists(tmp):
@@ -139,13 +142,32 @@ def wait(target, offset, timeout, sleep=time.sleep, clock=time.monotonic, silent
         sleep(POLL)
 
 
+def owned_text(new_text, old_text, ownership):
+    """The text to write: the fleet's config with the file's values at the paths the
+    gateway owns (module_utils/_ownership.py); ``old_text`` itself when that is the same
+    config (the gateway's own formatting and write marker are not a change)."""
+    if old_text is None:
+        return new_text
+    try:
+        old = json.loads(old_text)
+    except ValueError:
+        return new_text  # a file nobody can read: the fleet's config replaces it
+    merged = _ownership.merge(parse(new_text, "the rendered config"), old, ownership)
+    if merged == old:
+        return old_text
+    return json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
+
+
 def apply(target, new_text, hot_wanted, timeout, check_mode=False, sleep=time.sleep,
-          clock=time.monotonic):
+          clock=time.monotonic, ownership=None):
     """Write ``new_text`` to ``target``; when every changed path hot-applies, ``hot_wanted``
     and the gateway runs, wait for its verdict. Returns the result dict (``changed``,
     ``applied``: none|hot|restart, ``reload``, ``before``); raises :class:`HotApplyFailed`
-    after putting the previous text back."""
+    after putting the previous text back. ``ownership``: paths the gateway owns keep the
+    file's values (module_utils/_ownership.py)."""
     old_text = target.read()
+    if ownership:
+        new_text = owned_text(new_text, old_text, ownership)
     if old_text == new_text:
         return {"changed": False, "applied": "none", "before": old_text,
                 "reload": {"action": "none", "paths": [], "restart_paths": []}}

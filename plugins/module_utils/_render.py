@@ -43,8 +43,9 @@ from ._secrets import Scope
 from ._workload import LLAMA_SERVER_COMPAT, backend_workload
 from ._redact import LITERAL_HINT, redact_literal_secrets
 from ._policy import PolicyEngine
-from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
-                        merge_into, provenance_rows, same_source, set_leaf)
+from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, _managed_child,
+                        child_source, merge_into, provenance_rows, same_source, set_leaf)
+from . import _ownership
 
 # Paths as the gateway process sees them (inside its container / pod).
 GATEWAY_HOME = "/home/node"
@@ -307,6 +308,26 @@ def _dotted(path):
     return out
 
 
+def _drop_leaf(dst, dprov, path):
+    """Remove ``path`` from a config and its provenance tree (and objects left empty)."""
+    trail = []
+    for key in path[:-1]:
+        if not isinstance(dst.get(key), dict):
+            return
+        trail.append((dst, dprov, key))
+        dst = dst[key]
+        dprov = dprov.get(key) if isinstance(dprov.get(key), dict) else {}
+    dst.pop(path[-1], None)
+    if isinstance(dprov, dict):
+        dprov.pop(path[-1], None)
+    for parent, pprov, key in reversed(trail):
+        if parent[key]:
+            break
+        parent.pop(key)
+        if isinstance(pprov, dict):
+            pprov.pop(key, None)
+
+
 class Renderer:
     """Renders gateways of one loaded fleet; caches per-scope work across gateways."""
 
@@ -486,6 +507,7 @@ class Renderer:
         agents_rt = self._agents(gw, config, prov, variables, runtime)
         policy = compile_policy(self.policy, gw, config, prov)
         self._managed(gw, config, prov, runtime)
+        self._ownership(gw, config, prov, runtime, errors)
         if errors:
             raise FleetErrors(errors)
         runtime["secret_env"] = secret_env
@@ -742,6 +764,53 @@ class Renderer:
         rel = self.files.rel(target)
         self.files.seed_tree(rel, gw.file, key_path)  # raises on an unsafe tree
         return rel
+
+    def _ownership(self, gw, config, prov, runtime, errors):
+        """Who owns which config paths (module_utils/_ownership.py): the org's, groups' and
+        gateway's ``config.ownership`` merged; observed paths left out of the rendered
+        config; a gateway that owns any path gets a config it may write (Compose only)."""
+        layers = [(FLEET_FILE, self.fleet.data)] + [(g.file, g.data) for g in gw.groups] + [
+            (gw.file, gw.data)]
+        merged = {}
+        for rel, data in layers:
+            layer = (data.get("config") or {}).get("ownership") or {}
+            for pattern, mode in layer.items():
+                where = ("config", "ownership", pattern)
+                try:
+                    _ownership.merged_ownership([{pattern: mode}])
+                except _ownership.OwnershipError as exc:
+                    errors.append(ReferenceProblem(str(exc), rel, where,
+                                                   "see docs/day2.md, \"Config ownership\"",
+                                                   code="config.ownership"))
+                    continue
+                guard = MANAGED_CONFIG
+                for part in _ownership.split(pattern):
+                    guard = _managed_child(guard, part)
+                    if guard is True or guard is None:
+                        break
+                if guard is not None:
+                    errors.append(ReferenceProblem(
+                        "%s covers keys the collection sets (port, auth, agents, channel "
+                        "accounts, bindings, policy lists): they are always managed" % pattern,
+                        rel, where, "name a path outside them", code="config.ownership"))
+                    continue
+                merged[pattern] = mode
+        merged = {k: merged[k] for k in sorted(merged)}
+        writable = _ownership.writable(merged)
+        if writable and runtime["provider"] == "k8s":
+            errors.append(ReferenceProblem(
+                "ownership seed_only/observed needs a config the gateway may write; a "
+                "Kubernetes gateway's config is its ConfigMap, read-only in the pod", gw.file,
+                ("config", "ownership"), "use these modes on Compose gateways, or keep the "
+                "paths managed (docs/day2.md, \"Config ownership\")", code="config.ownership"))
+            writable = False
+        # what a template set at an observed path is not written: the gateway's value is
+        for path in _ownership.observed_roots(config, merged):
+            _drop_leaf(config, prov, path)
+        runtime["config_ownership"] = merged
+        runtime["config_writable"] = writable
+        if writable:
+            runtime["env"].pop("OPENCLAW_CONFIG_READONLY", None)
 
     def _managed(self, gw, config, prov, runtime):
         auth_mode = gw.settings.get("auth", {}).get("mode", "token")

@@ -25,6 +25,7 @@ import re
 import shutil
 
 from ._clock import utc_text
+from ._ownership import managed_view
 from ._secrets import env_file_values, secrets_digest
 
 STATUSES = ("candidate", "active", "failed", "superseded", "rolled_back", "interrupted")
@@ -152,7 +153,7 @@ class Store(object):
         return data
 
     def record(self, status, actor, current, image_id=None, source=None, note=None,
-               spec=None):
+               spec=None, ownership=None):
         """New revision from the files deployed now (``current``: {config, compose, env}).
 
         An ``active`` record identical to the active revision changes nothing: returns
@@ -161,7 +162,7 @@ class Store(object):
         if status not in ("candidate", "active"):
             raise RevisionError("a new revision is recorded as candidate or active, not %r"
                                 % status)
-        fingerprint = fingerprint_of(current, image_id)
+        fingerprint = fingerprint_of(current, image_id, ownership)
         active = self.active()
         if status == "active" and active and same(active, fingerprint):
             return active, False
@@ -281,8 +282,24 @@ def env_digest_of(path):
     return secrets_digest(values)
 
 
-def fingerprint_of(current, image_id=None):
-    return {"config_sha256": sha256_of(current.get("config")),
+def config_sha256(path, ownership=None):
+    """The sha256 of the deployed config; of its managed part when the gateway owns config
+    paths (module_utils/_ownership.py): what the gateway changes there is not a new
+    revision."""
+    if not ownership or not path or not os.path.isfile(path):
+        return sha256_of(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            config = json.load(handle)
+    except ValueError:
+        return sha256_of(path)
+    view = managed_view(config, ownership)
+    return hashlib.sha256(json.dumps(view, sort_keys=True, ensure_ascii=False)
+                          .encode("utf-8")).hexdigest()
+
+
+def fingerprint_of(current, image_id=None, ownership=None):
+    return {"config_sha256": config_sha256(current.get("config"), ownership),
             "compose_sha256": sha256_of(current.get("compose")),
             "env_sha256": env_digest_of(current.get("env")),
             "image": {"ref": compose_image(current.get("compose")), "id": image_id}}

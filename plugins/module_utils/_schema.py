@@ -103,6 +103,32 @@ DEFS = {
         },
         "additionalProperties": False,
     },
+    "configLayerOwned": {
+        "type": "object",
+        "description": "A config layer of this scope: JSON5 templates merged in order, then "
+                       "inline overrides (both may use '@{variable}' and {\"$append\": "
+                       "[...]}), and which config paths the gateway owns.",
+        "properties": {
+            "templates": {"type": "array", "items": {"type": "string", "minLength": 1},
+                          "description": "JSON5 files (relative to this YAML file) merged in "
+                                         "order; each may use $include."},
+            "overrides": {"type": "object",
+                          "description": "openclaw.json keys set inline, merged after the "
+                                         "templates of the same scope; may use $include."},
+            "ownership": {
+                "type": "object",
+                "description": "Config paths the gateway owns (docs/day2.md, \"Config "
+                               "ownership\"): dotted path -> seed_only (written while the "
+                               "file lacks it, then the gateway's) or observed (never "
+                               "written, only reported); managed (the default) may be "
+                               "given to undo an outer layer's. '*' stands for one key. "
+                               "Compose gateways only: their config becomes writable.",
+                "propertyNames": {"pattern": r"^[A-Za-z0-9_@-]+([.]([A-Za-z0-9_@-]+|[*]))*$"},
+                "additionalProperties": {"enum": ["managed", "seed_only", "observed"]},
+            },
+        },
+        "additionalProperties": False,
+    },
     "variables": {
         "type": "object",
         "description": "User variables, available as '@{vars.<name>}' in templates, overrides "
@@ -642,7 +668,7 @@ FLEET_SCHEMA = {
             },
             "additionalProperties": False,
         },
-        "config": {"$ref": "#/$defs/configLayer",
+        "config": {"$ref": "#/$defs/configLayerOwned",
                    "description": "The org layer: the base of every gateway's config."},
         "backends": {
             "type": "object",
@@ -840,7 +866,7 @@ GROUP_SCHEMA = {
         "profile": {"$ref": "#/$defs/profile"},
         "trust_level": {"$ref": "#/$defs/trustLevel"},
         "wave": {"$ref": "#/$defs/wave"},
-        "config": {"$ref": "#/$defs/configLayer",
+        "config": {"$ref": "#/$defs/configLayerOwned",
                    "description": "The group layer, applied in the gateway's group order."},
         "variables": {"$ref": "#/$defs/variables"},
         "defaults": {"$ref": "#/$defs/gatewayDefaults"},
@@ -1000,7 +1026,7 @@ GATEWAY_SCHEMA = {
         "resources": {"$ref": "#/$defs/resources"},
         "auth": {"$ref": "#/$defs/auth"},
         "env": {"$ref": "#/$defs/env"},
-        "config": {"$ref": "#/$defs/configLayer",
+        "config": {"$ref": "#/$defs/configLayerOwned",
                    "description": "The gateway layer, applied after the groups."},
         "variables": {"$ref": "#/$defs/variables"},
         "agents": {"type": "array", "items": {"$ref": "#/$defs/agent"}, "minItems": 1,

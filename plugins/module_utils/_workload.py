@@ -112,7 +112,9 @@ def workload(runtime, image, ca=False):
     containers = {
         "gateway": _container(
             None, dict(runtime["env"], **ca_env),
-            [data_mount, {"volume": "config", "path": paths["config_dir"], "read_only": True},
+            [data_mount, {"volume": "config", "path": paths["config_dir"],
+                          # a gateway that owns config paths writes its file (_ownership)
+                          "read_only": not runtime.get("config_writable")},
              tmp_mount] + ca_mounts,
             {"memory_request": "512m", "cpu_request": "100m", "memory": limits["memory"],
              "cpus": limits["cpus"], "pids": limits["pids"]},

@@ -39,6 +39,15 @@ options:
     description: The exact text the gateway is to run (C(clawops_config_text)).
     type: str
     required: true
+  ownership:
+    description:
+      - Config paths the gateway owns (C(clawops_runtime.config_ownership)) - dotted path
+        patterns to C(seed_only) or C(observed). The file's values at those paths are kept
+        (seed_only: once the file has the path); a file that differs from the fleet only
+        there, or only by OpenClaw's write marker C(meta), is left as it is.
+      - When any path is owned, the file is given to the gateway's uid (it writes it).
+    type: dict
+    default: {}
   hot:
     description:
       - Hand a hot-only change to the running gateway and wait for it to apply it.
@@ -148,8 +157,10 @@ seeded:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clawops.orchestrator.plugins.module_utils._hosttree import GATEWAY_UID
 from ansible_collections.clawops.orchestrator.plugins.module_utils._hot import (
     ConfigTextError, FileTarget, HotApplyFailed, apply)
+from ansible_collections.clawops.orchestrator.plugins.module_utils._ownership import writable
 from ansible_collections.clawops.orchestrator.plugins.module_utils._gateway_client import (
     ENDPOINT_OPTION, GatewayProblem, connect)
 from ansible_collections.clawops.orchestrator.plugins.module_utils._k8s_api import (
@@ -166,7 +177,8 @@ def _target(module):
         if not params["path"]:
             module.fail_json(msg="gateway_config of a Compose gateway needs path (the "
                                  "deployed openclaw.json on the Docker host)")
-        return FileTarget(params["path"], params["log_path"])
+        owner = GATEWAY_UID if writable(params["ownership"]) else 0
+        return FileTarget(params["path"], params["log_path"], owner)
     if not params["config_map"]:
         module.fail_json(msg="gateway_config of a Kubernetes gateway needs config_map")
     client = connect(params["endpoint"])
@@ -187,6 +199,7 @@ def main():
         spec_sha256=dict(type="str"),
         seeds=dict(type="dict"),
         field_manager=dict(type="str", default="clawops"),
+        ownership=dict(type="dict", default={}),
     )
     argument_spec["endpoint"] = ENDPOINT_OPTION
     module = AnsibleModule(argument_spec=argument_spec,
@@ -201,7 +214,7 @@ def main():
             # before the config that names a new agent: its workspace is seeded first
             seeded = target.seed(params["seeds"], params["timeout"])
         result = apply(target, params["content"], params["hot"], params["timeout"],
-                       check_mode=module.check_mode)
+                       check_mode=module.check_mode, ownership=params["ownership"])
     except HotApplyFailed as exc:
         exc.result.pop("before", None)
         module.fail_json(msg=str(exc), **exc.result)
@@ -212,7 +225,7 @@ def main():
     before = result.pop("before", None)
     if seeded is not None:
         result.update(changed=True, seeded=seeded)
-    if before != params["content"]:
+    if result.get("changed"):
         result["diff"] = {"before": before or "", "after": params["content"],
                           "before_header": target.where(),
                           "after_header": target.where() + " (rendered)"}

@@ -40,6 +40,11 @@ options:
     description: Seconds each question to the gateway may take.
     type: int
     default: 30
+  ownership:
+    description: The config paths the gateway owns (C(clawops_runtime.config_ownership));
+      a difference there is reported under RV(owned) with its mode, not as drift.
+    type: dict
+    default: {}
 attributes:
   check_mode:
     description: Reads only, in check mode as in a run.
@@ -70,7 +75,14 @@ drift:
   returned: always
   type: bool
 declared_vs_persisted:
-  description: Leaves where the file differs from the fleet (path, declared, persisted; redacted).
+  description: Leaves where the file differs from the fleet at managed paths (path,
+    declared, persisted; redacted) - drift, repaired by remediate.
+  returned: always
+  type: list
+  elements: dict
+owned:
+  description: Leaves where the file differs from the fleet at paths the gateway owns
+    (path, declared, persisted, owner - seed_only or observed); not drift, never repaired.
   returned: always
   type: list
   elements: dict
@@ -115,6 +127,7 @@ def main():
             config_map=dict(type="str"),
             agents=dict(type="list", elements="str", default=[]),
             timeout=dict(type="int", default=30),
+            ownership=dict(type="dict", default={}),
         ),
         required_one_of=[("path", "config_map")],
         supports_check_mode=True,
@@ -151,7 +164,8 @@ def main():
             persisted = json.loads(text)
         except ValueError as exc:
             persisted = {"(unreadable)": "the persisted file is not JSON: %s" % exc}
-    found = report(declared, persisted, config_get, p["agents"], live)
+    found = report(declared, persisted, config_get, p["agents"], live,
+                   ownership=p["ownership"])
     if running and config_get is None:
         found["summary"].append("the running gateway did not answer config.get: its runtime "
                                 "was not compared")

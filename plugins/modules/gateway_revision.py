@@ -37,6 +37,12 @@ options:
   config_path:
     description: The deployed C(openclaw.json).
     type: path
+  ownership:
+    description: Config paths the gateway owns (C(clawops_runtime.config_ownership)); the
+      config's digest is then of its managed part, so what the gateway changes there is not
+      a new revision.
+    type: dict
+    default: {}
   spec_path:
     description:
       - The deployed spec - C(compose.yml) of a Compose gateway, the objects file of a
@@ -175,6 +181,7 @@ def main():
                         choices=["status", "record", "mark", "select", "list", "show"]),
             revisions_dir=dict(type="path", required=True),
             config_path=dict(type="path"),
+            ownership=dict(type="dict", default={}),
             spec_path=dict(type="path", aliases=["compose_path"]),
             env_path=dict(type="path"),
             status=dict(type="str", choices=["candidate", "active", "failed", "superseded",
@@ -211,7 +218,8 @@ def main():
             if stale and not module.check_mode:
                 store.interrupt_candidates(p["actor"])
             active = store.active()
-            fingerprint = fingerprint_of(current, _image_id(module, p["spec_path"]))
+            fingerprint = fingerprint_of(current, _image_id(module, p["spec_path"]),
+                                         p["ownership"])
             module.exit_json(changed=bool(stale), interrupted=stale,
                              active=summary(active) if active else None,
                              current_matches_active=bool(active and same(active, fingerprint)),
@@ -221,11 +229,13 @@ def main():
             if module.check_mode:
                 active = store.active()
                 would = not (p["status"] == "active" and active
-                             and same(active, fingerprint_of(current, image_id)))
+                             and same(active, fingerprint_of(current, image_id,
+                                                             p["ownership"])))
                 module.exit_json(changed=would, revision=summary(active) if not would else None)
             before = store.active()
             revision, changed = store.record(p["status"], p["actor"], current, image_id,
-                                             p["source"], p["note"], p["spec"])
+                                             p["source"], p["note"], p["spec"],
+                                             p["ownership"])
             diff = store.config_diff(before["id"], revision["id"]) if before and changed else ""
             module.exit_json(changed=changed, revision=revision, config_diff=diff)
         if module.check_mode:

@@ -38,6 +38,11 @@ options:
     description: The organization's slug.
     type: str
     required: true
+  writable_config:
+    description: The gateway writes its config (it owns config paths -
+      C(clawops_runtime.config_writable)); its config directory is then the gateway's.
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: Lists what a run would create, fix or seed in RV(changes); writes nothing.
@@ -81,13 +86,14 @@ def main():
             "agents": {"type": "list", "elements": "dict", "default": []},
             "gateway": {"type": "str", "required": True},
             "org_slug": {"type": "str", "required": True},
+            "writable_config": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     params = module.params
     try:
         entries = plan_tree(params["host_paths"], params["agents"], params["gateway"],
-                            params["org_slug"])
+                            params["org_slug"], params["writable_config"])
         changes = apply_tree(entries, check=module.check_mode)
     except KeyError as exc:
         module.fail_json(msg="gateway_tree: host_paths or an agent lacks %s "

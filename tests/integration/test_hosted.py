@@ -348,3 +348,74 @@ def test_managed_seeds_reach_an_existing_workspace(fleet, deployed):
     finally:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(original)
+
+
+def test_config_paths_the_gateway_owns_survive_deploys_and_are_not_drift(fleet, deployed,
+                                                                         tmp_path):
+    """Config ownership per path (docs/day2.md, "Config ownership"): ui.prefs seed_only and
+    ui.seamColor observed make the gateway's config writable to it; what it sets there
+    through its own CLI stays through deploys and is reported as owned, not drift; a managed
+    key it changes and an agent added through its CLI are drift, and remediate puts the
+    fleet's config back (the agent gone) and keeps the rest."""
+    gw = "cust-globex"
+    path = os.path.join(fleet["dir"], "gateways", "%s.yml" % gw)
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    data["config"] = {"overrides": {"ui": {"prefs": {"theme": "claw"}}},
+                      "ownership": {"ui.prefs": "seed_only", "ui.seamColor": "observed"}}
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(data, handle, sort_keys=False)
+    config = os.path.join(gw_root(fleet, gw), "config", "openclaw.json")
+
+    def on_file():
+        with open(config, encoding="utf-8") as handle:
+            return json.load(handle)
+
+    def cli(*argv):
+        proc = docker("exec", instance(fleet, gw), "/usr/local/bin/openclaw", *argv)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    first = play(fleet, "playbooks/site.yml", "--limit", gw)
+    assert first.returncode == 0, first.stdout[-5000:]
+    assert on_file()["ui"] == {"prefs": {"theme": "claw"}}  # seeded; observed: not written
+    assert os.stat(config).st_uid == 65532  # the gateway's to write
+    # the gateway's own writers (its Control UI and CLI) work on this gateway
+    cli("config", "set", "ui.prefs.theme", "tide")
+    cli("config", "set", "ui.seamColor", "#FF4500")
+    assert on_file()["ui"] == {"prefs": {"theme": "tide"}, "seamColor": "#FF4500"}
+    kept = play(fleet, "playbooks/site.yml", "--limit", gw)
+    assert kept.returncode == 0 and changed(kept)[gw] == 0, kept.stdout[-4000:]
+    assert on_file()["ui"] == {"prefs": {"theme": "tide"}, "seamColor": "#FF4500"}
+    seen = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e",
+                "drift_report_dir=%s" % tmp_path)
+    assert seen.returncode == 0, seen.stdout[-4000:]
+    with open(os.path.join(str(tmp_path), "%s.json" % gw), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["drift"] is False, report
+    assert {(d["path"], d["owner"]) for d in report["owned"]} == {
+        ("ui.prefs.theme", "seed_only"), ("ui.seamColor", "observed")}, report["owned"]
+    # behind the collection's back, through the gateway's own CLI: a managed key changed and
+    # an agent added - drift, both repaired; what the gateway owns stays
+    cli("config", "set", "update.checkOnStart", "true")
+    cli("agents", "add", "sneaky", "--workspace", "/home/node/workspaces/sneaky",
+        "--non-interactive", "--json")
+    drifted = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e",
+                   "drift_report_dir=%s" % tmp_path)
+    assert drifted.returncode == 0, drifted.stdout[-4000:]
+    with open(os.path.join(str(tmp_path), "%s.json" % gw), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["drift"] is True
+    paths = [d["path"] for d in report["declared_vs_persisted"]]
+    assert "update.checkOnStart" in paths, paths
+    assert any(p.startswith("agents.entries.sneaky") for p in paths), paths
+    assert report["agents"]["extra"] == ["sneaky"], report["agents"]
+    fixed = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e", "drift_mode=remediate")
+    assert fixed.returncode == 0, fixed.stdout[-5000:]
+    after = on_file()
+    assert after["update"]["checkOnStart"] is False
+    assert "sneaky" not in after["agents"]["entries"]
+    assert after["ui"] == {"prefs": {"theme": "tide"}, "seamColor": "#FF4500"}
+    listed = docker("exec", instance(fleet, gw), "/usr/local/bin/openclaw", "agents", "list",
+                    "--json")
+    assert "sneaky" not in [a["id"] for a in json.loads(listed.stdout)]
+    again = play(fleet, "playbooks/drift.yml", "--limit", gw, "-e", "drift_mode=remediate")
+    assert again.returncode == 0 and changed(again)[gw] == 0, again.stdout[-3000:]
