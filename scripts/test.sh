@@ -17,7 +17,7 @@
 #     side        day-2 (agents, pairing, secrets, audit) while the cluster builds, then the
 #                 K8s tests, and beside them (k8s-beside) the model backend in the cluster,
 #                 the K8s molecule scenario, the hosted (TLS proxy) and imported Compose
-#                 gateways
+#                 gateways, the imported Deployment
 #     static      ansible-lint (production) and ansible-test sanity, niced
 # Gateway streams start beside the niced cluster build on a new machine (it takes the CPU they
 # leave). Measured with three streams and a load average of 24 on 2 cores, gateways failed
@@ -77,13 +77,15 @@ export CLAWOPS_BACKEND_IMAGE_PID=$!
 I=tests/integration
 # the K8s tests in two pytest processes side by side once the cluster is up (each waits on
 # pods and gates more than it computes): the provider's tests, and beside them the model
-# backend in the cluster, the K8s molecule scenario, and two Compose modules that fit there
-# (the hosted TLS gateways, the import of a hand-made gateway). The module durations at the
+# backend in the cluster, the K8s molecule scenario, two Compose modules that fit there
+# (the hosted TLS gateways, the import of a hand-made gateway) and the import of a hand-made
+# Deployment. The module durations at the
 # end of each log are what the streams are balanced by. A run with four streams side by side
 # (stop 32) was slower: the machine is CPU-bound throughout (no idle time on 2 cores), and
 # more gateways starting at once starve each other past OpenClaw's 5 s start-up lease.
 K8S_MAIN=("$I/test_k8s.py")
-K8S_BESIDE=("$I/test_backend_k8s.py" "$I/test_molecule_k8s.py" "$I/test_hosted.py" "$I/test_import.py")
+K8S_BESIDE=("$I/test_backend_k8s.py" "$I/test_molecule_k8s.py" "$I/test_hosted.py" "$I/test_import.py"
+            "$I/test_import_k8s.py")
 SIDE_K8S=("${K8S_MAIN[@]}" "${K8S_BESIDE[@]}")
 SIDE_COMPOSE=("$I/test_day2.py")
 LAST=("$I/test_backend_compose.py" "$I/test_molecule_compose.py")

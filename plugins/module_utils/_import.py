@@ -857,12 +857,15 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
             write_atomic(path, text, mode, dir_mode)
     paths = plan["gateway"]["provider"].get("paths", {})
     if k8s:
+        from ._import_k8s import layout_script  # pylint: disable=import-outside-toplevel
         adopted = {"container": facts["name"], "running": facts["running"],
                    "claim": (plan.get("layout") or {}).get("claim"),
                    "moves": (plan.get("layout") or {}).get("moves") or [],
                    "deployment": facts["k8s"]["deployment"],
                    "namespace": facts["k8s"]["namespace"],
                    "replicas": facts["k8s"]["replicas"]}
+        adopted["layout_script"] = layout_script(adopted["moves"])
+        adopted["layout_back_script"] = layout_script(adopted["moves"], reverse=True)
         return {"changed": bool(writes), "gateway_file": gateway_rel, "files": files,
                 "secret_files": secret_files, "differences": differences,
                 "notes": plan["notes"], "gateway": plan["gateway"], "diffs": diffs,

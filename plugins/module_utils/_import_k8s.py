@@ -23,7 +23,7 @@ import posixpath
 import re
 import shlex
 
-from ._import import STATE_DIR, _Importer, parse_version, split_env
+from ._import import _Importer, parse_version, split_env
 from ._render import BASE_ENV, GATEWAY_PATHS
 
 HOME = GATEWAY_PATHS["home"]
@@ -323,58 +323,79 @@ class K8sImporter(_Importer):
         return plan
 
 
+PARKED = ".clawops-parked"
+
+
 def layout_script(moves, reverse=False):
     """The shell that moves the directories inside the claim (mounted at the maintenance
     pod's home) into the collection's layout, or back (``reverse``). Every move is a rename
     on one file system; a state dir that is the claim's root is moved entry by entry (the
-    workspaces inside it first). Refuses to overwrite anything."""
-    lines = ["set -eu", "cd %s" % shlex.quote(HOME)]
+    workspaces inside it first). Nothing is overwritten: a name that exists stops it, named.
+    On the way back, what the collection's gateway made beside the state (its logs, caches,
+    the default workspace) is parked in ``.clawops-parked/<time>/``, which a later takeover
+    leaves where it is."""
+    stage = ".clawops-takeover"
+    lines = [
+        "set -eu",
+        "cd %s" % shlex.quote(HOME),
+        "free() { if [ -e \"$1\" ] || [ -L \"$1\" ]; then echo \"$1 exists in the claim: "
+        "nothing was overwritten (move or remove it, then run again)\" >&2; exit 3; fi; }",
+        # every entry of a directory, dot files too, without the collection's own
+        "entries() { for e in \"$1\"/* \"$1\"/.[!.]* \"$1\"/..?*; do "
+        "if [ -e \"$e\" ] || [ -L \"$e\" ]; then case \"${e##*/}\" in .clawops-*) ;; "
+        "*) printf '%s\\n' \"$e\";; esac; fi; done; }",
+    ]
     if not moves:
         return "\n".join(lines + ["true"]) + "\n"
-    stage = ".clawops-takeover"
     workspaces = [m for m in moves if m["what"] != "state"]
     state = [m for m in moves if m["what"] == "state"]
+    # an agent that never ran has no workspace yet (OpenClaw makes it on first use)
+    def stage_out(source, index):
+        return "if [ -e %s ]; then mv %s %s/ws%d; fi" % (
+            shlex.quote(source), shlex.quote(source), stage, index)
+
+    def stage_in(target, index):
+        return "if [ -e %s/ws%d ]; then free %s; mv %s/ws%d %s; fi" % (
+            stage, index, shlex.quote(target), stage, index, shlex.quote(target))
     if not reverse:
-        lines.append("test ! -e %s" % stage)
-        lines.append("mkdir %s" % stage)
+        lines += ["free %s" % stage, "mkdir %s" % stage]
         for index, move in enumerate(workspaces):
-            lines.append("mv %s %s/ws%d" % (shlex.quote(move["from"]), stage, index))
+            lines.append(stage_out(move["from"], index))
         for move in state:
             if move["from"]:
                 lines.append("mv %s %s/state" % (shlex.quote(move["from"]), stage))
             else:
-                # the root itself: every entry but the stage (dot files too)
+                # the root itself: every entry (names without newlines, as OpenClaw makes)
                 lines.append("mkdir %s/state" % stage)
-                lines.append("for e in * .[!.]* ..?*; do [ -e \"$e\" ] || [ -L \"$e\" ] || "
-                             "continue; [ \"$e\" = %s ] && continue; mv \"$e\" %s/state/; done"
-                             % (stage, stage))
-            lines.append("test ! -e %s" % shlex.quote(move["to"]))
+                lines.append("entries . | while IFS= read -r e; do mv \"$e\" %s/state/; done"
+                             % stage)
+            lines.append("free %s" % shlex.quote(move["to"]))
             lines.append("mv %s/state %s" % (stage, shlex.quote(move["to"])))
         for index, move in enumerate(workspaces):
             lines.append("mkdir -p %s" % shlex.quote(posixpath.dirname(move["to"])))
-            lines.append("test ! -e %s" % shlex.quote(move["to"]))
-            lines.append("mv %s/ws%d %s" % (stage, index, shlex.quote(move["to"])))
+            lines.append(stage_in(move["to"], index))
         lines.append("rmdir %s" % stage)
         return "\n".join(lines) + "\n"
-    lines.append("test ! -e %s" % stage)
-    lines.append("mkdir %s %s/collection" % (stage, stage))
+    lines += ["free %s" % stage, "mkdir %s" % stage]
     for index, move in enumerate(workspaces):
-        lines.append("mv %s %s/ws%d" % (shlex.quote(move["to"]), stage, index))
+        lines.append(stage_out(move["to"], index))
     if any(not move["from"] for move in state):
-        # what the collection's gateway made beside its state (logs, caches, the default
-        # workspace) is parked in the stage, not mixed into the hand-made state dir
-        lines.append("for e in * .[!.]* ..?*; do [ -e \"$e\" ] || [ -L \"$e\" ] || continue; "
-                     "case \"$e\" in %s|%s) continue;; esac; mv \"$e\" %s/collection/; done"
-                     % (stage, STATE_NAME, stage))
+        lines.append("parked=%s/$(date -u +%%Y%%m%%dT%%H%%M%%SZ)" % PARKED)
+        lines.append("mkdir -p \"$parked\"")
+        lines.append("entries . | while IFS= read -r e; do [ \"$e\" = ./%s ] || "
+                     "mv \"$e\" \"$parked\"/; done" % STATE_NAME)
+        lines.append("rmdir \"$parked\" 2>/dev/null || true")
     for move in state:
         if move["from"]:
+            lines.append("free %s" % shlex.quote(move["from"]))
             lines.append("mv %s %s" % (shlex.quote(move["to"]), shlex.quote(move["from"])))
         else:
-            lines.append("for e in %s/* %s/.[!.]* %s/..?*; do [ -e \"$e\" ] || [ -L \"$e\" ] "
-                         "|| continue; mv \"$e\" .; done" % ((shlex.quote(move["to"]),) * 3))
+            lines.append("entries %s | while IFS= read -r e; do free \"${e##*/}\"; "
+                         "mv \"$e\" .; done" % shlex.quote(move["to"]))
             lines.append("rmdir %s" % shlex.quote(move["to"]))
     for index, move in enumerate(workspaces):
-        lines.append("test ! -e %s" % shlex.quote(move["from"]))
-        lines.append("mv %s/ws%d %s" % (stage, index, shlex.quote(move["from"])))
-    lines.append("rmdir %s/collection 2>/dev/null && rmdir %s || true" % (stage, stage))
+        if posixpath.dirname(move["from"]):
+            lines.append("mkdir -p %s" % shlex.quote(posixpath.dirname(move["from"])))
+        lines.append(stage_in(move["from"], index))
+    lines.append("rmdir %s" % stage)
     return "\n".join(lines) + "\n"

@@ -42,9 +42,14 @@ options:
     type: str
     required: true
   host:
-    description: The compose host of C(targets.compose_hosts) the gateway runs on.
+    description: The compose host of C(targets.compose_hosts) the gateway runs on (a gateway
+      read from a Docker host).
     type: str
-    required: true
+  cluster:
+    description: The cluster of C(targets.k8s_clusters) the gateway runs in (a gateway read
+      from a Kubernetes namespace; the claim, the labels and the variables from Secrets the
+      collection does not own are adopted, the token goes to a file).
+    type: str
   facts:
     description: What the container says about itself, without its secret env -
       C(clawops.orchestrator.import_facts)'s answer less C(secret_env).
@@ -56,7 +61,8 @@ options:
     type: dict
     default: {}
   config_file:
-    description: Host path of the running C(openclaw.json) (a key of O(config_files)).
+    description: Host path of the running C(openclaw.json) (a key of O(config_files)); for a
+      Kubernetes gateway its path in the container.
     type: str
     required: true
   config_files:
@@ -127,6 +133,19 @@ EXAMPLES = r"""
     agents: "{{ import_agents.stdout | default('') }}"
     version: "{{ import_version.stdout | default('') }}"
   register: imported
+
+- name: The same for a Deployment in a namespace of cluster lab
+  clawops.orchestrator.fleet_import:
+    fleet_dir: "{{ clawops_fleet_dir }}"
+    gateway: research
+    cluster: lab
+    profile: usecase
+    trust_level: high
+    facts: "{{ import_where | dict2items | rejectattr('key', 'in', ['secret_env', 'config_files']) | items2dict }}"
+    secret_env: "{{ import_where.secret_env }}"
+    config_file: "{{ import_where.config_path }}"
+    config_files: "{{ import_where.config_files }}"
+  register: imported
 """
 
 RETURN = r"""
@@ -157,7 +176,9 @@ notes:
   elements: dict
 adopted:
   description: The host paths the gateway keeps (state_dir, workspace_root) and the
-    container and Compose project the takeover stops.
+    container and Compose project the takeover stops; for a Kubernetes gateway the
+    Deployment, its namespace and replicas, the claim and the moves inside it (from, to,
+    what) the takeover makes.
   returned: always
   type: dict
 """
@@ -178,7 +199,8 @@ def main():
         argument_spec=dict(
             fleet_dir=dict(type="path", required=True),
             gateway=dict(type="str", required=True),
-            host=dict(type="str", required=True),
+            host=dict(type="str"),
+            cluster=dict(type="str"),
             facts=dict(type="dict", required=True),
             secret_env=dict(type="dict", default={}, no_log=True),
             config_file=dict(type="str", required=True),
@@ -194,6 +216,8 @@ def main():
             force=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
+        required_one_of=[("host", "cluster")],
+        mutually_exclusive=[("host", "cluster")],
     )
     if not _agents.HAS_RUAMEL:
         module.fail_json(msg=missing_required_lib("ruamel.yaml"),
@@ -205,11 +229,11 @@ def main():
         agents = None
     facts = dict(p["facts"], secret_env=p["secret_env"] or {},
                  agents=agents if isinstance(agents, list) else None,
-                 version=parse_version(p["version"]))
+                 version=parse_version(p["version"]) or p["facts"].get("version"))
     try:
         result = import_gateway(
             p["fleet_dir"], facts, p["config_file"], p["config_files"],
-            {key: p[key] for key in ("gateway", "host", "groups", "profile", "trust_level",
+            {key: p[key] for key in ("gateway", "host", "cluster", "groups", "profile", "trust_level",
                                      "wave", "description", "secrets_dir", "force")},
             check=module.check_mode)
     except FleetErrors as exc:

@@ -268,10 +268,28 @@ def test_the_layout_moves_run_forward_and_back_without_losing_a_byte(fleet_dir, 
     (claim / "logs" / "openclaw.log").write_text("log")
     run(layout_script(moves, reverse=True))
     back = _tree(claim)
-    parked = {k: v for k, v in back.items() if k.startswith(".clawops-takeover/")}
+    parked = {k: v for k, v in back.items() if k.startswith(".clawops-parked/")}
     # a claim that is the home both times keeps the collection's logs where they were
     kept = {k: v for k, v in back.items() if k not in parked and not (
         mount == HOME and k.startswith("logs/"))}
     assert kept == before
-    assert list(parked) == ([".clawops-takeover/collection/logs/openclaw.log"]
-                            if mount != HOME else [])
+    assert [k.split("/", 2)[2] for k in parked] == (["logs/openclaw.log"]
+                                                    if mount != HOME else [])
+    # a second takeover after a failed one: the parked files stay where they are
+    run(layout_script(moves))
+    again = _tree(claim)
+    assert {k: v for k, v in again.items() if k.startswith(".clawops-parked/")} == parked
+    assert again[".openclaw/agents/main/sessions/s.jsonl"]
+
+
+def test_a_name_in_the_way_stops_the_move_and_says_so(fleet_dir, tmp_path):
+    fleet, dummy = fleet_dir
+    moves = run_import(fleet, facts(mount=HOME))["adopted"]["moves"]
+    claim = tmp_path / "claim"
+    (claim / ".openclaw" / "workspace").mkdir(parents=True)
+    (claim / "workspaces" / "workspace").mkdir(parents=True)  # in the way
+    # workspace-research does not exist: its agent never ran (OpenClaw makes it on first use)
+    proc = subprocess.run(["sh", "-c", layout_script(moves).replace(
+        "cd %s" % HOME, "cd %s" % claim, 1)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 3
+    assert "exists in the claim: nothing was overwritten" in proc.stderr
