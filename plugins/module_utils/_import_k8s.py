@@ -349,6 +349,7 @@ def layout_script(moves, reverse=False):
         return "\n".join(lines + ["true"]) + "\n"
     workspaces = [m for m in moves if m["what"] != "state"]
     state = [m for m in moves if m["what"] == "state"]
+
     # an agent that never ran has no workspace yet (OpenClaw makes it on first use)
     def stage_out(source, index):
         return "if [ -e %s ]; then mv %s %s/ws%d; fi" % (

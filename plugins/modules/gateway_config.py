@@ -43,7 +43,7 @@ options:
     description:
       - Config paths the gateway owns (C(clawops_runtime.config_ownership)) - dotted path
         patterns to C(seed_only) or C(observed). The file's values at those paths are kept
-        (seed_only: once the file has the path); a file that differs from the fleet only
+        (a seed_only path once the file has it); a file that differs from the fleet only
         there, or only by OpenClaw's write marker C(meta), is left as it is.
       - When any path is owned, the file is given to the gateway's uid (it writes it).
     type: dict
