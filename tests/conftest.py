@@ -124,6 +124,47 @@ def make_fleet(tmp_path):
     return _make
 
 
+# a fleet with no gateway yet, the import's target (tests/unit/test_import*.py): a Docker
+# host and a cluster, a secrets directory the imported secrets go to
+IMPORT_FLEET = {
+    "fleet.yml": """
+        schema_version: 1
+        org: {org_id: test-org, org_slug: test, display_name: Test Org}
+        defaults:
+          image: {version: "2026.9.6"}
+          auth: {mode: token, token: {source: env, var: TEST_GATEWAY_TOKEN}}
+        targets:
+          compose_hosts:
+            local: {root: /srv/clawops, extra_roots: [/srv/handmade]}
+          k8s_clusters:
+            lab: {namespace_mode: per_org}
+        secrets:
+          file_dirs: ["%(secrets)s"]
+        """,
+    "catalogs/models.yml": """
+        models:
+          anthropic/claude-sonnet-4-5: {tier: default, owner: test}
+        """,
+}
+
+
+@pytest.fixture
+def import_fleet_dir(secrets_fleet):
+    """(fleet dir, secrets dir) of IMPORT_FLEET."""
+    return secrets_fleet(IMPORT_FLEET)
+
+
+@pytest.fixture
+def secrets_fleet(tmp_path, make_fleet):
+    """secrets_fleet({path: text}) -> (fleet dir, secrets dir): a fleet of exactly these
+    files, ``%(secrets)s`` in them replaced by a secrets directory under tmp_path."""
+    def _make(files):
+        secrets = tmp_path / "secrets"
+        return make_fleet({k: v % {"secrets": secrets} if "%(" in v else v
+                           for k, v in files.items()}, minimal=False), str(secrets)
+    return _make
+
+
 @pytest.fixture
 def demo_copy(tmp_path):
     """A private copy of examples/fleet (tests may edit it)."""

@@ -51,6 +51,15 @@ _CHANNEL_PATTERN = "^[a-z][a-z0-9-]{0,40}$"
 _VAR_NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 _ENV_NAME_PATTERN = "^[A-Z][A-Z0-9_]{0,127}$"
 
+# the templates and overrides of every config layer (org, group, gateway, agent)
+_CONFIG_LAYER = {
+    "templates": {"type": "array", "items": {"type": "string", "minLength": 1},
+                  "description": "JSON5 files (relative to this YAML file) merged in order; "
+                                 "each may use $include."},
+    "overrides": {"type": "object",
+                  "description": "openclaw.json keys set inline, merged after the templates "
+                                 "of the same scope; may use $include."},
+}
 DEFS = {
     "id": {
         "type": "string", "pattern": _ID_PATTERN,
@@ -93,14 +102,7 @@ DEFS = {
         "type": "object",
         "description": "A config layer of this scope: JSON5 templates merged in order, then "
                        "inline overrides. Both may use '@{variable}' and {\"$append\": [...]}.",
-        "properties": {
-            "templates": {"type": "array", "items": {"type": "string", "minLength": 1},
-                          "description": "JSON5 files (relative to this YAML file) merged in "
-                                         "order; each may use $include."},
-            "overrides": {"type": "object",
-                          "description": "openclaw.json keys set inline, merged after the "
-                                         "templates of the same scope; may use $include."},
-        },
+        "properties": dict(_CONFIG_LAYER),
         "additionalProperties": False,
     },
     "configLayerOwned": {
@@ -108,13 +110,7 @@ DEFS = {
         "description": "A config layer of this scope: JSON5 templates merged in order, then "
                        "inline overrides (both may use '@{variable}' and {\"$append\": "
                        "[...]}), and which config paths the gateway owns.",
-        "properties": {
-            "templates": {"type": "array", "items": {"type": "string", "minLength": 1},
-                          "description": "JSON5 files (relative to this YAML file) merged in "
-                                         "order; each may use $include."},
-            "overrides": {"type": "object",
-                          "description": "openclaw.json keys set inline, merged after the "
-                                         "templates of the same scope; may use $include."},
+        "properties": dict(_CONFIG_LAYER, **{
             "ownership": {
                 "type": "object",
                 "description": "Config paths the gateway owns (docs/day2.md, \"Config "
@@ -125,8 +121,7 @@ DEFS = {
                                "Compose gateways only: their config becomes writable.",
                 "propertyNames": {"pattern": r"^[A-Za-z0-9_@-]+([.]([A-Za-z0-9_@-]+|[*]))*$"},
                 "additionalProperties": {"enum": ["managed", "seed_only", "observed"]},
-            },
-        },
+            }}),
         "additionalProperties": False,
     },
     "variables": {

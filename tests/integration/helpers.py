@@ -274,3 +274,20 @@ def wait_until(what, probe, deadline=240, every=2):
         time.sleep(every)
     pytest.fail("%s: not within %d s (last: %r)" % (what, deadline, last))
     return None
+
+
+def import_fleet(base, fleet_yml):
+    """A fleet to import into (no gateway yet): ``fleet_yml``, open operators, one model;
+    with its inventory source and a lab identity. Returns (fleet dir, inventory, identity)."""
+    from conftest import write_fleet  # pylint: disable=import-outside-toplevel
+    fleet_dir = write_fleet(base / "fleet", {
+        "fleet.yml": fleet_yml,
+        "operators.yml": "open: true\n",
+        "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
+    })
+    inventory = base / "fleet.clawops.yml"
+    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
+    identity = base / "identity.yml"
+    identity.write_text("source: lab\n")
+    os.chmod(identity, 0o644)
+    return fleet_dir, str(inventory), str(identity)

@@ -26,9 +26,8 @@ import secrets
 import pytest
 import yaml
 
-from conftest import write_fleet
-from helpers import (GATE_DEADLINE, changed, docker, free_base_ports, openclaw_bin, readyz, run_cli,
-                     wait_until)
+from helpers import (GATE_DEADLINE, changed, docker, free_base_ports, import_fleet, openclaw_bin,
+                     readyz, run_cli, wait_until)
 
 pytestmark = pytest.mark.real
 IMAGE = "localhost/clawops/openclaw:2026.9.6"
@@ -109,8 +108,7 @@ def handmade(tmp_path_factory):
                deadline=GATE_DEADLINE)
     # the fleet it is imported into: no gateway yet
     secrets_dir = base / "secrets"
-    fleet_dir = write_fleet(base / "fleet", {
-        "fleet.yml": """
+    fleet_dir, inventory, identity = import_fleet(base, """
             schema_version: 1
             org: {org_id: import-01, org_slug: %s, display_name: Import}
             defaults:
@@ -123,15 +121,7 @@ def handmade(tmp_path_factory):
             policy:
               integrations: {allow: [telegram]}
               providers: {allow: [anthropic]}
-            """ % (slug, base / "srv", home, GATE_DEADLINE, secrets_dir),
-        "operators.yml": "open: true\n",
-        "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
-    })
-    inventory = base / "fleet.clawops.yml"
-    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
-    identity = base / "identity.yml"
-    identity.write_text("source: lab\n")
-    os.chmod(identity, 0o644)
+            """ % (slug, base / "srv", home, GATE_DEADLINE, secrets_dir))
     info = {"base": str(base), "home": str(home), "state": str(state), "port": port,
             "token": token, "container": container, "project": project, "slug": slug,
             "fleet": fleet_dir, "inventory": str(inventory), "secrets": str(secrets_dir),

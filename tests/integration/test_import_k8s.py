@@ -30,8 +30,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import write_fleet
-from helpers import CLUSTER, changed, kubectl, run_cli, wait_until
+from helpers import CLUSTER, changed, import_fleet, kubectl, run_cli, wait_until
 
 pytestmark = pytest.mark.real
 IMAGE = "localhost/clawops/openclaw:2026.9.6"
@@ -174,8 +173,7 @@ def handmade(tmp_path_factory, cluster):
                     "agents/main/sessions/s-1.jsonl")
     assert wrote.returncode == 0, wrote.stderr
     secrets_dir = base / "secrets"
-    fleet_dir = write_fleet(base / "fleet", {
-        "fleet.yml": """
+    fleet_dir, inventory, identity = import_fleet(base, """
             schema_version: 1
             org: {org_id: import-k8s-01, org_slug: %s, display_name: Import K8s}
             defaults:
@@ -186,18 +184,10 @@ def handmade(tmp_path_factory, cluster):
             secrets: {file_dirs: [%s]}
             policy:
               providers: {allow: [anthropic]}
-            """ % (slug, base / "controller", secrets_dir),
-        "operators.yml": "open: true\n",
-        "catalogs/models.yml": "models:\n  anthropic/claude-sonnet-4-5: {tier: default, owner: it}\n",
-    })
-    inventory = base / "fleet.clawops.yml"
-    inventory.write_text("plugin: clawops.orchestrator.fleet\nfleet_dir: %s\n" % fleet_dir)
-    identity = base / "identity.yml"
-    identity.write_text("source: lab\n")
-    os.chmod(identity, 0o644)
+            """ % (slug, base / "controller", secrets_dir))
     info = {"base": str(base), "namespace": namespace, "token": token, "slug": slug,
-            "fleet": fleet_dir, "inventory": str(inventory), "secrets": str(secrets_dir),
-            "identity": str(identity), "kubeconfig": kubeconfig, "outputs": []}
+            "fleet": fleet_dir, "inventory": inventory, "secrets": str(secrets_dir),
+            "identity": identity, "kubeconfig": kubeconfig, "outputs": []}
     yield info
     # everything of both is in the namespace (the gateway has no cluster role): removal
     # with its archive is test_k8s's business

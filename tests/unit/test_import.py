@@ -68,31 +68,9 @@ def inspect(state="/srv/handmade/state", port=18789, host_ip="127.0.0.1"):
     }
 
 
-FLEET = {
-    "fleet.yml": """
-        schema_version: 1
-        org: {org_id: test-org, org_slug: test, display_name: Test Org}
-        defaults:
-          image: {version: "2026.9.6"}
-          auth: {mode: token, token: {source: env, var: TEST_GATEWAY_TOKEN}}
-        targets:
-          compose_hosts:
-            local: {root: /srv/clawops, extra_roots: [/srv/handmade]}
-        secrets:
-          file_dirs: ["%(secrets)s"]
-        """,
-    "catalogs/models.yml": """
-        models:
-          anthropic/claude-sonnet-4-5: {tier: default, owner: test}
-        """,
-}
-
-
 @pytest.fixture
-def fleet_dir(tmp_path, make_fleet):
-    secrets = tmp_path / "secrets"
-    return make_fleet({k: v % {"secrets": secrets} if "%(" in v else v
-                       for k, v in FLEET.items()}, minimal=False), str(secrets)
+def fleet_dir(import_fleet_dir):
+    return import_fleet_dir
 
 
 def run_import(fleet_dir, config=None, **options):

@@ -103,30 +103,9 @@ def facts(config=None, mount="/home/node/.openclaw"):
         version_text="OpenClaw 2026.9.6 (eb377ac)")
 
 
-FLEET = {
-    "fleet.yml": """
-        schema_version: 1
-        org: {org_id: test-org, org_slug: test, display_name: Test Org}
-        defaults:
-          image: {version: "2026.9.6"}
-        targets:
-          k8s_clusters:
-            lab: {namespace_mode: per_org}
-        secrets:
-          file_dirs: ["%(secrets)s"]
-        """,
-    "catalogs/models.yml": """
-        models:
-          anthropic/claude-sonnet-4-5: {tier: default, owner: test}
-        """,
-}
-
-
 @pytest.fixture
-def fleet_dir(tmp_path, make_fleet):
-    secrets = tmp_path / "secrets"
-    return make_fleet({k: v % {"secrets": secrets} if "%(" in v else v
-                       for k, v in FLEET.items()}, minimal=False), str(secrets)
+def fleet_dir(import_fleet_dir):
+    return import_fleet_dir
 
 
 def run_import(fleet, found=None, **options):
