@@ -171,8 +171,24 @@ def apply(target, new_text, hot_wanted, timeout, check_mode=False, sleep=time.sl
     if old_text == new_text:
         return {"changed": False, "applied": "none", "before": old_text,
                 "reload": {"action": "none", "paths": [], "restart_paths": []}}
-    reload_plan, hot = decide(old_text, new_text, hot_wanted, target.where())
-    hot = hot and target.running()
+    running = bool(hot_wanted) and target.running()
+    # what the running gateway reads: a pod mounts its ConfigMap with a delay, so an edit of
+    # the object (drift) may not have reached it yet
+    mounted = target.mounted() if running and hasattr(target, "mounted") else None
+    if mounted is not None and mounted != old_text:
+        if mounted == new_text:
+            # the pod runs this config already: the object is put right, nothing reloads
+            result = {"changed": True, "applied": "hot", "before": old_text,
+                      "gateway_said": "the pod mounts this config already",
+                      "reload": {"action": "none", "paths": [], "restart_paths": []}}
+            if not check_mode:
+                target.write(new_text)
+            return result
+        old_text_for_plan = mounted
+    else:
+        old_text_for_plan = old_text
+    reload_plan, hot = decide(old_text_for_plan, new_text, hot_wanted, target.where())
+    hot = hot and running
     result = {"changed": True, "reload": reload_plan, "applied": "hot" if hot else "restart",
               "before": old_text}
     if check_mode:

@@ -19,6 +19,9 @@ import time
 
 from ._hot import POLL
 from ._k8s_manifests import SEED_SCRIPT, SEEDS_DIGEST, SEEDS_DIR
+from ._render import GATEWAY_PATHS
+
+MOUNTED_CONFIG = GATEWAY_PATHS["config_path"]
 from ._reload import log_messages
 
 try:
@@ -233,6 +236,15 @@ class ConfigMapTarget(object):
                 {"metadata": {"annotations": {"clawops.dev/config-sync": str(time.time())}}})
         except ApiException:
             pass  # the periodic sync still brings it
+
+    def mounted(self):
+        """The config the pod's gateway container mounts now (the kubelet brings a ConfigMap
+        edit to the mount a while after it is made), or None when it cannot be read."""
+        if not self.pod:
+            return None
+        rc, out, dummy = self.cluster.exec(self.namespace, self.pod, "gateway",
+                                           ["cat", MOUNTED_CONFIG], timeout=20)
+        return out if rc == 0 and out else None
 
     def _sh(self, script):
         rc, out, dummy = self.cluster.exec(self.namespace, self.pod, "gateway",

@@ -559,6 +559,16 @@ def test_drift_of_the_k8s_gateway_then_remediate(fleet, cluster, exposed, tmp_pa
     assert _pod_uid(cluster, fleet) == uid
     again = play(fleet, "playbooks/drift.yml")
     assert again.returncode == 0 and "in sync" in again.stdout, again.stdout[-3000:]
+    # an edit repaired at once, before the kubelet brings it to the pod: the repair compares
+    # with what the pod mounts (the fleet's config still), puts the object right and waits
+    # for no verdict (it used to time out and put the edit back)
+    patched = kubectl(cluster, "patch", "configmap", "-n", fleet["namespace"], name, "--type",
+                      "merge", "-p", json.dumps({"data": {"openclaw.json": json.dumps(config)}}))
+    assert patched.returncode == 0, patched.stderr
+    quick = play(fleet, "playbooks/drift.yml", "-e", "drift_mode=remediate")
+    assert quick.returncode == 0, quick.stdout[-5000:]
+    assert _deployed_level(cluster, fleet) == declared_level  # the ConfigMap's
+    assert _pod_uid(cluster, fleet) == uid
 
 
 def test_the_exporter_probes_the_k8s_gateway_in_its_pod(fleet, cluster, exposed, tmp_path):

@@ -143,3 +143,32 @@ def test_a_detected_hot_change_still_waits_for_its_verdict():
     with pytest.raises(HotApplyFailed):
         run(target, NEW, timeout=5)
     assert target.text == OLD
+
+
+class Mounting(Fake):
+    """A pod: the ConfigMap (``text``) and what the pod mounts of it (``seen``) may differ
+    for a while (the kubelet syncs volumes with a delay)."""
+
+    def __init__(self, text, seen, answers):
+        super(Mounting, self).__init__(text, answers)
+        self.seen = seen
+
+    def mounted(self):
+        return self.seen
+
+
+def test_a_repair_the_pod_already_runs_puts_the_object_right_without_waiting():
+    # drift: the ConfigMap was edited (NEW) but the pod still mounts the fleet's config (OLD)
+    target = Mounting(NEW, OLD, {})
+    result = run(target, OLD)
+    assert result["applied"] == "hot" and result["reload"]["action"] == "none"
+    assert target.writes == [OLD] and target.nudges == 0  # no verdict awaited, nothing put back
+    assert "mounts this config already" in result["gateway_said"]
+
+
+def test_the_reload_plan_is_from_what_the_pod_mounts():
+    # the object says RESTART, the pod mounts OLD: going to NEW is a hot change for the pod
+    target = Mounting(RESTART, OLD, {1: "config hot reload applied (agents.entries.b)"})
+    result = run(target, NEW)
+    assert result["applied"] == "hot"
+    assert [row["path"] for row in result["reload"]["paths"]] == ["agents.entries.b"]
