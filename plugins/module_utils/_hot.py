@@ -78,6 +78,10 @@ class FileTarget(object):
     def nudge(self):
         """Nothing to do: the file is in place at once."""
 
+    def mounted(self):
+        """None: the container bind-mounts this very file, it sees what ``read`` returns."""
+        return None
+
     def log_size(self):
         try:
             return os.path.getsize(self.log_path)
@@ -174,7 +178,7 @@ def apply(target, new_text, hot_wanted, timeout, check_mode=False, sleep=time.sl
     running = bool(hot_wanted) and target.running()
     # what the running gateway reads: a pod mounts its ConfigMap with a delay, so an edit of
     # the object (drift) may not have reached it yet
-    mounted = target.mounted() if running and hasattr(target, "mounted") else None
+    mounted = target.mounted() if running else None
     if mounted is not None and mounted != old_text:
         if mounted == new_text:
             # the pod runs this config already: the object is put right, nothing reloads

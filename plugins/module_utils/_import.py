@@ -204,7 +204,7 @@ class _Importer:
         if config:
             gateway["config"] = {"templates": [self.options["template_ref"]]}
         return {"gateway": gateway, "template": config or None, "secrets": self.secrets,
-                "notes": self.notes, "moved": self.moved}
+                "notes": self.notes, "moved": self.moved, "adopted": self._adopted(gateway)}
 
     # -- what differs between the providers (a Docker host here; _import_k8s: a namespace)
     def _provider(self):
@@ -222,6 +222,16 @@ class _Importer:
 
     def _finish(self, provider):
         """Anything the provider's section needs once the secrets are known."""
+
+    def _adopted(self, gateway):
+        """What the takeover works on: the host paths the gateway keeps, the hand-made
+        container and its Compose project."""
+        paths = gateway["provider"].get("paths", {})
+        compose = self.facts.get("compose") or {}
+        return {"state_dir": paths.get("state_dir"), "workspace_root": paths.get("workspace_root"),
+                "container": self.facts["name"], "running": self.facts["running"],
+                "compose_project": compose.get("project"),
+                "compose_dir": compose.get("working_dir")}
 
     def _env_to_carry(self):
         """Secret env of the gateway's container the import may carry over as files."""
@@ -451,13 +461,14 @@ class _Importer:
                 match = _ENV_REF.match(value)
                 secret = isinstance(key, str) and is_secret_key(key)
                 if secret:
-                    if match and self._adopted_secret(match.group(1)):
+                    adopted = self._adopted_secret(match.group(1)) if match else None
+                    if adopted:
                         # the value stays where it is: an env SecretRef to the same variable
                         node[key] = {"source": "env", "provider": "default",
                                      "id": match.group(1)}
                         self.used_env.append(match.group(1))
                         self.moved[_dotted(here)] = "secret: env %s, adopted from %s" % (
-                            match.group(1), self._adopted_secret(match.group(1)))
+                            match.group(1), adopted)
                         continue
                     found = self.secret_value(here, value)
                     if found is None:
@@ -489,7 +500,8 @@ def plan_import(running, facts, options):
     ``groups``, ``profile``, ``trust_level``, ``wave``, ``description``, ``fleet_version``,
     ``source`` (the name errors give the config).
 
-    Returns ``{gateway, template, secrets: {file name: value}, notes, moved}``; raises
+    Returns ``{gateway, template, secrets: {file name: value}, notes, moved, adopted}``
+    (``adopted``: what the takeover works on, per provider); raises
     FleetErrors naming each part that cannot be imported.
     """
     if options.get("cluster"):
@@ -855,26 +867,6 @@ def import_gateway(fleet_dir, facts, config_file, config_files, options, check=F
     if not check:
         for path, text, mode, dir_mode in writes:
             write_atomic(path, text, mode, dir_mode)
-    paths = plan["gateway"]["provider"].get("paths", {})
-    if k8s:
-        from ._import_k8s import layout_script  # pylint: disable=import-outside-toplevel
-        adopted = {"container": facts["name"], "running": facts["running"],
-                   "claim": (plan.get("layout") or {}).get("claim"),
-                   "moves": (plan.get("layout") or {}).get("moves") or [],
-                   "deployment": facts["k8s"]["deployment"],
-                   "namespace": facts["k8s"]["namespace"],
-                   "replicas": facts["k8s"]["replicas"]}
-        adopted["layout_script"] = layout_script(adopted["moves"])
-        adopted["layout_back_script"] = layout_script(adopted["moves"], reverse=True)
-        return {"changed": bool(writes), "gateway_file": gateway_rel, "files": files,
-                "secret_files": secret_files, "differences": differences,
-                "notes": plan["notes"], "gateway": plan["gateway"], "diffs": diffs,
-                "adopted": adopted}
     return {"changed": bool(writes), "gateway_file": gateway_rel, "files": files,
             "secret_files": secret_files, "differences": differences, "notes": plan["notes"],
-            "gateway": plan["gateway"], "diffs": diffs,
-            "adopted": {"state_dir": paths.get("state_dir"),
-                        "workspace_root": paths.get("workspace_root"),
-                        "container": facts["name"], "running": facts["running"],
-                        "compose_project": (facts.get("compose") or {}).get("project"),
-                        "compose_dir": (facts.get("compose") or {}).get("working_dir")}}
+            "gateway": plan["gateway"], "diffs": diffs, "adopted": plan["adopted"]}

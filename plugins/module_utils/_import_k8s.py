@@ -38,6 +38,10 @@ _CLAIM = re.compile(r"^pvc:([^/]+)(?:/(.*))?$")
 GATEWAY_CONTAINERS = ("gateway", "openclaw")
 
 
+def _pod_spec(deployment):
+    return ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+
+
 def gateway_container(pod_spec):
     """The gateway's container of a pod spec: named gateway or openclaw, else the first one
     whose image or command says openclaw, else the first."""
@@ -57,8 +61,7 @@ def gateway_container(pod_spec):
 def secrets_used(deployment):
     """The names of the Secrets the gateway container's env reads (``env`` and ``envFrom``):
     what the playbook reads (no_log) so the import can tell the token from the rest."""
-    container = gateway_container(((deployment.get("spec") or {}).get("template") or {})
-                                  .get("spec"))
+    container = gateway_container(_pod_spec(deployment))
     names = set()
     for item in container.get("env") or []:
         ref = ((item.get("valueFrom") or {}).get("secretKeyRef") or {})
@@ -72,7 +75,7 @@ def secrets_used(deployment):
 
 def config_maps_used(deployment):
     """The ConfigMaps the pod mounts or takes env from."""
-    spec = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+    spec = _pod_spec(deployment)
     names = {(v.get("configMap") or {}).get("name") for v in spec.get("volumes") or []}
     container = gateway_container(spec)
     for item in container.get("env") or []:
@@ -113,7 +116,7 @@ def facts_from_deployment(deployment, services=(), config_maps=None, secrets=Non
     config_maps, secrets = config_maps or {}, secrets or {}
     meta = deployment.get("metadata") or {}
     spec = deployment.get("spec") or {}
-    pod = (spec.get("template") or {}).get("spec") or {}
+    pod = _pod_spec(deployment)
     pod_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     container = gateway_container(pod)
     problems = []
@@ -231,12 +234,10 @@ class K8sImporter(_Importer):
         self.adopted_env = {}
         self.moves = []
         self.claim = None
-        self.source = options.get("source") or "openclaw.json"
 
     def _provider(self):
-        provider = {"type": "k8s", "cluster": self.options["cluster"],
-                    "namespace": self.k8s.get("namespace")}
-        return provider
+        return {"type": "k8s", "cluster": self.options["cluster"],
+                "namespace": self.k8s.get("namespace")}
 
     def _adopted_secret(self, var):
         ref = self.refs.get(var)
@@ -285,7 +286,6 @@ class K8sImporter(_Importer):
                                   "per gateway)")
             return
         for agent in agents:
-            agent = agent[0] if isinstance(agent, tuple) else agent
             name = agent.get("workspace") or agent["id"]
             source = posixpath.join(ws_rel, name) if ws_rel else name
             target = posixpath.join(WORKSPACES_NAME, name)
@@ -317,10 +317,14 @@ class K8sImporter(_Importer):
             self.problem(("(pod)",), problem, "make the Secret readable to the importing "
                                               "identity, or mark the reference optional")
 
-    def run(self):
-        plan = super(K8sImporter, self).run()
-        plan["layout"] = {"claim": self.claim, "moves": self.moves}
-        return plan
+    def _adopted(self, gateway):
+        """What the takeover works on: the hand-made Deployment, the claim and the moves
+        inside it, with the shell that makes them and the one that undoes them."""
+        return {"container": self.facts["name"], "running": self.facts["running"],
+                "deployment": self.k8s.get("deployment"), "namespace": self.k8s.get("namespace"),
+                "replicas": self.k8s.get("replicas"), "claim": self.claim, "moves": self.moves,
+                "layout_script": layout_script(self.moves),
+                "layout_back_script": layout_script(self.moves, reverse=True)}
 
 
 PARKED = ".clawops-parked"

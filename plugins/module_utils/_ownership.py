@@ -23,13 +23,19 @@ from __future__ import annotations
 import copy
 import re
 
+from ._layering import MANAGED_CONFIG, _managed_child
+
 MODES = ("managed", "seed_only", "observed")
 ALWAYS_OBSERVED = {"meta": "observed"}
 _PART = re.compile(r"^(\*|[A-Za-z0-9_@-]+)$")
 
 
 class OwnershipError(ValueError):
-    """A pattern or mode the fleet may not use (the message names the fix)."""
+    """A pattern or mode the fleet may not use; ``fix`` says what to do."""
+
+    def __init__(self, message, fix='see docs/day2.md, "Config ownership"'):
+        super(OwnershipError, self).__init__(message)
+        self.fix = fix
 
 
 def split(pattern):
@@ -100,7 +106,8 @@ def _set(node, path, value):
     node[path[-1]] = copy.deepcopy(value)
 
 
-def _drop(node, path):
+def drop(node, path):
+    """Remove ``path`` from a config, and the objects the removal leaves empty."""
     parents = []
     for key in path[:-1]:
         if not isinstance(node, dict) or key not in node:
@@ -136,7 +143,7 @@ def merge(declared, persisted, ownership):
         return out
     for path in _owned_roots(out, ownership):
         if mode_of(path, ownership) == "observed":
-            _drop(out, path)
+            drop(out, path)
     roots = _owned_roots(persisted, ownership)
     for path in roots:
         value, there = _get(persisted, path)
@@ -144,15 +151,14 @@ def merge(declared, persisted, ownership):
             _set(out, path, value)
     # a managed pattern inside an owned subtree (ui.prefs seed_only, ui.prefs.lock managed):
     # the fleet's value there, not the file's
-    for path, value in list(_walk(out)):
-        if _below(path, roots) and mode_of(path, ownership) == "managed":
-            declared_value, declared_there = _get(declared, path)
-            if declared_there:
-                _set(out, path, declared_value)
-            else:
-                _drop(out, path)
+
+    def managed_below(path):
+        return _below(path, roots) and mode_of(path, ownership) == "managed"
+    for path, dummy in list(_walk(out)):
+        if managed_below(path) and not _get(declared, path)[1]:
+            drop(out, path)
     for path, value in _walk(declared):
-        if _below(path, roots) and mode_of(path, ownership) == "managed":
+        if managed_below(path):
             _set(out, path, value)
     return out
 
@@ -162,7 +168,7 @@ def managed_view(config, ownership):
     revision of a gateway that writes its config is made of."""
     out = copy.deepcopy(config)
     for path in _owned_roots(out, ownership):
-        _drop(out, path)
+        drop(out, path)
     return out
 
 
@@ -173,15 +179,18 @@ def classify(path, ownership):
     return "drift" if mode == "managed" else mode
 
 
-def merged_ownership(layers):
-    """The ownership of a gateway from its layers (org, groups, gateway), later wins;
-    raises OwnershipError for a bad pattern or mode."""
-    out = {}
-    for layer in layers:
-        for pattern, mode in (layer or {}).items():
-            split(pattern)
-            if mode not in MODES:
-                raise OwnershipError("ownership of %s is %r: use one of %s" % (
-                    pattern, mode, ", ".join(MODES)))
-            out[pattern] = mode
-    return {k: out[k] for k in sorted(out)}
+def check(pattern, mode):
+    """Raise OwnershipError (its message names the fix) unless the fleet may give ``pattern``
+    the ``mode``: a dotted path outside the keys the collection sets (MANAGED_CONFIG)."""
+    guard = MANAGED_CONFIG
+    for part in split(pattern):
+        guard = _managed_child(guard, part)
+        if guard is True or guard is None:
+            break
+    if mode not in MODES:
+        raise OwnershipError("ownership of %s is %r: use one of %s" % (
+            pattern, mode, ", ".join(MODES)))
+    if guard is not None:
+        raise OwnershipError("%s covers keys the collection sets (port, auth, agents, channel "
+                             "accounts, bindings, policy lists): they are always managed"
+                             % pattern, "name a path outside them")

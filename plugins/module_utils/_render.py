@@ -43,8 +43,8 @@ from ._secrets import Scope
 from ._workload import LLAMA_SERVER_COMPAT, backend_workload
 from ._redact import LITERAL_HINT, redact_literal_secrets
 from ._policy import PolicyEngine
-from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, _managed_child,
-                        child_source, merge_into, provenance_rows, same_source, set_leaf)
+from ._layering import (MANAGED_AGENT, MANAGED_CONFIG, Source, Variables, child_source,
+                        merge_into, provenance_rows, same_source, set_leaf)
 from . import _ownership
 
 # Paths as the gateway process sees them (inside its container / pod).
@@ -306,26 +306,6 @@ def _dotted(path):
     for part in path:
         out += "[%d]" % part if isinstance(part, int) else ("." if out else "") + str(part)
     return out
-
-
-def _drop_leaf(dst, dprov, path):
-    """Remove ``path`` from a config and its provenance tree (and objects left empty)."""
-    trail = []
-    for key in path[:-1]:
-        if not isinstance(dst.get(key), dict):
-            return
-        trail.append((dst, dprov, key))
-        dst = dst[key]
-        dprov = dprov.get(key) if isinstance(dprov.get(key), dict) else {}
-    dst.pop(path[-1], None)
-    if isinstance(dprov, dict):
-        dprov.pop(path[-1], None)
-    for parent, pprov, key in reversed(trail):
-        if parent[key]:
-            break
-        parent.pop(key)
-        if isinstance(pprov, dict):
-            pprov.pop(key, None)
 
 
 class Renderer:
@@ -777,22 +757,10 @@ class Renderer:
             for pattern, mode in layer.items():
                 where = ("config", "ownership", pattern)
                 try:
-                    _ownership.merged_ownership([{pattern: mode}])
+                    _ownership.check(pattern, mode)
                 except _ownership.OwnershipError as exc:
-                    errors.append(ReferenceProblem(str(exc), rel, where,
-                                                   "see docs/day2.md, \"Config ownership\"",
+                    errors.append(ReferenceProblem(str(exc), rel, where, exc.fix,
                                                    code="config.ownership"))
-                    continue
-                guard = MANAGED_CONFIG
-                for part in _ownership.split(pattern):
-                    guard = _managed_child(guard, part)
-                    if guard is True or guard is None:
-                        break
-                if guard is not None:
-                    errors.append(ReferenceProblem(
-                        "%s covers keys the collection sets (port, auth, agents, channel "
-                        "accounts, bindings, policy lists): they are always managed" % pattern,
-                        rel, where, "name a path outside them", code="config.ownership"))
                     continue
                 merged[pattern] = mode
         merged = {k: merged[k] for k in sorted(merged)}
@@ -805,8 +773,9 @@ class Renderer:
                 "paths managed (docs/day2.md, \"Config ownership\")", code="config.ownership"))
             writable = False
         # what a template set at an observed path is not written: the gateway's value is
+        # (its provenance entry stays behind, unread: provenance is read along the config)
         for path in _ownership.observed_roots(config, merged):
-            _drop_leaf(config, prov, path)
+            _ownership.drop(config, path)
         runtime["config_ownership"] = merged
         runtime["config_writable"] = writable
         if writable:

@@ -41,6 +41,9 @@ class Fake(object):
     def nudge(self):
         self.nudges += 1
 
+    def mounted(self):
+        return None  # a Docker host's file: what the container sees is what read() returns
+
     def log_size(self):
         return len(self.log)
 
